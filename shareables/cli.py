@@ -1,0 +1,92 @@
+"""The `shareables` command: thin click layer over the library.
+
+Each command parses options, loads settings, calls one library function and turns the
+library's exceptions into messages and exit codes (0 ok, 1 some designs failed, 2 usage or
+settings). Heavy imports (PIL, cairosvg, boto3) happen inside commands so `--help` is instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from .errors import ErrorList, ShareablesError
+
+project_option = click.option(
+    "--project",
+    "project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Project directory (holds shareables.yaml, designs/, fonts/).",
+)
+
+
+def fail(exc: ShareablesError | ErrorList) -> NoReturn:
+    """Print an expected failure once, without a traceback, and exit with its code."""
+    errors = exc.errors if isinstance(exc, ErrorList) else [exc]
+    for e in errors:
+        click.secho(str(e), fg="red", err=True)
+    sys.exit(exc.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="shareables")
+def main() -> None:
+    """Turn YAML designs into platform-sized images, carousels and a download page.
+
+    \b
+    A project holds shareables.yaml (brand, themes, platforms, publish target),
+    designs/<campaign>/<id>.yaml (one quote, statement, tag or carousel each) and fonts/.
+
+    \b
+    Typical session:
+      shareables init my-project      scaffold a working project
+      shareables validate             check every design, report every problem at once
+      shareables build                render what changed into output/
+      shareables serve                preview output/ and rebuild on save
+      shareables publish              upload to S3-compatible storage, index last
+    """
+
+
+@main.command()
+def platforms() -> None:
+    """Print the platform table: canvas sizes, formats, byte limits and safe areas."""
+    from .platforms import DEFAULT_PLATFORMS, PLATFORMS
+
+    rows = [("id", "canvas", "formats", "limit", "carousel", "safe area (l,t,r,b)")]
+    for p in PLATFORMS.values():
+        limit = f"{p.max_bytes / 1_000_000:g} MB" if p.max_bytes else "-"
+        if p.id == "bluesky":
+            limit = "< 1 MB"
+        carousel = str(p.carousel_limit) if p.carousel_limit else "-"
+        fmt = "/".join(f.upper() for f in p.formats)
+        mark = "*" if p.id in DEFAULT_PLATFORMS else " "
+        rows.append((f"{p.id}{mark}", f"{p.width}×{p.height}", fmt, limit, carousel,
+                     ",".join(str(v) for v in p.safe_box())))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    click.echo("\n* built by default when shareables.yaml has no `platforms:` list")
+
+
+@main.command()
+@click.option("--settings", "which", flag_value="settings", help="Schema of shareables.yaml instead.")
+@click.option("--design", "which", flag_value="design", default=True, hidden=True)
+def schema(which: str) -> None:
+    """Print the JSON Schema of design files (or of shareables.yaml with --settings).
+
+    \b
+    Editors with a YAML language server validate and complete designs with it:
+      shareables schema > .shareables.schema.json
+    and put this first line in a design file:
+      # yaml-language-server: $schema=../../.shareables.schema.json
+    """
+    from .schema import design_schema, settings_schema
+
+    data = settings_schema() if which == "settings" else design_schema()
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
