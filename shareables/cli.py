@@ -90,3 +90,40 @@ def schema(which: str) -> None:
 
     data = settings_schema() if which == "settings" else design_schema()
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _load_project(project: Path):  # type: ignore[no-untyped-def]
+    """Settings or exit 2 with every settings problem listed."""
+    from .settings import load_settings
+
+    try:
+        return load_settings(project)
+    except (ShareablesError, ErrorList) as e:
+        fail(e)
+
+
+@main.command()
+@project_option
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: machine-readable report for CI.")
+def validate(project: Path, paths: tuple[Path, ...], fmt: str) -> None:
+    """Check settings and designs; report every problem in every file at once.
+
+    \b
+    Checks the schema (unknown keys, types, required fields per kind), ids, themes,
+    platforms, fonts and files, and that every character has a glyph in some font.
+    Each problem prints as  designs/x.yaml:LINE:COL: field: what is wrong; how to fix it
+    Exit code 0: all good; 1: some designs have problems; 2: shareables.yaml is wrong.
+    """
+    from .validate import validate_project
+
+    settings = _load_project(project)
+    report = validate_project(settings, list(paths) or None)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        for e in report.errors:
+            click.secho(str(e), fg="red", err=True)
+        click.echo(report.summary())
+    sys.exit(1 if report.errors else 0)
