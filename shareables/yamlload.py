@@ -113,8 +113,9 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, doc: Doc, depth: int) 
 def load_text(text: str, file: str) -> Doc:
     """Parse YAML text into a Doc; raise DesignError with line/column on any problem."""
     doc = Doc(data=None, file=file)
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # the reader already rejects control characters here
         node = loader.get_single_node()
         if node is not None:
             doc.data = _build(loader, node, (), doc, 0)
@@ -124,7 +125,7 @@ def load_text(text: str, file: str) -> Doc:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = _pos(mark) if mark else (None, None)
-        problem = e.problem or e.context or "not valid YAML"
+        problem = getattr(e, "problem", None) or getattr(e, "context", None) or "unreadable"
         if "expected a single document" in str(e):
             problem = "only one YAML document per file"
         raise DesignError(
@@ -134,6 +135,12 @@ def load_text(text: str, file: str) -> Doc:
             col=col,
             hint="check indentation, colons and quotes around text with ': ' or '#'",
         ) from None
+    except yaml.reader.ReaderError as e:
+        code = e.character if isinstance(e.character, int) else ord(e.character)
+        line = text.count("\n", 0, e.position) + 1
+        raise DesignError(f"contains a control character (U+{code:04X})", file=file, line=line,
+                          hint="remove it; copy-paste from some apps adds invisible characters"
+                          ) from None
     except yaml.YAMLError as e:
         raise DesignError(f"not valid YAML: {e}", file=file) from None
     except (ValueError, OverflowError, TypeError) as e:
@@ -142,7 +149,8 @@ def load_text(text: str, file: str) -> Doc:
     except RecursionError:
         raise DesignError("nesting is too deep", file=file, hint="flatten the structure") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return doc
 
 

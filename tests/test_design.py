@@ -1,0 +1,276 @@
+"""Design loading and `shareables validate`: exit codes and the exact messages users see."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from shareables.cli import main
+from shareables.design import load_designs
+from shareables.settings import load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+SETTINGS = """\
+brand:
+  name: MADRE
+  handle: "@madrespeaks"
+  colors: {background: "#5b1f6b", text: "#ffffff", accent: "#f2b134"}
+themes:
+  palestine: {colors: {background: "#0f3d2e", accent: "#ff7a6e"}}
+platforms: [instagram-square, x]
+"""
+
+GOOD_QUOTE = """\
+kind: quote
+text: It was called Palestine. Its name became Palestine.
+attribution: {name: Mahmoud Darwish}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A minimal project: settings, one good design, the vendored fonts (symlinked)."""
+    (tmp_path / "shareables.yaml").write_text(SETTINGS)
+    (tmp_path / "fonts").symlink_to(REPO / "fonts")
+    (tmp_path / "designs" / "palestine").mkdir(parents=True)
+    (tmp_path / "designs" / "palestine" / "good.yaml").write_text(GOOD_QUOTE)
+    return tmp_path
+
+
+def write(project: Path, rel: str, text: str) -> Path:
+    path = project / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def validate(project: Path, *args: str):
+    return CliRunner().invoke(main, ["validate", "--project", str(project), *args])
+
+
+def test_shipped_designs_validate():
+    result = validate(REPO)
+    assert result.exit_code == 0, result.output
+    assert "0 problems" in result.output
+
+
+def test_shipped_designs_cover_every_kind_and_both_campaigns():
+    settings = load_settings(REPO)
+    designs, errors = load_designs(REPO, settings)
+    assert errors == []
+    assert len(designs) >= 10
+    assert {d.kind for d in designs} == {"quote", "statement", "tag", "carousel"}
+    assert {d.campaign for d in designs} >= {"palestine", "afghanistan"}
+    icc = next(d for d in designs if d.id == "icc-arrest-warrants")
+    assert icc.kind == "carousel"
+    darwish = next(d for d in designs if d.id == "darwish-on-this-earth")
+    assert [(v.lang, v.direction) for v in darwish.variants] == [("en", "ltr"), ("ar", "rtl")]
+
+
+def test_good_project_exits_zero(project: Path):
+    result = validate(project)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Checked 1 designs (1 language variants): 0 problems"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "kind: quote\ntext: [unclosed\n",
+            "designs/palestine/bad.yaml:3:1: not valid YAML: expected ',' or ']', but got "
+            "'<stream end>'; check indentation, colons and quotes around text with ': ' or '#'",
+            id="malformed-yaml",
+        ),
+        pytest.param(
+            "kind: quote\ntext: Hi there\nattribution: {name: A}\natribution: {name: B}\n",
+            "designs/palestine/bad.yaml:4:1: atribution: unknown key 'atribution'; "
+            "did you mean 'attribution'?",
+            id="unknown-key",
+        ),
+        pytest.param(
+            "kind: quote\ntext: 42\nattribution: {name: A}\n",
+            "designs/palestine/bad.yaml:2:7: text: must be text, got the number 42; "
+            'put it in quotes: "42"',
+            id="wrong-type",
+        ),
+        pytest.param(
+            "kind: quote\ntext: Words\n",
+            "designs/palestine/bad.yaml:1:1: attribution: required for a quote; "
+            "add `attribution:`",
+            id="missing-attribution-for-quote",
+        ),
+        pytest.param(
+            "kind: statement\ntitle: Hello\n",
+            "designs/palestine/bad.yaml:1:1: text: required for a statement; add `text:`",
+            id="missing-text-for-statement",
+        ),
+        pytest.param(
+            "kind: carousel\ntext: Words\n",
+            "designs/palestine/bad.yaml:1:1: title: required for a carousel; add `title:`",
+            id="missing-title-for-carousel",
+        ),
+        pytest.param(
+            "kind: statement\ntext: '   '\n",
+            "designs/palestine/bad.yaml:2:7: text: is empty; write some text or remove the key",
+            id="empty-text",
+        ),
+        pytest.param(
+            "kind: statement\ntext: Hi\nplatforms: [instagram-sqare]\n",
+            "designs/palestine/bad.yaml:3:13: platforms[0]: unknown platform 'instagram-sqare'; "
+            "did you mean 'instagram-square'?",
+            id="unknown-platform",
+        ),
+        pytest.param(
+            "kind: statement\ntext: Hi\ntheme: palestin\n",
+            "designs/palestine/bad.yaml:3:8: theme: unknown theme 'palestin'; "
+            "did you mean 'palestine'?",
+            id="unknown-theme",
+        ),
+        pytest.param(
+            "kind: qoute\ntext: Hi\n",
+            "designs/palestine/bad.yaml:1:7: kind: unknown value 'qoute' (one of: quote, "
+            "statement, tag, carousel); did you mean 'quote'?",
+            id="unknown-kind",
+        ),
+        pytest.param(
+            "kind: statement\ntext: Hi\nbackground: {image: ../../../etc/passwd}\n",
+            "designs/palestine/bad.yaml:3:21: background.image: '../../../etc/passwd' is outside "
+            "the project; keep images, logos and fonts inside the project folder",
+            id="path-traversal",
+        ),
+        pytest.param(
+            "kind: statement\ntext: Hi\nbackground: {image: /etc/hostname}\n",
+            "designs/palestine/bad.yaml:3:21: background.image: '/etc/hostname' is outside "
+            "the project; keep images, logos and fonts inside the project folder",
+            id="absolute-path",
+        ),
+        pytest.param(
+            "kind: statement\ntext: Hi\ntext: Again\n",
+            "designs/palestine/bad.yaml:3:1: duplicate key 'text' (first at line 2); "
+            "keep one of them",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            'kind: statement\na: &a ["lol","lol"]\nb: &b [*a,*a]\ntext: Hi\n',
+            "designs/palestine/bad.yaml:3:8: YAML aliases (*name) are not allowed in "
+            "shareables files; write the value out in full",
+            id="alias-bomb",
+        ),
+        pytest.param(
+            "kind: statement\nid: no\ntext: Hi\n",
+            'designs/palestine/bad.yaml:2:5: id: must be text, got false — YAML reads `no` as '
+            'false; put it in quotes: "no"',
+            id="yaml11-boolean-id",
+        ),
+        pytest.param(
+            "kind: statement\nid: 010\ntext: Hi\n",
+            "designs/palestine/bad.yaml:2:5: id: must be text, got the number 8 — YAML reads "
+            '`010` as a number; put it in quotes: "010"',
+            id="yaml11-octal-id",
+        ),
+        pytest.param(
+            "kind: statement\nid: Bad_Id\ntext: Hi\n",
+            "designs/palestine/bad.yaml:2:5: id: is not a valid id ('Bad_Id'); use lowercase "
+            "letters, digits and hyphens (at most 64), e.g. jamila-afghani",
+            id="id-not-allow-listed",
+        ),
+    ],
+)
+def test_bad_design_reports_file_line_field_and_fix(project: Path, text: str, message: str):
+    write(project, "designs/palestine/bad.yaml", text)
+    result = validate(project)
+    assert result.exit_code == 1
+    assert message in result.output.splitlines(), result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_problem_in_a_file_is_reported_at_once(project: Path):
+    write(project, "designs/palestine/bad.yaml", """\
+        kind: statement
+        text: ""
+        colour: red
+        platforms: [instagram-sqare]
+        theme: palestin
+    """)
+    result = validate(project)
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("designs/")]
+    assert [line.split(": ")[1] for line in lines] == [
+        "text", "colour", "platforms[0]", "theme"]
+
+
+def test_oversize_file(project: Path):
+    write(project, "designs/palestine/big.yaml", "kind: statement\ntext: " + "x" * 300_000)
+    result = validate(project)
+    assert result.exit_code == 1
+    assert ("designs/palestine/big.yaml: file is too large (300,022 bytes; the limit is "
+            "262,144); a design is a few lines of YAML; split it or remove pasted data"
+            ) in result.output.splitlines()
+
+
+def test_duplicate_id_names_both_files(project: Path):
+    write(project, "designs/afghanistan/good.yaml", GOOD_QUOTE)
+    result = validate(project)
+    assert result.exit_code == 1
+    assert ("designs/palestine/good.yaml:1:1: id: the id 'good' is already used by "
+            "designs/afghanistan/good.yaml; ids must be unique across the project; set another "
+            "`id:`") in result.output.splitlines()
+
+
+def test_missing_glyph_is_an_error_not_tofu(project: Path):
+    write(project, "designs/palestine/glyph.yaml", "kind: statement\ntext: Cuneiform 𒀀 here\n")
+    result = validate(project)
+    assert result.exit_code == 1
+    assert ("designs/palestine/glyph.yaml:1: text: no font has a glyph for '𒀀' (U+12000); add a "
+            "font that covers it to brand.fonts in shareables.yaml, or replace the character"
+            ) in result.output.splitlines()
+
+
+def test_unknown_font_in_settings_exits_2(project: Path):
+    (project / "shareables.yaml").write_text(SETTINGS.replace(
+        "  colors:", "  fonts: {body: [NotoSans-Regulr.ttf]}\n  colors:"))
+    result = validate(project)
+    assert result.exit_code == 2
+    assert ("shareables.yaml:4:18: brand.fonts.body[0]: unknown font 'NotoSans-Regulr.ttf'; "
+            "did you mean 'NotoSans-Regular.ttf'?") in result.output.splitlines()
+
+
+def test_missing_settings_exits_2(tmp_path: Path):
+    result = validate(tmp_path)
+    assert result.exit_code == 2
+    assert "run `shareables init` to create a project" in result.output
+
+
+def test_json_report(project: Path):
+    write(project, "designs/palestine/bad.yaml", "kind: statement\n")
+    result = validate(project, "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["ok"] is False
+    assert report["errors"][0]["field"] == "text"
+    assert report["errors"][0]["line"] == 1
+
+
+def test_translation_variant_gets_its_own_direction_and_alt(project: Path):
+    write(project, "designs/palestine/darwish.yaml", """\
+        kind: quote
+        text: It was called Palestine.
+        attribution: {name: Mahmoud Darwish}
+        translations:
+          ar: {text: كانت تسمى فلسطين., attribution: {name: محمود درويش}}
+    """)
+    settings = load_settings(project)
+    designs, errors = load_designs(project, settings)
+    assert errors == []
+    d = next(d for d in designs if d.id == "darwish")
+    en, ar = d.variants
+    assert (ar.lang, ar.direction, ar.original) == ("ar", "rtl", False)
+    assert ar.attribution is not None and ar.attribution.name == "محمود درويش"
+    assert en.alt == "Quote: “It was called Palestine.” — Mahmoud Darwish. @madrespeaks"
+    assert d.campaign == "palestine" and ar.theme.name == "palestine"
