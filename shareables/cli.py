@@ -127,3 +127,23 @@ def validate(project: Path, paths: tuple[Path, ...], fmt: str) -> None:
             click.secho(str(e), fg="red", err=True)
         click.echo(report.summary())
     sys.exit(1 if report.errors else 0)
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a working project in DIRECTORY (default: here).
+
+    \b
+    Makes shareables.yaml, brand/logo.svg, fonts/ (open-licensed, with licences) and one
+    design of each kind in designs/example/. Existing files are never overwritten.
+    Then:  cd DIRECTORY && shareables validate && shareables build
+    """
+    from .scaffold import init_project
+
+    try:
+        made = init_project(directory)
+    except ShareablesError as e:
+        fail(e)
+    click.echo(f"Created {len(made)} files in {directory}/")
+    click.echo(f"Next: cd {directory} && shareables validate && shareables build")
