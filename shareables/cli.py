@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from .errors import ErrorList, ShareablesError
+
+if TYPE_CHECKING:
+    from .model import Settings
 
 project_option = click.option(
     "--project",
@@ -75,7 +78,8 @@ def platforms() -> None:
 
 
 @main.command()
-@click.option("--settings", "which", flag_value="settings", help="Schema of shareables.yaml instead.")
+@click.option("--settings", "which", flag_value="settings",
+              help="Schema of shareables.yaml instead.")
 @click.option("--design", "which", flag_value="design", default=True, hidden=True)
 def schema(which: str) -> None:
     """Print the JSON Schema of design files (or of shareables.yaml with --settings).
@@ -92,7 +96,7 @@ def schema(which: str) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def _load_project(project: Path):  # type: ignore[no-untyped-def]
+def _load_project(project: Path) -> Settings:
     """Settings or exit 2 with every settings problem listed."""
     from .settings import load_settings
 

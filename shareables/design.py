@@ -104,7 +104,7 @@ def _load_one(file: Path, project: Path, settings: Settings) -> Design:
         value = data.get(key, default)
         return value if isinstance(value, kind_) else default
 
-    kind = data.get("kind")
+    kind: str = data.get("kind", "")
     design_id = typed("id", str, file.stem)
     if "id" not in data and not _ID.match(design_id):
         check.add((), f"the file name {file.stem!r} is not a valid id",

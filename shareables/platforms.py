@@ -90,7 +90,8 @@ PLATFORMS: dict[str, Platform] = {
         Platform("instagram-square", "Instagram square", 1080, 1080, ("jpeg",), 8 * MB, 20),
         Platform(
             "instagram-portrait", "Instagram portrait", 1080, 1350, ("jpeg",), 8 * MB, 20,
-            safe=Insets(left=34, right=34), note="key text inside the central 1012 px (3:4 grid crop)",
+            safe=Insets(left=34, right=34),
+            note="key text inside the central 1012 px (3:4 grid crop)",
         ),
         Platform(
             "instagram-story", "Instagram story", 1080, 1920, ("png", "jpeg"), 8 * MB, None,

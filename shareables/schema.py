@@ -223,7 +223,7 @@ def _describe(value: Any, source: str | None) -> str:
 _TYPE_NAMES = {"string": "text", "object": "a mapping of keys", "array": "a list",
                "number": "a number", "integer": "a whole number", "boolean": "true or false"}
 
-_PATTERN_HELP = {
+_PATTERN_HELP: dict[str, tuple[str, str | None]] = {
     NONEMPTY: ("is empty", "write some text or remove the key"),
     ID_PATTERN: ("is not a valid id",
                  "use lowercase letters, digits and hyphens (at most 64), e.g. jamila-afghani"),
@@ -254,6 +254,7 @@ def schema_errors(doc: Any, schema: dict[str, Any], error: type) -> list[Any]:
         path = tuple(err.absolute_path)
         inst = err.instance
         v = err.validator
+        hint: str | None
         if v == "additionalProperties" and isinstance(inst, dict):
             known = err.schema.get("properties", {})
             for k in inst:

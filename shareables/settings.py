@@ -36,16 +36,18 @@ def resolve_inside(
     so a design can never make the build read arbitrary files.
     """
     line, col = doc.where(path)
-    where = {"file": doc.file, "line": line, "col": col, "field": field_path(path)}
     candidate = Path(rel)
     target = (candidate if candidate.is_absolute() else base / candidate).resolve()
     root = project.resolve()
+    problem = hint = None
     if not target.is_relative_to(root):
-        raise error(f"{rel!r} is outside the project", **where,
-                    hint="keep images, logos and fonts inside the project folder")
-    if must_exist and not target.is_file():
-        raise error(f"file not found: {rel!r}", **where,
-                    hint=f"the path is relative to {base.relative_to(root).as_posix() or '.'}/")
+        problem = f"{rel!r} is outside the project"
+        hint = "keep images, logos and fonts inside the project folder"
+    elif must_exist and not target.is_file():
+        problem = f"file not found: {rel!r}"
+        hint = f"the path is relative to {base.relative_to(root).as_posix() or '.'}/"
+    if problem:
+        raise error(problem, file=doc.file, line=line, col=col, field=field_path(path), hint=hint)
     return target
 
 
@@ -115,9 +117,9 @@ def background_from(raw: dict[str, Any] | None, base: Background, image: Path | 
         credit = raw.get("credit", base.credit)
     return Background(
         color=color,
-        gradient=gradient,  # type: ignore[arg-type]
+        gradient=gradient,
         image=photo,
-        focus=tuple(raw.get("focus", base.focus)),  # type: ignore[arg-type]
+        focus=tuple(raw.get("focus", base.focus)),
         overlay=float(raw.get("overlay", base.overlay)),
         credit=credit,
     )

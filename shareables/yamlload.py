@@ -52,7 +52,7 @@ class Doc:
 class _Loader(yaml.SafeLoader):
     """SafeLoader that refuses aliases before they can be expanded."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise _Refused(
@@ -124,15 +124,15 @@ def load_text(text: str, file: str) -> Doc:
         raise DesignError(e.message, file=file, line=line, col=col, hint=e.hint) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line, col = _pos(mark) if mark else (None, None)
+        line, col = _pos(mark) if mark else (0, 0)
         problem = getattr(e, "problem", None) or getattr(e, "context", None) or "unreadable"
         if "expected a single document" in str(e):
             problem = "only one YAML document per file"
         raise DesignError(
             f"not valid YAML: {problem}",
             file=file,
-            line=line,
-            col=col,
+            line=line or None,
+            col=col or None,
             hint="check indentation, colons and quotes around text with ': ' or '#'",
         ) from None
     except yaml.reader.ReaderError as e:
