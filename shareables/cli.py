@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -151,3 +151,148 @@ def init(directory: Path) -> None:
         fail(e)
     click.echo(f"Created {len(made)} files in {directory}/")
     click.echo(f"Next: cd {directory} && shareables validate && shareables build")
+
+
+@main.command()
+@project_option
+@click.option("--dry-run", is_flag=True,
+              help="Print the plan (every upload and delete with its size and reason) and stop.")
+@click.option("--build", "build_first", is_flag=True,
+              help="Build first, rendering only designs that changed since the published "
+                   "manifest (for a fresh CI checkout with no output/).")
+@click.option("--bucket", envvar="SHAREABLES_BUCKET", help="Override publish.bucket.")
+@click.option("--prefix", envvar="SHAREABLES_PREFIX", help="Override publish.prefix.")
+@click.option("--endpoint-url", envvar="SHAREABLES_ENDPOINT_URL",
+              help="Override publish.endpoint_url (S3-compatible server; omit for AWS S3).")
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory to publish.  [default: PROJECT/output]")
+@click.option("--max-deletes", type=click.IntRange(min=0), default=500, show_default=True,
+              help="Fail (deleting nothing) if pruning would delete more objects than this.")
+@click.option("--grace", default="7d", show_default=True,
+              help="Only prune unreferenced objects older than this (e.g. 48h, 7d).")
+@click.option("--no-prune", is_flag=True, help="Upload and switch, but delete nothing.")
+@click.option("--force", is_flag=True, help="Upload every object again (repairs a bucket).")
+@click.option("--break-lock", is_flag=True,
+              help="Take the publish lock even if another publisher holds it (it died).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Parallel uploads.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every step (never credentials).")
+def publish(project: Path, dry_run: bool, build_first: bool, bucket: str | None,
+            prefix: str | None, endpoint_url: str | None, output_dir: Path | None,
+            max_deletes: int, grace: str, no_prune: bool, force: bool, break_lock: bool,
+            jobs: int, verbose: bool) -> None:
+    """Upload output/ to S3-compatible storage: new files, then the index, then prune.
+
+    \b
+    Order: plan -> upload content-addressed files -> verify -> manifest.json -> index.html
+    -> prune. A failure at any step leaves the previous page live and complete; rerunning
+    uploads only what is missing. Credentials come from the standard AWS chain
+    (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance role), never from
+    shareables.yaml. SHAREABLES_BUCKET, SHAREABLES_PREFIX, SHAREABLES_ENDPOINT_URL
+    override the settings like the flags do.
+    Exit code 0: published (or up to date); 1: publishing failed; 2: settings, target or
+    credentials are wrong.
+    """
+    import logging
+
+    from .errors import PublishError
+    from .publish import publish_project
+    from .publish_plan import parse_duration
+
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        grace_td = parse_duration(grace)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--grace") from None
+    settings = _load_project(project)
+    try:
+        publish_project(settings, output_dir=output_dir, build_first=build_first,
+                        bucket=bucket, prefix=prefix, endpoint_url=endpoint_url,
+                        dry_run=dry_run, max_deletes=max_deletes, grace=grace_td,
+                        prune=not no_prune, force=force, break_lock=break_lock, jobs=jobs)
+    except (PublishError, ShareablesError, ErrorList) as e:
+        fail(e)
+
+
+@main.command()
+@project_option
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--platform", "platforms", multiple=True, metavar="ID",
+              help="Build only this platform (repeat, or comma-separate). Others are kept.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Render processes.  [default: number of cores]")
+@click.option("--force", is_flag=True, help="Re-render everything, ignoring the cache.")
+@click.option("--shard", metavar="K/N",
+              help="Build the K-th of N deterministic slices of the designs (CI matrix).")
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output directory.  [default: PROJECT/output]")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: per-artefact status report for CI.")
+def build(project: Path, paths: tuple[Path, ...], platforms: tuple[str, ...], jobs: int | None,
+          force: bool, shard: str | None, output_dir: Path | None, fmt: str) -> None:
+    """Render what changed into output/: images, carousels, PDFs, zips, manifest, index.html.
+
+    \b
+    Only artefacts whose inputs changed are rendered (design text, theme, font, logo and
+    photo bytes, platform spec, renderer version); unchanged ones are reused. A design that
+    fails is reported as  designs/x.yaml:LINE:COL: field: message  and skipped: its
+    previous outputs stay, every other design is built. PATHS limit the build to some
+    designs (the rest of output/ is kept). Files no design produces any more are deleted
+    after a successful build. A build killed at any moment leaves output/manifest.json and
+    every file it lists intact; the next build completes the work.
+    Exit code 0: all built; 1: some designs failed; 2: usage or settings error.
+    """
+    from .build import Progress, build_project
+    from .plan import parse_shard
+    from .platforms import PLATFORMS
+    from .schema import did_you_mean
+
+    wanted = [p.strip() for value in platforms for p in value.split(",") if p.strip()]
+    for pid in wanted:
+        if pid not in PLATFORMS:
+            hint = did_you_mean(pid, PLATFORMS) or "see `shareables platforms`"
+            raise click.BadParameter(f"unknown platform {pid!r}; {hint}", param_hint="--platform")
+    try:
+        shard_kn = parse_shard(shard) if shard else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--shard") from None
+
+    tty = sys.stderr.isatty() and fmt == "text"
+    bar: Any = None
+
+    def progress(p: Progress) -> None:
+        nonlocal bar
+        if tty:
+            if bar is None:
+                bar = click.progressbar(length=p.total, label="Rendering", file=sys.stderr,
+                                        show_pos=True, item_show_func=lambda s: s)
+                bar.__enter__()
+            bar.update(1, p.label)
+            if p.done == p.total:
+                bar.__exit__(None, None, None)
+                bar = None
+        else:  # CI logs: one plain line per finished job, no control characters
+            width = len(str(p.total))
+            click.echo(f"[{p.done:>{width}}/{p.total}] {p.label}{'' if p.ok else ' FAILED'}",
+                       err=True)
+
+    settings = _load_project(project)
+    try:
+        result = build_project(settings, list(paths) or None, output_dir=output_dir,
+                               force=force, jobs=jobs, platforms=wanted or None,
+                               shard=shard_kn, progress=progress)
+    except (ShareablesError, ErrorList) as e:
+        fail(e)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+    else:
+        for e in result.errors:
+            click.secho(str(e), fg="red", err=True)
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(result.summary())
+    sys.exit(result.exit_code)

@@ -1,0 +1,516 @@
+"""`shareables build`: plan, render what changed in a process pool, write through one writer.
+
+1. Plan (plan.py): every job (variant x platform) with its content-based cache key.
+2. Decide: a job is cached when the manifest on disk lists its files with the same key and
+   each file is intact (size + SHA-256, hashed at most once thanks to the stat cache), or
+   when `previous_manifest` (the published one) lists them with the same key and an object
+   `key` — then they count as present without a local file.
+3. Render the rest in worker processes (worker.py); the parent's writer writes every file.
+4. Bundles, then index.html, then manifest.json last (writer.py keeps output/ consistent
+   even if the build is killed); stale files are deleted only after a successful build.
+
+A design that fails (validation or rendering) is reported and skipped; its previous good
+outputs stay and stay in the manifest; every other design is still built (exit 1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .bundle import bundle_key, bundle_name, entry_name, make_zip, readme
+from .errors import ErrorList, RenderError, ShareablesError
+from .manifest import (
+    IMAGE_ROLES,
+    artefact_entry,
+    assemble,
+    by_ident,
+    output_path,
+    refreshed,
+    variant_entry,
+)
+from .model import Design, Settings
+from .plan import FileHasher, Job, Plan, VariantPlan, plan_build
+from .platforms import CONTENT_TYPES, PLATFORMS
+from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer, init_worker, run_job
+from .writer import OutputWriter, sha256_bytes
+
+HASH_CACHE = "hashes.json"
+FAILURE_CACHE = "failures.json"
+"""Render failures by cache key: the same inputs fail the same way, so a rebuild reports them
+again without re-rendering (`--force` retries). Internal errors are never cached."""
+Entry = dict[str, Any]
+Ident = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One finished render job (done of total), for progress bars and CI log lines."""
+
+    done: int
+    total: int
+    label: str  # "palestine/we-mourn/en x"
+    ok: bool
+
+
+@dataclass
+class BuildResult:
+    """What a build did: the manifest written, per-artefact status, errors and timing."""
+
+    manifest: dict[str, Any]
+    statuses: list[dict[str, Any]]
+    errors: list[ShareablesError]
+    rendered: int  # images (and PDFs) rendered in this build
+    cached: int  # images reused from the manifest on disk or the published one
+    jobs_rendered: int
+    seconds: float
+    removed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+    def summary(self) -> str:
+        """`Built 212 images (1,034 cached) in 6.3 s`, plus the failures if any."""
+        line = f"Built {self.rendered:,} images ({self.cached:,} cached) in {self.seconds:.1f} s"
+        if self.errors:
+            files = {e.file for e in self.errors}
+            line += f"; {len(self.errors)} problem{'s' * (len(self.errors) != 1)} in " \
+                    f"{len(files)} file{'s' * (len(files) != 1)}"
+        return line
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": not self.errors,
+            "summary": self.summary(),
+            "rendered": self.rendered,
+            "cached": self.cached,
+            "seconds": round(self.seconds, 3),
+            "build_id": self.manifest.get("build_id"),
+            "errors": [
+                {"file": e.file, "line": e.line, "col": e.col, "field": e.field,
+                 "message": e.message, "hint": e.hint, "text": str(e)}
+                for e in self.errors
+            ],
+            "artefacts": self.statuses,
+            "removed": self.removed,
+        }
+
+
+def build_project(project: Path | str | Settings, paths: Sequence[Path | str] | None = None,
+                  **options: Any) -> BuildResult:
+    """Load settings (unless given) and designs from a project, then `build()`.
+
+    Raises SettingsError/ErrorList for a broken shareables.yaml (exit 2); design problems
+    are reported in the result instead. With `paths` only those designs are (re)built and
+    everything else in the manifest is kept.
+    """
+    from .design import load_designs
+    from .settings import load_settings
+
+    settings = project if isinstance(project, Settings) else load_settings(project)
+    designs, errors = load_designs(settings.project_dir, settings, paths)
+    return build(settings, designs, errors, partial=bool(paths), **options)
+
+
+def build(
+    settings: Settings,
+    designs: Sequence[Design],
+    design_errors: Iterable[ShareablesError] = (),
+    *,
+    output_dir: Path | str | None = None,
+    force: bool = False,
+    jobs: int | None = None,
+    platforms: Iterable[str] | None = None,
+    shard: tuple[int, int] | None = None,
+    partial: bool = False,
+    previous_manifest: dict[str, Any] | None = None,
+    renderer: Renderer | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> BuildResult:
+    """Build `designs` into `output_dir` (default: <project>/output); see the module docstring.
+
+    `platforms`/`shard`/`partial` limit the build; whatever they leave out is kept as it is
+    in the manifest (nothing outside the selection is deleted). `previous_manifest` is a
+    published manifest whose entries (with an object `key`) count as already built.
+    """
+    run = _Build(settings, designs, list(design_errors),
+                 out=Path(output_dir) if output_dir else settings.project_dir / "output",
+                 force=force, jobs=jobs or os.cpu_count() or 1,
+                 platforms=tuple(platforms) if platforms else None, shard=shard,
+                 limited=bool(partial or platforms or shard),
+                 previous=previous_manifest, renderer=renderer or PillowRenderer(),
+                 progress=progress)
+    return run.run()
+
+
+class _Build:
+    """The state of one build; `run()` is the whole algorithm, top to bottom."""
+
+    def __init__(self, settings: Settings, designs: Sequence[Design],
+                 errors: list[ShareablesError], *, out: Path, force: bool, jobs: int,
+                 platforms: tuple[str, ...] | None, shard: tuple[int, int] | None,
+                 limited: bool, previous: dict[str, Any] | None, renderer: Renderer,
+                 progress: Callable[[Progress], None] | None) -> None:
+        self.settings, self.designs, self.errors = settings, designs, errors
+        self.out, self.force, self.jobs = out, force, max(1, jobs)
+        self.platforms, self.shard, self.limited = platforms, shard, limited
+        self.previous, self.renderer, self.progress = previous, renderer, progress
+        self.entries: dict[Ident, list[Entry]] = {}  # what the new manifest lists, by job
+        self.status: dict[str, str] = {}  # path -> rendered | cached | remote | kept
+        self.failed: dict[Ident, str] = {}  # job identity -> error text
+        self.notes: list[str] = []
+        self.rendered = self.cached = self.jobs_rendered = 0
+
+    def run(self) -> BuildResult:
+        t0 = time.perf_counter()
+        self.out.mkdir(parents=True, exist_ok=True)
+        with OutputWriter(self.out) as writer:
+            self.writer = writer
+            self.old = by_ident(writer.previous)
+            self.remote = by_ident(self.previous) if self.previous and not self.force else {}
+            self.hasher = FileHasher(_load_json(writer.read_state(HASH_CACHE)))
+            self.known_failures = {} if self.force else _load_json(
+                writer.read_state(FAILURE_CACHE))
+            self.new_failures: dict[str, dict[str, Any]] = {}
+            fingerprint = self.renderer.fingerprint()
+            plan = plan_build(self.settings, self.designs, self.hasher, fingerprint,
+                              platforms=self.platforms, shard=self.shard)
+            self.errors.extend(plan.errors)
+
+            dirty = [job for job in plan.jobs if not self._reuse(job)]
+            self._render(dirty)
+            self._carry_unplanned(plan)  # before bundles: a --platform build bundles them too
+            self._bundles(plan)
+            artefacts = [e for group in self.entries.values() for e in group]
+            manifest = assemble(self.settings, fingerprint=fingerprint,
+                                variants=self._variant_entries(plan), artefacts=artefacts)
+            html, assets = self._page(manifest)
+            removed = writer.commit(manifest, index_html=html, extra=assets,
+                                    sweep=not self.errors)
+            writer.write_state(HASH_CACHE, json.dumps(self.hasher.export()).encode())
+            writer.write_state(FAILURE_CACHE, json.dumps(self.new_failures).encode())
+        statuses = [self._status_of(a) for a in manifest["artefacts"]]
+        statuses += [{"path": None, "status": "failed", "design": d.split("/")[1] if "/" in d
+                      else d, "dir": d, "platform": p, "error": msg}
+                     for (d, p), msg in sorted(self.failed.items())]
+        return BuildResult(manifest, statuses, self.errors, self.rendered, self.cached,
+                           self.jobs_rendered, time.perf_counter() - t0, removed, self.notes)
+
+    # -- deciding what to render -------------------------------------------------------
+
+    def _valid(self, entry: Entry) -> bool:
+        """The entry's file is intact locally, or absent locally but published (`key`)."""
+        path = self.out / entry["path"]
+        if self.hasher.matches(path, entry.get("bytes", -1), entry.get("sha256", "")):
+            return True
+        return bool(entry.get("key")) and not path.exists()
+
+    def _reuse(self, job: Job) -> bool:
+        """Keep the job's previous files if their key matches and they are intact."""
+        if self.force:
+            self.writer.expect_rewrites(e["path"] for e in self.old.get(job.ident, []))
+            return False
+        known = self.known_failures.get(job.key)
+        if isinstance(known, dict):
+            try:
+                self._fail(job, JobFailure(**known))
+                return True
+            except TypeError:  # a cache from another version of this file: render again
+                pass
+        for source in (self.old, self.remote):
+            group = source.get(job.ident, [])
+            if (group and any(e.get("role") != "thumbnail" for e in group)
+                    and all(e.get("cache_key") == job.key for e in group)
+                    and (source is self.old or all(e.get("key") for e in group))
+                    and all(self._valid(e) for e in group)):
+                self.entries[job.ident] = [refreshed(e, job.variant, job.source_hash)
+                                           for e in group]
+                for e in group:
+                    local = (self.out / e["path"]).exists()
+                    self.status[e["path"]] = "cached" if local else "remote"
+                    self.cached += e.get("role") in IMAGE_ROLES
+                return True
+        self.writer.expect_rewrites(e["path"] for e in self.old.get(job.ident, []))
+        return False
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def _render(self, jobs: list[Job]) -> None:
+        total = len(jobs)
+        done = 0
+
+        def handle(job: Job, result: list[RenderedFile] | JobFailure) -> None:
+            nonlocal done
+            done += 1
+            ok = not isinstance(result, JobFailure)
+            if isinstance(result, JobFailure):
+                self._fail(job, result)
+            else:
+                try:
+                    self._store(job, result)
+                except ShareablesError as e:  # e.g. two designs claiming one path
+                    self._fail(job, JobFailure(e.message, e.field, e.line, e.col, e.hint))
+                    ok = False
+            if self.progress:
+                self.progress(Progress(done, total, f"{job.dir} {job.platform}", ok))
+
+        if total:
+            _execute(jobs, self.renderer, min(self.jobs, total), handle)
+
+    def _store(self, job: Job, files: list[RenderedFile]) -> None:
+        """Write one job's files and record their manifest entries."""
+        self.jobs_rendered += 1
+        site = job.dir == "site"
+        entries: list[Entry] = []
+        image_path: dict[int | None, str] = {}
+        for f in sorted(files, key=lambda f: f.role == "thumbnail"):  # images before thumbs
+            if site and f.role == "thumbnail":
+                continue
+            role = "site-og" if site else f.role
+            path = output_path(job.dir, job.platform, role, f.slide, f.ext)
+            of = image_path.get(f.slide) if role == "thumbnail" else None
+            written = self.writer.write(path, f.data, owner=job.owner)
+            self.hasher.record(self.out / path, written.sha256)
+            if role != "thumbnail":
+                image_path[f.slide] = path
+            entries.append(artefact_entry(
+                job.variant, platform=job.platform, role=role, slide=f.slide, of=of, path=path,
+                width=f.width, height=f.height, size=written.bytes, sha256=written.sha256,
+                content_type=f.content_type, source_hash=job.source_hash, cache_key=job.key))
+            self.status[path] = "rendered"
+            self.rendered += role in IMAGE_ROLES
+            self.notes.extend(f"{path}: {n}" for n in f.notes)
+        self.entries[job.ident] = entries
+
+    def _fail(self, job: Job, failure: JobFailure) -> None:
+        line, col = failure.line, failure.col
+        if line is None and failure.field and job.dir != "site":
+            line, col = _locate(self.settings.project_dir / job.owner, job.owner,
+                                failure.field, None if job.variant.original else job.variant.lang)
+        message = failure.message
+        if job.platform not in message:
+            message += f" (platform {job.platform})"
+        err = RenderError(message, file=job.owner, line=line, col=col, field=failure.field,
+                          hint=failure.hint)
+        if not failure.internal:
+            self.new_failures[job.key] = dataclasses.asdict(failure)
+        self.errors.append(err)
+        self.failed[job.ident] = str(err)
+        self._keep_old(job.ident)
+
+    def _keep_old(self, key: Ident) -> None:
+        """Carry a job's previous entries into the new manifest if their files are intact."""
+        group = [e for e in self.old.get(key, []) if self._valid(e)]
+        if group:
+            self.entries[key] = [dict(e) for e in group]
+            for e in group:
+                self.status[e["path"]] = "kept"
+
+    # -- bundles -------------------------------------------------------------------------
+
+    def _bundles(self, plan: Plan) -> None:
+        """One zip per variant from the members the new manifest lists (cached by content)."""
+        pending: list[tuple[VariantPlan, list[Entry]]] = []
+        for vp in plan.variants:
+            bident: Ident = (vp.dir, "bundle")
+            if any((vp.dir, j.platform) in self.failed for j in vp.jobs):
+                self._keep_old(bident)  # don't package a half-updated design
+                continue
+            members = self._members(vp.dir)
+            if members:
+                pending.append((vp, members))
+        # Members known only from the published manifest have no local bytes: render them.
+        need = {(vp.dir, m["platform"]) for vp, members in pending for m in members
+                if not (self.out / m["path"]).exists() and not self._bundle_fresh(vp, members)}
+        if need:
+            self._render([j for vp, _ in pending for j in vp.jobs if j.ident in need])
+        for vp, _ in pending:
+            members = self._members(vp.dir)
+            if members and not any((vp.dir, j.platform) in self.failed for j in vp.jobs):
+                self._bundle(vp, members)
+
+    def _members(self, dir_: str) -> list[Entry]:
+        return sorted((e for (d, p), group in self.entries.items() if d == dir_ and p != "bundle"
+                       for e in group if e["role"] in ("image", "slide", "pdf")),
+                      key=lambda e: e["path"])
+
+    def _bundle_text(self, vp: VariantPlan, members: list[Entry]) -> tuple[str, str, list]:
+        names = [(entry_name(vp.variant, m["path"]), m["sha256"]) for m in members]
+        text = readme(vp.variant, self.settings.brand.name, names)
+        return text, bundle_key(text, names), names
+
+    def _bundle_fresh(self, vp: VariantPlan, members: list[Entry]) -> bool:
+        _, key, _ = self._bundle_text(vp, members)
+        for source in (self.old, self.remote):
+            group = source.get((vp.dir, "bundle"), [])
+            if (not self.force and len(group) == 1 and group[0].get("cache_key") == key
+                    and (source is self.old or group[0].get("key")) and self._valid(group[0])):
+                return True
+        return False
+
+    def _bundle(self, vp: VariantPlan, members: list[Entry]) -> None:
+        bident: Ident = (vp.dir, "bundle")
+        text, key, names = self._bundle_text(vp, members)
+        path = f"{vp.dir}/{bundle_name(vp.variant)}.zip"
+        for source, status in ((self.old, "cached"), (self.remote, "remote")):
+            group = source.get(bident, [])
+            if (not self.force and len(group) == 1 and group[0].get("cache_key") == key
+                    and (source is self.old or group[0].get("key")) and self._valid(group[0])):
+                self.entries[bident] = [refreshed(group[0], vp.variant, vp.design.source_hash)]
+                self.status[group[0]["path"]] = status
+                return
+        files = []
+        for (name, sha), m in zip(names, members, strict=True):
+            data = (self.out / m["path"]).read_bytes()
+            if sha256_bytes(data) != sha:  # never package bytes the manifest doesn't vouch for
+                raise ShareablesError(f"{m['path']} changed during the build; run it again")
+            files.append((name, data))
+        data = make_zip(text, files)
+        self.writer.expect_rewrites(e["path"] for e in self.old.get(bident, []))
+        written = self.writer.write(path, data, owner=vp.design.rel)
+        self.hasher.record(self.out / path, written.sha256)
+        self.entries[bident] = [artefact_entry(
+            vp.variant, platform=None, role="bundle", slide=None, of=None, path=path,
+            width=None, height=None, size=written.bytes, sha256=written.sha256,
+            content_type=CONTENT_TYPES["zip"], source_hash=vp.design.source_hash,
+            cache_key=key)]
+        self.status[path] = "rendered"
+
+    # -- what else the manifest keeps --------------------------------------------------
+
+    def _carry_unplanned(self, plan: Plan) -> None:
+        """Entries of designs/platforms not in this build.
+
+        A limited build (paths, --platform, --shard) keeps them; so does a failed build,
+        because deletions happen only after success. A full successful build drops them
+        (the design or platform is gone) and the sweep deletes their files.
+        """
+        if not (self.limited or self.errors):
+            return
+        planned = {j.ident for j in plan.jobs} | {(vp.dir, "bundle") for vp in plan.variants}
+        for key in self.old:
+            if key not in planned and key not in self.entries:
+                self._keep_old(key)
+
+    def _variant_entries(self, plan: Plan) -> list[Entry]:
+        dirs_with_files = {d for (d, _p), g in self.entries.items() if g}
+        out: list[Entry] = []
+        seen: set[str] = set()
+        for vp in plan.variants:
+            if vp.dir not in dirs_with_files:
+                continue
+            seen.add(vp.dir)
+            have = {e["platform"] for (d, _p), g in self.entries.items() if d == vp.dir
+                    for e in g}
+            bundle = self.entries.get((vp.dir, "bundle"))
+            errors = [msg for (d, _p), msg in self.failed.items() if d == vp.dir]
+            out.append(variant_entry(
+                vp.variant, source=vp.design.rel, source_hash=vp.design.source_hash,
+                platforms=[p for p in vp.variant.platforms if p in have],
+                bundle=bundle[0]["path"] if bundle else None, errors=errors))
+        bad_files: dict[str | None, list[str]] = {}
+        for e in self.errors:
+            bad_files.setdefault(e.file, []).append(str(e))
+        previous = (self.writer.previous or {}).get("variants", [])
+        for v in previous if isinstance(previous, list) else []:
+            d = f"{v.get('campaign')}/{v.get('design')}/{v.get('lang')}"
+            if d in dirs_with_files and d not in seen:
+                seen.add(d)
+                out.append({**v, "errors": bad_files.get(v.get("source"), [])})
+        return out
+
+    def _page(self, manifest: dict[str, Any]) -> tuple[str | None, dict[str, bytes]]:
+        """output/index.html (links are output paths) and any files the page needs."""
+        try:
+            from . import site
+        except ImportError:  # the download page module is optional for a build
+            return None, {}
+        html: str = site.render_index(manifest, lambda a: a["path"])
+        return html, dict(site.page_assets())
+
+    # -- reporting -----------------------------------------------------------------------
+
+    def _status_of(self, a: Entry) -> dict[str, Any]:
+        return {"path": a["path"], "status": self.status.get(a["path"], "kept"),
+                "role": a.get("role"), "design": a.get("design"), "lang": a.get("lang"),
+                "platform": a.get("platform"), "slide": a.get("slide"),
+                "bytes": a.get("bytes"), "sha256": a.get("sha256")}
+
+
+def _execute(jobs: list[Job], renderer: Renderer, workers: int,
+             handle: Callable[[Job, list[RenderedFile] | JobFailure], None]) -> None:
+    """Run jobs in `workers` processes (in this process for one); results in completion order.
+
+    At most a few jobs per worker are in flight, so finished bytes are written (and freed)
+    as they arrive instead of piling up in the parent.
+    """
+    if workers <= 1:
+        init_worker(renderer)
+        for job in jobs:
+            handle(job, run_job(job.variant, PLATFORMS[job.platform]))
+        return
+    queue = iter(jobs)
+    inflight: dict[Future[Any], Job] = {}
+    with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(renderer,)) as pool:
+
+        def submit() -> None:
+            job = next(queue, None)
+            if job is not None:
+                inflight[pool.submit(run_job, job.variant, PLATFORMS[job.platform])] = job
+
+        for _ in range(workers * 3):
+            submit()
+        while inflight:
+            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            for fut in done:
+                job = inflight.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as e:  # noqa: BLE001 - a worker died (e.g. out of memory)
+                    result = JobFailure(f"the render process failed: {type(e).__name__}: {e}",
+                                        internal=True)
+                handle(job, result)
+                try:
+                    submit()
+                except Exception as e:  # noqa: BLE001 - pool broken: fail what is left
+                    for rest in queue:
+                        handle(rest, JobFailure(f"the render processes stopped: {e}",
+                                                internal=True))
+
+
+def _locate(file: Path, display: str, field: str, lang: str | None) -> tuple[int | None,
+                                                                         int | None]:
+    """Line and column of a field in a design file, for render errors (which lack them)."""
+    from .yamlload import load_file
+
+    try:
+        doc = load_file(file, display)
+    except (ShareablesError, OSError):
+        return None, None
+    parts: list[str | int] = [int(p[1:-1]) if p.startswith("[") else p
+                              for p in re.findall(r"\[\d+\]|[^.\[\]]+", field)]
+    path: tuple[str | int, ...] = tuple(parts)
+    if lang is not None:  # a translation's text lives under translations.<lang>
+        path = ("translations", lang, *parts)
+    return doc.where(path)
+
+
+def _load_json(data: bytes | None) -> dict[str, Any]:
+    try:
+        cache = json.loads(data or b"{}")
+    except ValueError:
+        return {}
+    return cache if isinstance(cache, dict) else {}
+
+
+__all__ = ["BuildResult", "ErrorList", "Progress", "build", "build_project"]

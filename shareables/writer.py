@@ -1,0 +1,326 @@
+"""The only code that writes into output/.
+
+Crash-safety invariant
+----------------------
+**At every instant, output/manifest.json is a complete manifest, and every file it lists with
+a `sha256` exists with exactly that size and SHA-256** — whether the build is running, was
+killed (SIGKILL, power loss after the fsyncs below) or failed. A reader (the download page,
+`publish`, the next build) can therefore always trust the manifest on disk.
+
+How the writer keeps it:
+
+1. Every file is written to a temporary name in the same directory (`.<name>.tmp-<pid>`),
+   flushed, and renamed over its final name with `os.replace` (atomic on POSIX), so a path
+   never holds a half-written file.
+2. A path the on-disk manifest lists is never given *different* bytes while that manifest is
+   on disk. Before the first such write the writer atomically replaces the on-disk manifest
+   with a copy that no longer lists the paths the build is about to re-render ("unlist"),
+   then writes. Paths not listed (new files) and identical bytes are written directly.
+3. The new manifest is written last, after the data it lists is durable (one `syncfs` of
+   the output filesystem, or an fsync per written file where syncfs is missing), via temp
+   file + fsync + `os.replace` + fsync of the directory.
+4. Files the new manifest does not list are deleted only after it is on disk, and only
+   after a successful build (the caller decides; `commit(sweep=...)`).
+
+A killed build can leave files no manifest lists (new renders, temp files); the next
+successful build deletes them. Entries it unlisted are re-rendered by the next build because
+they are no longer in the manifest — "the next build completes it".
+
+Two owners (design files) claiming one output path in a build is an error naming both.
+An exclusive lock (output/.shareables/lock) keeps two builds from interleaving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import DesignError, ShareablesError
+
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+STATE_DIR = ".shareables"
+"""Build state that is not output: the lock and the file-hash cache. Never swept."""
+TMP_MARK = ".tmp-"
+
+
+class WriterError(ShareablesError):
+    """The output directory cannot be written (permissions, disk full, a second build)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Written:
+    """Facts about a file as written, for its manifest entry."""
+
+    path: str
+    bytes: int
+    sha256: str
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # some filesystems refuse O_RDONLY fsync on dirs
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _load_syncfs() -> Any:
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        fn = ctypes.CDLL(name, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    return fn
+
+
+_SYNCFS = _load_syncfs()
+
+
+def atomic_write(path: Path, data: bytes, *, fsync: bool = False) -> None:
+    """Write `data` to `path` via a temp file in the same directory and `os.replace`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
+    f: IO[bytes]
+    with open(tmp, "wb") as f:
+        f.write(data)
+        if fsync:
+            f.flush()
+            os.fsync(f.fileno())
+    os.replace(tmp, path)
+    if fsync:
+        _fsync_dir(path.parent)
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    """Canonical manifest encoding: stable key order so identical builds give identical bytes."""
+    return (json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+    """The manifest on disk, or None when missing or unreadable (then everything is rebuilt)."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("artefacts"), list):
+        return None
+    return data
+
+
+class OutputWriter:
+    """Writes one build's files into `out_dir`, keeping the invariant in the module docstring.
+
+    Use as a context manager (takes the build lock):
+
+        with OutputWriter(out) as w:
+            old = w.previous                       # manifest on disk, read under the lock
+            w.expect_rewrites(paths_of_dirty_entries)
+            w.write("camp/id/en/x.png", data, owner="designs/camp/id.yaml")
+            w.commit(new_manifest, index_html=..., sweep=True)
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out = Path(out_dir)
+        self._on_disk: dict[str, Any] | None = None  # the manifest currently on disk
+        self._listed: dict[str, str] = {}
+        self._to_unlist: set[str] = set()
+        self._owners: dict[str, str] = {}
+        self._written: list[Path] = []
+        self._lock_fd: int | None = None
+        self._initial: dict[str, Any] | None = None
+        self.unlisted = False  # True once the on-disk manifest was replaced by a reduced copy
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> OutputWriter:
+        state = self.out / STATE_DIR
+        state.mkdir(parents=True, exist_ok=True)
+        fd = os.open(state / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise WriterError(f"another build is writing to {self.out}",
+                              hint="wait for it to finish (or stop it) and run again") from None
+        self._lock_fd = fd
+        self._remove_temp_files()
+        # Read under the lock: the manifest cannot change until we release it.
+        self._on_disk = self._initial = read_manifest(self.out)
+        self._listed = {
+            a["path"]: a.get("sha256", "")
+            for a in (self._on_disk or {}).get("artefacts", [])
+            if isinstance(a, dict) and isinstance(a.get("path"), str)
+        }
+        return self
+
+    @property
+    def previous(self) -> dict[str, Any] | None:
+        """The manifest that was on disk when the build started (None: none or unreadable)."""
+        return self._initial
+
+    def __exit__(self, *exc: object) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
+    def _remove_temp_files(self) -> None:
+        # Left by a killed build; no manifest lists them and we hold the lock, so no other
+        # writer is using them.
+        for p in self.out.rglob(f"*{TMP_MARK}*"):
+            if p.is_file() and p.name.startswith("."):
+                with contextlib.suppress(OSError):
+                    p.unlink()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def expect_rewrites(self, paths: Iterable[str]) -> None:
+        """Paths listed on disk that this build may give new bytes (dirty artefacts' files).
+
+        They are unlisted lazily, in one manifest rewrite, right before the first write that
+        would otherwise break the invariant; a build that rewrites nothing rewrites no manifest.
+        """
+        self._to_unlist.update(p for p in paths if p in self._listed)
+
+    def claim(self, path: str, owner: str) -> None:
+        """Record that `owner` produces `path`; a second owner is an error naming both."""
+        other = self._owners.setdefault(path, owner)
+        if other != owner:
+            raise DesignError(
+                f"output path {path!r} is also produced by {other}",
+                file=owner, field="id",
+                hint="give one of the two designs another `id:` or `campaign:`",
+            )
+
+    def write(self, path: str, data: bytes, *, owner: str) -> Written:
+        """Write one output file (relative path, '/'-separated) and return its facts."""
+        _check_rel(path)
+        self.claim(path, owner)
+        sha = sha256_bytes(data)
+        listed = self._listed.get(path)
+        if listed is not None and listed != sha:
+            if path not in self._to_unlist:
+                # Only entries the plan marked dirty may be rewritten; anything else would
+                # mean two artefacts share a path, which claim() should have caught.
+                raise WriterError(f"refusing to overwrite {path}, listed by the manifest on disk")
+            self._unlist()
+        target = self.out / path
+        try:
+            atomic_write(target, data)
+        except OSError as e:
+            raise WriterError(f"cannot write {target}: {e.strerror}") from e
+        self._written.append(target)
+        return Written(path, len(data), sha)
+
+    def _unlist(self) -> None:
+        """Replace the on-disk manifest by one without the paths this build may rewrite."""
+        if self._on_disk is None:
+            return
+        gone = {p for p in self._to_unlist if p in self._listed}
+        reduced = dict(self._on_disk)
+        reduced["artefacts"] = [a for a in self._on_disk.get("artefacts", [])
+                                if a.get("path") not in gone]
+        reduced["incomplete"] = True  # a build is under way; readers may show fewer files
+        self._write_manifest(reduced)
+        self._on_disk = reduced
+        for p in gone:
+            self._listed.pop(p, None)
+        self.unlisted = True
+
+    def _write_manifest(self, manifest: dict[str, Any]) -> None:
+        try:
+            atomic_write(self.out / MANIFEST, manifest_bytes(manifest), fsync=True)
+        except OSError as e:
+            raise WriterError(f"cannot write {self.out / MANIFEST}: {e.strerror}") from e
+
+    def _make_durable(self) -> None:
+        """Data files reach the disk before the manifest that lists them."""
+        if not self._written:
+            return
+        if _SYNCFS is not None:
+            fd = os.open(self.out, os.O_RDONLY)
+            try:
+                if _SYNCFS(fd) == 0:
+                    return
+            finally:
+                os.close(fd)
+        for p in self._written:
+            with contextlib.suppress(OSError), open(p, "rb") as f:
+                os.fsync(f.fileno())
+
+    # -- commit ----------------------------------------------------------------------------
+
+    def commit(self, manifest: dict[str, Any], *, index_html: str | None = None,
+               extra: dict[str, bytes] | None = None, sweep: bool) -> list[str]:
+        """Write index.html and extra site files, then the manifest last; maybe sweep.
+
+        Every file `manifest` lists must exist with its sha256 (or carry a remote `key`).
+        Returns the paths deleted by the sweep.
+        """
+        for rel, data in (extra or {}).items():
+            self.write(rel, data, owner="site")
+        if index_html is not None:
+            atomic_write(self.out / INDEX, index_html.encode())
+            self._written.append(self.out / INDEX)
+        self._make_durable()
+        self._write_manifest(manifest)
+        self._on_disk = manifest
+        if not sweep:
+            return []
+        keep = {a["path"] for a in manifest.get("artefacts", [])} | set(extra or {})
+        return self._sweep(keep)
+
+    def _sweep(self, keep: set[str]) -> list[str]:
+        """Delete files no longer listed (stale renders, files of a killed build)."""
+        removed: list[str] = []
+        for p in sorted(self.out.rglob("*")):
+            if not p.is_file():
+                continue
+            rel = p.relative_to(self.out).as_posix()
+            if rel in (MANIFEST, INDEX) or rel in keep or rel.split("/")[0] == STATE_DIR:
+                continue
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed.append(rel)
+        # Empty directories left behind (a removed design) go too, deepest first.
+        for d in sorted((p for p in self.out.rglob("*") if p.is_dir()), reverse=True):
+            if d.name != STATE_DIR:
+                with contextlib.suppress(OSError):
+                    d.rmdir()
+        return removed
+
+    def write_state(self, name: str, data: bytes) -> None:
+        """Build state under output/.shareables/ (e.g. the file-hash cache)."""
+        atomic_write(self.out / STATE_DIR / name, data)
+
+    def read_state(self, name: str) -> bytes | None:
+        try:
+            return (self.out / STATE_DIR / name).read_bytes()
+        except OSError:
+            return None
+
+
+def _check_rel(path: str) -> None:
+    """Output paths come from allow-listed ids; refuse anything that could escape output/."""
+    parts = path.split("/")
+    if (not path or path.startswith("/") or any(p in ("", ".", "..") for p in parts)
+            or "\\" in path or parts[0] == STATE_DIR or path in (MANIFEST, INDEX)):
+        raise WriterError(f"refusing to write unsafe output path {path!r}")
