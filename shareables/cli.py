@@ -207,12 +207,14 @@ def publish(project: Path, dry_run: bool, build_first: bool, bucket: str | None,
         raise click.BadParameter(str(e), param_hint="--grace") from None
     settings = _load_project(project)
     try:
-        publish_project(settings, output_dir=output_dir, build_first=build_first,
-                        bucket=bucket, prefix=prefix, endpoint_url=endpoint_url,
-                        dry_run=dry_run, max_deletes=max_deletes, grace=grace_td,
-                        prune=not no_prune, force=force, break_lock=break_lock, jobs=jobs)
+        result = publish_project(settings, output_dir=output_dir, build_first=build_first,
+                                 bucket=bucket, prefix=prefix, endpoint_url=endpoint_url,
+                                 dry_run=dry_run, max_deletes=max_deletes, grace=grace_td,
+                                 prune=not no_prune, force=force, break_lock=break_lock,
+                                 jobs=jobs)
     except (PublishError, ShareablesError, ErrorList) as e:
         fail(e)
+    sys.exit(result.build_exit_code)
 
 
 @main.command()

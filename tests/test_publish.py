@@ -1,0 +1,463 @@
+"""shareables publish, against a real SeaweedFS (tests/fixtures_s3.py); no mocks.
+
+PUTs are counted with a botocore event hook on the client publish uses, so "uploads nothing"
+means no PutObject request left the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from fixtures_s3 import SECRET_KEY, write_output  # the plugin module (tests/ is on sys.path)
+
+from shareables.cli import main
+from shareables.errors import PublishError
+from shareables.publish import (
+    PublishConfigError,
+    Reporter,
+    Target,
+    make_client,
+    publish,
+)
+from shareables.publish_plan import (
+    IMMUTABLE,
+    LOCK_KEY,
+    RemoteObject,
+    parse_duration,
+    plan_publish,
+)
+from shareables.seaweed import SeaweedServer, free_port_pair, http_get
+
+REPO = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.s3
+
+TWO = {"alpha": "Alpha says hello", "beta": "Beta says hello"}
+PER_DESIGN = 5  # 2 platform images + 2 thumbnails + 1 zip (fixtures_s3.write_output)
+
+
+class Recorder:
+    """Every S3 call the client makes, in order: (operation, key)."""
+
+    def __init__(self, client: Any) -> None:
+        self.calls: list[tuple[str, str | None]] = []
+        self._mutex = threading.Lock()
+        client.meta.events.register("provide-client-params.s3.*", self._record)
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        with self._mutex:
+            self.calls.append((model.name, params.get("Key")))
+
+    def puts(self, prefix: str = "") -> list[str]:
+        """Keys of PutObject requests, without the lock's own writes, prefix removed."""
+        return [k[len(prefix):] for op, k in self.calls
+                if op == "PutObject" and k and not k.endswith(LOCK_KEY)]
+
+    def file_puts(self, prefix: str = "") -> list[str]:
+        return [k for k in self.puts(prefix) if k.startswith("files/")]
+
+
+def _target(server: SeaweedServer, bucket: str, prefix: str = "site/") -> Target:
+    return Target(bucket=bucket, prefix=prefix, endpoint_url=server.endpoint)
+
+
+def _publish(out: Path, target: Target, **kwargs: Any) -> tuple[Any, Recorder, list[str]]:
+    client = make_client(target, attempts=2, jobs=kwargs.get("jobs", 4))
+    rec = Recorder(client)
+    lines: list[str] = []
+    result = publish(out, target, client=client, reporter=Reporter(lines.append, tty=False),
+                     **kwargs)
+    return result, rec, lines
+
+
+def _public(target: Target, rel: str) -> tuple[int, dict[str, str], bytes]:
+    """Anonymous GET, as a supporter's browser does it."""
+    return http_get(target.base_url() + rel)
+
+
+def _links(html: bytes) -> set[str]:
+    return set(re.findall(r'(?:href|src)="(files/[^"]+)"', html.decode()))
+
+
+# --- plan (pure) ---------------------------------------------------------------------------
+
+
+def test_plan_gives_a_reason_for_every_upload_and_skips_what_is_listed(tmp_path: Path) -> None:
+    old = write_output(tmp_path / "a", TWO)
+    new = write_output(tmp_path / "b", {**TWO, "beta": "Beta edited", "gamma": "New one"})
+    published = plan_publish(old, None, {}, brand_slug="madre", now=datetime.now(UTC),
+                             grace=timedelta(0)).manifest
+    now = datetime.now(UTC)
+    listing = {a["key"]: RemoteObject(a["key"], a["bytes"], now)
+               for a in published["artefacts"]}
+    plan = plan_publish(new, published, listing, brand_slug="madre", now=now,
+                        grace=timedelta(days=1))
+    reasons = {u.path: u.reason for u in plan.uploads}
+    assert plan.present == PER_DESIGN  # alpha unchanged
+    assert reasons["test/gamma/en/x.png"] == "new"
+    assert reasons["test/beta/en/x.png"].startswith("changed (")
+    assert len(plan.uploads) == 2 * PER_DESIGN
+    assert plan.kept_in_grace == 0 and not plan.deletes  # old beta: the live page uses it
+
+    # Once the new manifest is live, the old beta objects are referenced by nothing recent.
+    listing.update({u.key: RemoteObject(u.key, u.size, now) for u in plan.uploads})
+    soon = plan_publish(new, plan.manifest, listing, brand_slug="madre", now=now,
+                        grace=timedelta(days=1))
+    assert soon.kept_in_grace == PER_DESIGN and not soon.deletes and not soon.uploads
+    later = plan_publish(new, plan.manifest, listing, brand_slug="madre",
+                         now=now + timedelta(days=2), grace=timedelta(days=1))
+    assert len(later.deletes) == PER_DESIGN
+    assert all("/madre-beta-" in d.key for d in later.deletes)
+    kept = plan_publish(new, plan.manifest, listing, [("manifests/old.json", published)],
+                        brand_slug="madre", now=now + timedelta(days=2), grace=timedelta(days=1))
+    assert not kept.deletes  # a recent manifest still references them
+
+
+def test_parse_duration() -> None:
+    assert parse_duration("48h") == timedelta(hours=48)
+    assert parse_duration("7d") == timedelta(days=7)
+    assert parse_duration("0") == timedelta(0)
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration("soon")
+
+
+# --- against SeaweedFS ---------------------------------------------------------------------
+
+
+def test_first_publish_uploads_every_object_with_headers_and_metadata(
+        s3_server, s3_bucket, s3_env, make_output, tmp_path) -> None:
+    manifest = make_output(TWO)
+    target = _target(s3_server, s3_bucket)
+    result, rec, _ = _publish(tmp_path / "output", target)
+
+    assert len(rec.file_puts(target.prefix)) == len(manifest["artefacts"]) == 2 * PER_DESIGN
+    # The page goes last, after its manifest: a reader never sees links to missing files.
+    assert rec.puts(target.prefix)[-3:] == [
+        f"manifests/{manifest['build_id']}.json", "manifest.json", "index.html"]
+    admin = s3_server.client()
+    published = {a["path"]: a for a in result.plan.manifest["artefacts"]}
+    for a in manifest["artefacts"]:
+        key = published[a["path"]]["key"]
+        assert key.startswith(f"files/{a['sha256']}/madre-")
+        head = admin.head_object(Bucket=s3_bucket, Key=target.key(key))
+        assert head["ContentLength"] == a["bytes"]
+        assert head["ContentType"] == a["content_type"]
+        assert head["CacheControl"] == IMMUTABLE
+        assert head["Metadata"]["sha256"] == a["sha256"]
+        if a["role"] == "thumbnail":
+            assert head["ContentDisposition"] == "inline"
+        else:
+            name = key.rsplit("/", 1)[1]
+            assert head["ContentDisposition"] == f'attachment; filename="{name}"'
+    assert published["test/alpha/en/instagram-square.jpg"]["key"].endswith(
+        "/madre-alpha-en-instagram-square.jpg")
+
+    status, headers, page = _public(target, "index.html")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert headers["Cache-Control"] == "no-cache"
+    links = _links(page)
+    keys = {a["key"] for a in result.plan.manifest["artefacts"]}
+    downloads = {a["key"] for a in result.plan.manifest["artefacts"] if a["role"] != "thumbnail"}
+    assert downloads <= links <= keys  # the page previews one thumbnail per design
+    for link in links:  # every link resolves anonymously to the bytes the manifest promises
+        status, _, body = _public(target, link)
+        assert status == 200
+        assert hashlib.sha256(body).hexdigest() == link.split("/")[1]
+    status, headers, body = _public(target, "manifest.json")
+    assert json.loads(body)["build_id"] == manifest["build_id"]
+    assert headers["Cache-Control"] == "no-cache"
+    assert _public(target, LOCK_KEY)[0] == 404  # released
+
+
+def test_second_publish_uploads_nothing(s3_server, s3_bucket, s3_env, make_output,
+                                        tmp_path) -> None:
+    make_output(TWO)
+    target = _target(s3_server, s3_bucket)
+    _publish(tmp_path / "output", target)
+    result, rec, lines = _publish(tmp_path / "output", target)
+    assert rec.puts() == []
+    assert result.plan.up_to_date
+    assert lines[-1] == f"Up to date: {target.page_url()}"
+
+
+def test_editing_one_design_uploads_only_its_objects_then_manifest_and_index(
+        s3_server, s3_bucket, s3_env, make_output, tmp_path) -> None:
+    make_output(TWO)
+    target = _target(s3_server, s3_bucket)
+    _publish(tmp_path / "output", target)
+    edited = make_output({**TWO, "beta": "Beta changed its words"})
+    result, rec, _ = _publish(tmp_path / "output", target)
+
+    beta = {a["sha256"] for a in edited["artefacts"] if a["design"] == "beta"}
+    uploaded = rec.file_puts(target.prefix)
+    assert len(uploaded) == PER_DESIGN
+    assert {k.split("/")[1] for k in uploaded} == beta
+    assert rec.puts(target.prefix)[PER_DESIGN:] == [
+        f"manifests/{edited['build_id']}.json", "manifest.json", "index.html"]
+    assert all(u.reason.startswith("changed") for u in result.plan.uploads)
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(s3_server, s3_bucket, s3_env, make_output,
+                                                     tmp_path) -> None:
+    make_output(TWO)
+    target = _target(s3_server, s3_bucket)
+    result, rec, lines = _publish(tmp_path / "output", target, dry_run=True)
+    assert rec.puts() == [] and all(op != "DeleteObject" for op, _ in rec.calls)
+    assert any(re.fullmatch(r"  upload files/[0-9a-f]{64}/madre-alpha-en-x\.png \(\d+ B\) "
+                            r"from test/alpha/en/x\.png: new", line) for line in lines), lines
+    assert "switch manifests/<build-id>.json, manifest.json, index.html: nothing published yet" \
+        in "\n".join(lines)
+    assert lines[-1].startswith(f"{2 * PER_DESIGN} to upload (")
+    assert "Contents" not in s3_server.client().list_objects_v2(Bucket=s3_bucket)
+
+
+def test_killed_server_mid_publish_leaves_the_previous_site_whole_and_rerun_fills_the_gap(
+        s3_own_server, s3_env, make_output, tmp_path) -> None:
+    server = s3_own_server
+    server.create_bucket("kill-test")
+    target = _target(server, "kill-test")
+    out = tmp_path / "output"
+    v1 = make_output({"alpha": "First version"})
+    _publish(out, target)
+    _, _, v1_page = _public(target, "index.html")
+
+    designs = {f"d{i}": f"Design number {i}" for i in range(8)}
+    v2 = make_output(designs)
+    total = len(v2["artefacts"])  # 40
+    client = make_client(target, attempts=2, jobs=4)
+    done = {"n": 0}
+
+    def remember_key(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["key"] = params.get("Key", "")
+
+    def kill_halfway(context: dict[str, Any], **_: Any) -> None:
+        if "/files/" in context.get("key", ""):
+            done["n"] += 1
+            if done["n"] == total // 2:
+                server.kill()
+
+    client.meta.events.register("provide-client-params.s3.PutObject", remember_key)
+    client.meta.events.register("after-call.s3.PutObject", kill_halfway)
+    started = time.monotonic()
+    with pytest.raises(PublishError, match="cannot reach the storage endpoint"):
+        publish(out, target, client=client, jobs=4, lease=timedelta(seconds=2),
+                reporter=Reporter(lambda _: None, tty=False))
+    assert time.monotonic() - started < 30
+
+    server.restart()
+    status, _, page = _public(target, "index.html")
+    assert status == 200 and page == v1_page  # the live page is still the previous one
+    live = json.loads(_public(target, "manifest.json")[2])
+    assert live["build_id"] == v1["build_id"]
+    for a in live["artefacts"]:
+        status, _, body = _public(target, a["key"])
+        assert status == 200 and hashlib.sha256(body).hexdigest() == a["sha256"]
+
+    listed = {o["Key"] for o in server.client().list_objects_v2(
+        Bucket="kill-test", Prefix="site/files/").get("Contents", [])}
+    v2_keys = {f"site/{a['key']}" for a in
+               plan_publish(v2, None, {}, brand_slug="madre", now=datetime.now(UTC),
+                            grace=timedelta(0)).manifest["artefacts"]}
+    already = len(v2_keys & listed)
+    assert total // 2 <= already < total
+
+    _wait_for_lock_expiry(server, "kill-test", target)
+    result, rec, _ = _publish(out, target)
+    assert len(rec.file_puts(target.prefix)) == total - already  # only what is missing
+    assert rec.puts(target.prefix)[-2:] == ["manifest.json", "index.html"]
+    assert json.loads(_public(target, "manifest.json")[2])["build_id"] == v2["build_id"]
+    for link in _links(_public(target, "index.html")[2]):
+        status, _, body = _public(target, link)
+        assert status == 200 and hashlib.sha256(body).hexdigest() == link.split("/")[1]
+
+
+def _wait_for_lock_expiry(server: SeaweedServer, bucket: str, target: Target) -> None:
+    """The killed run could not release its lock; its 2 s lease runs out on its own."""
+    try:
+        body = server.client().get_object(Bucket=bucket, Key=target.key(LOCK_KEY))["Body"].read()
+    except Exception:
+        return
+    expires = datetime.fromisoformat(json.loads(body)["expires"])
+    time.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()) + 0.5)
+
+
+def test_prune_respects_grace_period_and_max_deletes(s3_server, s3_bucket, s3_env, make_output,
+                                                     tmp_path) -> None:
+    target = _target(s3_server, s3_bucket)
+    out = tmp_path / "output"
+    admin = s3_server.client()
+
+    def keys() -> set[str]:
+        return {o["Key"] for o in admin.list_objects_v2(Bucket=s3_bucket).get("Contents", [])}
+
+    make_output(TWO)
+    _publish(out, target, keep_manifests=1)
+    make_output({"alpha": TWO["alpha"]})  # beta removed from the site
+    _publish(out, target, keep_manifests=1)
+    make_output({"alpha": TWO["alpha"], "gamma": "Gamma arrives"})
+    result, _, _ = _publish(out, target, keep_manifests=1, grace=timedelta(hours=1))
+    # beta is referenced by no recent manifest, but younger than the grace period: kept.
+    assert result.deleted == 0 and result.plan.kept_in_grace == PER_DESIGN + 1
+    before = keys()
+
+    with pytest.raises(PublishError, match=r"pruning would delete 6 objects, more than "
+                                           r"--max-deletes 5; nothing was uploaded or deleted"):
+        _publish(out, target, keep_manifests=1, grace=timedelta(0), max_deletes=5)
+    assert keys() == before
+
+    result, rec, _ = _publish(out, target, keep_manifests=1, grace=timedelta(0), max_deletes=6)
+    assert result.deleted == 6
+    gone = before - keys()
+    assert len(gone) == 6
+    assert sum("madre-beta-" in k for k in gone) == PER_DESIGN
+    assert rec.puts() == []  # nothing else changed
+    for link in _links(_public(target, "index.html")[2]):  # the live page is intact
+        assert _public(target, link)[0] == 200
+
+
+def test_a_held_lock_stops_a_second_publisher_and_an_expired_one_is_broken(
+        s3_server, s3_bucket, s3_env, make_output, tmp_path) -> None:
+    make_output(TWO)
+    target = _target(s3_server, s3_bucket)
+    admin = s3_server.client()
+    since = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    def hold(expires: datetime) -> None:
+        admin.put_object(Bucket=s3_bucket, Key=target.key(LOCK_KEY), Body=json.dumps({
+            "owner": "ci@runner-7", "since": since.isoformat(), "expires": expires.isoformat(),
+            "token": "other"}).encode())
+
+    hold(datetime.now(UTC) + timedelta(minutes=5))
+    with pytest.raises(PublishError, match=r"^publish in progress \(by ci@runner-7, since "
+                                           r"2026-01-02 03:04:05 UTC; lease until "):
+        _publish(tmp_path / "output", target)
+    assert "Contents" not in admin.list_objects_v2(Bucket=s3_bucket, Prefix="site/files/")
+
+    hold(datetime.now(UTC) - timedelta(seconds=1))
+    result, _, _ = _publish(tmp_path / "output", target)
+    assert result.switched
+    assert _public(target, LOCK_KEY)[0] == 404
+
+
+def test_two_publishers_at_once_one_wins(s3_server, s3_bucket, s3_env, make_output,
+                                         tmp_path) -> None:
+    make_output(TWO)
+    target = _target(s3_server, s3_bucket)
+    outcomes: list[str] = []
+
+    def run() -> None:
+        try:
+            _publish(tmp_path / "output", target)
+            outcomes.append("ok")
+        except PublishError as e:
+            outcomes.append(str(e))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # Either they serialised (second one up to date) or the loser was told who holds the lock.
+    assert "ok" in outcomes
+    assert all(o == "ok" or o.startswith("publish in progress (by ") for o in outcomes)
+
+
+def test_errors_are_clear_and_name_the_problem(s3_server, s3_bucket, s3_env, make_output,
+                                               tmp_path, monkeypatch) -> None:
+    make_output(TWO)
+    out = tmp_path / "output"
+
+    with pytest.raises(PublishConfigError) as e:
+        publish(out, _target(s3_server, "no-such-bucket"), attempts=1)
+    assert str(e.value) == (f"bucket 'no-such-bucket' does not exist at {s3_server.endpoint}; "
+                            "create it, or fix publish.bucket / --bucket")
+
+    port = free_port_pair(set())
+    down = Target(bucket=s3_bucket, endpoint_url=f"http://127.0.0.1:{port}")
+    with pytest.raises(PublishError, match=r"^cannot reach the storage endpoint while checking "
+                                           rf"the bucket s3://{s3_bucket}/ \(http://127"):
+        publish(out, down, attempts=1)
+
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+    with pytest.raises(PublishConfigError, match=r"^the S3 credentials were rejected "
+                                                 r"\(SignatureDoesNotMatch\)"):
+        publish(out, _target(s3_server, s3_bucket), attempts=1)
+
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    with pytest.raises(PublishConfigError, match=r"^no S3 credentials found; set "
+                                                 r"AWS_ACCESS_KEY_ID"):
+        publish(out, _target(s3_server, s3_bucket), attempts=1)
+
+
+def test_no_secret_or_signature_in_logs_even_at_debug(s3_server, s3_bucket, s3_env, make_output,
+                                                      tmp_path, caplog, monkeypatch) -> None:
+    make_output(TWO)
+    caplog.set_level(logging.DEBUG)
+    for name in ("botocore", "botocore.auth", "botocore.endpoint", "urllib3"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    _publish(tmp_path / "output", _target(s3_server, s3_bucket))
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY + "x")
+    with pytest.raises(PublishConfigError):
+        publish(tmp_path / "output", _target(s3_server, s3_bucket), attempts=1)
+    text = caplog.text
+    assert "uploaded files/" in text  # the capture works: our own DEBUG lines are there
+    assert SECRET_KEY not in text
+    for marker in ("Authorization", "Signature=", "Credential=", "X-Amz-Signature"):
+        assert marker not in text
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
+    return root
+
+
+def test_cli_dry_run_and_publish(s3_server, s3_bucket, s3_env, project, tmp_path) -> None:
+    write_output(project / "output", TWO)
+    args = ["publish", "--project", str(project), "--bucket", s3_bucket,
+            "--endpoint-url", s3_server.endpoint, "--prefix", "cli"]
+    dry = CliRunner().invoke(main, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert f"Publish plan for s3://{s3_bucket}/cli/ ({s3_server.endpoint}):" in dry.output
+    real = CliRunner().invoke(main, args)
+    assert real.exit_code == 0, real.output
+    assert real.output.rstrip().endswith(f"{s3_server.endpoint}/{s3_bucket}/cli/index.html")
+    again = CliRunner().invoke(main, args)
+    assert again.output.strip().splitlines()[-1].startswith("Up to date:")
+
+
+def test_cli_exit_codes(s3_server, s3_env, project) -> None:
+    write_output(project / "output", TWO)
+    result = CliRunner().invoke(main, ["publish", "--project", str(project), "--bucket",
+                                       "missing-bucket", "--endpoint-url", s3_server.endpoint])
+    assert result.exit_code == 2
+    assert "bucket 'missing-bucket' does not exist" in result.output
+    assert "Traceback" not in result.output
+    result = CliRunner().invoke(main, ["publish", "--project", str(project), "--bucket", "x",
+                                       "--endpoint-url", s3_server.endpoint, "--grace", "soon"])
+    assert result.exit_code == 2 and "not a duration" in result.output
+
+
+def test_workflow_file_is_valid_yaml_with_the_jobs() -> None:
+    import yaml
+
+    wf = yaml.safe_load((REPO / ".github/workflows/shareables.yml").read_text())
+    assert set(wf["jobs"]) >= {"validate", "publish"}
+    assert wf["jobs"]["publish"]["concurrency"]["cancel-in-progress"] is False
+    on = wf[True] if True in wf else wf["on"]  # YAML 1.1 reads a bare `on` as true
+    assert "pull_request" in on and "push" in on
