@@ -355,7 +355,13 @@ class _Ctx:
     def fit(self, spans: Sequence[T.Span] | str, style: T.TextStyle, w: int, h: int,
             field_name: str) -> T.TextBlock:
         try:
-            return self.T.fit(spans, style, w, h)  # type: ignore[no-any-return]
+            try:
+                return self.T.fit(spans, style, w, h)  # type: ignore[no-any-return]
+            except T.TextDoesNotFit:
+                block = _fit_overhang(self.T, spans, style, w, h)
+                if block is None:
+                    raise
+                return block
         except T.TextDoesNotFit as exc:
             raise RenderError(
                 f"{self.p.id}: the {field_name} does not fit at the legibility floor "
@@ -363,6 +369,35 @@ class _Ctx:
                 file=self.v.source, field=field_name,
                 hint=f"cut about {exc.needed_chars_to_cut} characters",
             ) from exc
+
+
+def _fit_overhang(t, spans, style: T.TextStyle, w: int, h: int) -> T.TextBlock | None:  # type: ignore[no-untyped-def]
+    """Second chance for text.fit, which refuses any ink left of the box (a 'J' overhangs by a
+    pixel): accept side overhang up to 4 % of the size, which the design frame's padding
+    absorbs well inside the safe area. Binary search with text.layout."""
+    if not hasattr(t, "layout"):
+        return None
+
+    def ok(size: int) -> T.TextBlock | None:
+        b = t.layout(spans, style, size, w)
+        slack = max(2.0, 0.04 * size)
+        if (b.height <= h and b.ink[1] >= 0 and b.ink[3] <= h and b.ink[0] >= -slack
+                and b.ink[2] <= w + slack and all(ln.width <= w for ln in b.lines)):
+            return b  # type: ignore[no-any-return]
+        return None
+
+    lo, hi = style.min_size, style.max_size
+    best = ok(lo)
+    if best is None:
+        return None
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        b = ok(mid)
+        if b is not None:
+            lo, best = mid, b
+        else:
+            hi = mid - 1
+    return best
 
 
 @dataclass
@@ -389,10 +424,22 @@ def _has_accent(spans: Sequence[T.Span] | str) -> bool:
 
 def _label(ctx: _Ctx, text: str, stack: FontStack, size: int, box: L.Box, role: str,
            fill: str, *, align: str | None = None, min_size: int | None = None,
-           bold: bool = False) -> _Placed:
-    """A one-line label fitted to ``box`` (shrinks towards the floor rather than wrapping)."""
+           bold: bool = False, direction: str | None = "variant") -> _Placed:
+    """A one-line label fitted to ``box`` (shrinks towards the floor rather than wrapping).
+
+    ``direction`` "ltr" is for Latin handles and counters: in an RTL paragraph "@madrespeaks"
+    would otherwise become "madrespeaks@" (the bidi algorithm gives the leading "@" the
+    paragraph's direction). Alignment stays physical: start-aligned means the RTL start side.
+    """
     st = ctx.style(stack, size, min_size or ctx.lay.floor, align=align, line_height=1.2)
-    h = max(box.h, round(size * 1.45))
+    if direction != "variant":
+        physical = align
+        if ctx.direction == "rtl" and align in ("start", "end"):
+            physical = "end" if align == "start" else "start"
+        st = T.TextStyle(st.fonts, max_size=st.max_size, min_size=st.min_size,
+                         line_height=st.line_height, lang="und" if direction is None else "en",
+                         direction=direction, align=physical or "start")
+    h = max(box.h, round(size * 2.2))  # one line of any script (Naskh is tall), never two
     block = ctx.fit(text, st, box.w, h, role)
     y = box.y + (box.h - block.height) // 2
     return _Placed(block, box.x, y, role, fill, False, bold=bold)
@@ -444,7 +491,7 @@ def _footer(ctx: _Ctx, lay: L.Layout) -> tuple[list[_Placed], list[_Mark]]:
     v = ctx.v
     if v.handle and "handle" in lay.boxes:
         placed.append(_label(ctx, v.handle, ctx.body, lay.sizes["handle"], lay.boxes["handle"],
-                             "handle", ctx.fg, align="start"))
+                             "handle", ctx.fg, align="start", direction="ltr"))
     if v.logo and "logo" in lay.boxes:
         marks.append(("logo", lay.boxes["logo"]))
     return placed, marks
@@ -545,43 +592,63 @@ def _plan_statement(ctx: _Ctx, *, title_role: str = "title") -> tuple[list[_Plac
     return placed + f_placed, marks + f_marks
 
 
+def _split_prompt(prompt: str) -> tuple[str, str | None]:
+    """'Download and share — tag us' -> ('Download and share', 'tag us'): the first part is
+    set large, the second leads into the handle."""
+    for sep in (" \u2014 ", " \u2013 ", " - ", ": "):
+        if sep in prompt:
+            a, b = prompt.split(sep, 1)
+            if a.strip() and b.strip():
+                return a.strip(), b.strip()
+    return prompt, None
+
+
 def _plan_tag(ctx: _Ctx, lay: L.Layout, prompt: str | None = None
               ) -> tuple[list[_Placed], list[_Mark]]:
-    """Call to share: a prompt, the handle as the hero, the logo under it, all centred."""
+    """Call to share, centred: the prompt large, an accent rule, a short lead-in, the handle as
+    the hero in the accent colour."""
     s, v = lay.sizes, ctx.v
     main = lay.boxes["main"]
     prompt = prompt or v.text or DEFAULT_TAG_TEXT
     if v.handle and v.handle in prompt:
         prompt = prompt.replace(v.handle, "").strip(" \u2014-:")
-    st = ctx.style(ctx.heading, s["text_max"], align="center", line_height=1.2)
-    spans = ctx.spans(prompt, v.highlight)
-    items: list[_Placed] = []
-    heights: list[int] = []
-    logo_h = s["logo_hero"] if v.logo else 0
+    kicker, lead = _split_prompt(prompt)
     hero = s["handle_hero"]
-    reserve = (round(hero * 1.5) + s["gap_m"] if v.handle else 0) + (
-        logo_h + s["gap_l"] if v.logo else 0)
+    items: list[_Placed] = []
+    hero_item = lead_item = None
+    reserve = 0
+    if v.handle:
+        hero_item = _label(ctx, v.handle, ctx.heading, hero,
+                           L.Box(main.x, 0, main.w, round(hero * 1.4)), "handle", ctx.accent,
+                           align="center", bold=True, direction="ltr")
+        reserve += hero_item.block.height + s["gap_m"]
+    if lead:
+        lead_item = _label(ctx, lead, ctx.body, s["lead"],
+                           L.Box(main.x, 0, main.w, round(s["lead"] * 1.4)), "lead", ctx.fg,
+                           align="center")
+        reserve += lead_item.block.height + s["gap_s"]
+    spans = ctx.spans(kicker, v.highlight)
+    st = ctx.style(ctx.heading, s["text_max"], align="center", line_height=1.15)
+    reserve += s["rule_h"] + 2 * s["gap_m"]
     block = ctx.fit(spans, st, main.w, main.h - reserve, "text")
     items.append(_Placed(block, main.x, 0, "prompt", ctx.fg, _has_accent(spans), body=True,
                          bold=True))
-    heights.append(block.height)
-    gaps: list[int] = []
-    if v.handle:
-        hb = L.Box(main.x, 0, main.w, round(hero * 1.5))
-        h = _label(ctx, v.handle, ctx.heading, hero, hb, "handle", ctx.accent, align="center",
-                   bold=True)
-        items.append(h)
-        gaps.append(s["gap_m"])
-        heights.append(h.block.height)
-    if v.logo:
-        gaps.append(s["gap_l"])
-        heights.append(logo_h)
+    heights = [block.height, s["rule_h"]]
+    gaps = [s["gap_m"], s["gap_m"]]
+    for it in (lead_item, hero_item):
+        if it is not None:
+            items.append(it)
+            heights.append(it.block.height)
+            gaps.append(s["gap_s"])
+    gaps = gaps[: len(heights) - 1]
     ys = L.stack(main.y, main.bottom, heights, gaps, "center")
-    for p, y in zip(items, ys, strict=False):
+    items[0].y = ys[0]
+    for p, y in zip(items[1:], ys[2:], strict=True):
         p.y = y
-    marks: list[_Mark] = []
-    if v.logo:
-        marks.append(("logo-center", L.Box(main.x, ys[-1], main.w, logo_h)))
+    rule = L.Box(main.x + (main.w - s["rule_w"]) // 2, ys[1], s["rule_w"], s["rule_h"])
+    marks: list[_Mark] = [("rule", rule)]
+    if v.logo and "logo" in lay.boxes and lay.kind == "tag":
+        marks.append(("logo-center", lay.boxes["logo"]))
     return items, marks
 
 
@@ -721,18 +788,16 @@ def _compose(ctx: _Ctx, lay: L.Layout, role: str, placed: list[_Placed], marks: 
     extra: list[_Placed] = []
     if n is not None and total is not None and role != "cover" and "counter" in lay.boxes:
         extra.append(_label(ctx, f"{n}/{total}", ctx.body, s["counter"], lay.boxes["counter"],
-                            "counter", ctx.fg, align="end"))
+                            "counter", ctx.fg, align="end", direction="ltr"))
     credit = v.background.credit if v.background.image is not None else None
     if credit and "credit" in lay.boxes:
         cb = lay.boxes["credit"]
         extra.append(_label(ctx, credit, ctx.body, s["credit"], cb, "credit", ctx.fg,
-                            align="end", min_size=s["credit"]))
+                            align="end", min_size=s["credit"], direction=None))
     placed = placed + extra
     if role in ("cover", "content"):
         marks = marks + [("cue", lay.boxes["cue"])]
-    if role == "closing":
-        marks = [m for m in marks if m[0] != "logo"]
-    if role == "cover" and ctx.v.logo and not any(m[0] == "logo" for m in marks):
+    if role in ("cover", "closing") and ctx.v.logo and not any(m[0] == "logo" for m in marks):
         marks.append(("logo", lay.boxes["logo"]))
 
     img, photo, overlay = _background(ctx)
