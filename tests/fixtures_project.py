@@ -1,1 +1,128 @@
-"""Fixtures: fixtures_project."""
+"""Fixtures: a small real project on disk, and a fast stand-in renderer for build tests.
+
+`project` copies the repository's shareables.yaml, logo, the fonts it names and three of the
+organisation's designs into tmp_path (plus a photo design), with a short platform list so
+real renders stay quick. `FakeRenderer` produces deterministic bytes from everything a real
+render depends on, so caching, crash-safety and bundling tests run without drawing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from shareables.errors import RenderError
+from shareables.model import Variant
+from shareables.platforms import Platform
+from shareables.worker import RenderedFile
+
+REPO = Path(__file__).resolve().parent.parent
+DESIGNS = (
+    "palestine/share-palestine.yaml",  # tag
+    "palestine/darwish-on-this-earth.yaml",  # quote, en + ar
+    "afghanistan/gender-persecution.yaml",  # statement
+)
+PLATFORMS = ("instagram-square", "x", "linkedin-document")
+
+PHOTO_DESIGN = """\
+kind: statement
+text: Women human rights defenders keep their communities alive.
+background:
+  image: ../../photos/rally.png
+  credit: "Photo: test fixture"
+caption: Stand with women human rights defenders. @madrespeaks
+"""
+
+CAROUSEL_DESIGN = """\
+kind: carousel
+title: Three things to know
+slides:
+  - One.
+  - Two.
+  - Three.
+caption: A short carousel. @madrespeaks
+"""
+
+
+def make_project(root: Path, platforms: tuple[str, ...] = PLATFORMS) -> Path:
+    """Write a small project into `root` and return it."""
+    root.mkdir(parents=True, exist_ok=True)
+    settings = (REPO / "shareables.yaml").read_text()
+    settings = re.sub(r"^platforms:.*?(?=^\S)", f"platforms: [{', '.join(platforms)}]\n\n",
+                      settings, flags=re.S | re.M)
+    (root / "shareables.yaml").write_text(settings)
+    (root / "brand").mkdir()
+    shutil.copy(REPO / "brand" / "logo.svg", root / "brand" / "logo.svg")
+    (root / "fonts").mkdir()
+    for name in sorted(set(re.findall(r"[\w-]+\.(?:ttf|otf)", settings))):
+        shutil.copy(REPO / "fonts" / name, root / "fonts" / name)
+    for rel in DESIGNS:
+        dst = root / "designs" / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / "designs" / rel, dst)
+    (root / "photos").mkdir()
+    write_photo(root / "photos" / "rally.png", (90, 40, 110))
+    (root / "designs" / "afghanistan" / "defenders.yaml").write_text(PHOTO_DESIGN)
+    (root / "designs" / "afghanistan" / "three-things.yaml").write_text(CAROUSEL_DESIGN)
+    return root
+
+
+def write_photo(path: Path, color: tuple[int, int, int]) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (1600, 1600), color).save(path)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A small real project (settings, logo, fonts, five designs) in tmp_path/project."""
+    return make_project(tmp_path / "project")
+
+
+class FakeRenderer:
+    """Stand-in renderer: bytes are a hash of the variant (with file contents) and platform.
+
+    Text containing FAIL-RENDER raises a RenderError on the field `text`, like a real
+    renderer for text that does not fit. `delay` slows each job (for kill tests).
+    """
+
+    def __init__(self, delay: float = 0.0, tag: str = "fake-1") -> None:
+        self.delay = delay
+        self.tag = tag
+
+    def fingerprint(self) -> str:
+        return self.tag
+
+    def setup(self) -> None:
+        pass
+
+    def render(self, variant: Variant, platform: Platform) -> list[RenderedFile]:
+        from shareables.plan import FileHasher, platform_digest, variant_digest
+
+        if self.delay:
+            time.sleep(self.delay)
+        if "FAIL-RENDER" in (variant.text or ""):
+            raise RenderError(f"{platform.id}: the text does not fit; cut about 12 characters",
+                              field="text")
+        seed = hashlib.sha256((self.tag + variant_digest(variant, FileHasher())
+                               + platform_digest(platform)).encode()).hexdigest()
+        if platform.document:
+            return [RenderedFile("pdf", None, "pdf", "application/pdf",
+                                 b"%PDF-fake " + seed.encode(), platform.width, platform.height)]
+        count = (len(variant.slides) + 2 if variant.slides else 3) \
+            if variant.kind == "carousel" else 1
+        ext = "png" if "png" in platform.formats else "jpg"
+        out = []
+        for i in range(1, count + 1):
+            slide = i if variant.kind == "carousel" else None
+            data = f"{ext}:{seed}:{i}".encode() * 50
+            out.append(RenderedFile("slide" if slide else "image", slide, ext, f"image/{ext}",
+                                    data, platform.width, platform.height))
+            out.append(RenderedFile("thumbnail", slide, "jpg", "image/jpeg",
+                                    b"thumb:" + data[:64], 400, 400))
+        return out

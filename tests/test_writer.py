@@ -1,0 +1,145 @@
+"""writer.py: the only code that writes into output/, and its crash-safety invariant."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shareables.errors import DesignError
+from shareables.writer import (
+    OutputWriter,
+    WriterError,
+    manifest_bytes,
+    read_manifest,
+)
+
+
+def entry(path: str, data: bytes) -> dict[str, Any]:
+    return {"path": path, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def seed(out: Path, files: dict[str, bytes]) -> dict[str, Any]:
+    """A previous build: files on disk plus a manifest listing them."""
+    for rel, data in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    m = {"format": 1, "artefacts": [entry(p, d) for p, d in files.items()]}
+    (out / "manifest.json").write_bytes(manifest_bytes(m))
+    return m
+
+
+def listed(out: Path) -> dict[str, str]:
+    m = read_manifest(out)
+    assert m is not None
+    return {a["path"]: a["sha256"] for a in m["artefacts"]}
+
+
+def assert_invariant(out: Path) -> None:
+    for path, sha in listed(out).items():
+        assert hashlib.sha256((out / path).read_bytes()).hexdigest() == sha, path
+
+
+def test_new_paths_are_written_without_touching_the_manifest(tmp_path: Path) -> None:
+    seed(tmp_path, {"a/x.png": b"old"})
+    before = (tmp_path / "manifest.json").read_bytes()
+    with OutputWriter(tmp_path) as w:
+        w.expect_rewrites(["a/x.png"])
+        w.write("a/y.png", b"new", owner="designs/a.yaml")
+        w.write("a/x.png", b"old", owner="designs/a.yaml")  # same bytes: still listed, fine
+        assert (tmp_path / "manifest.json").read_bytes() == before
+        assert not w.unlisted
+    assert [p.name for p in tmp_path.rglob("*tmp-*")] == []
+
+
+def test_a_listed_path_is_unlisted_before_it_gets_new_bytes(tmp_path: Path) -> None:
+    seed(tmp_path, {"a/x.png": b"old", "a/y.png": b"keep", "b/z.png": b"other"})
+    with OutputWriter(tmp_path) as w:
+        assert w.previous is not None
+        w.expect_rewrites(["a/x.png", "a/y.png"])
+        w.write("a/x.png", b"new", owner="designs/a.yaml")
+        # Every path that may change left the manifest in one rewrite; the rest stays listed.
+        assert listed(tmp_path).keys() == {"b/z.png"}
+        assert_invariant(tmp_path)
+        new = {"format": 1, "artefacts": [entry("a/x.png", b"new"), entry("a/y.png", b"keep"),
+                                          entry("b/z.png", b"other")]}
+        w.commit(new, sweep=True)
+    assert listed(tmp_path).keys() == {"a/x.png", "a/y.png", "b/z.png"}
+    assert_invariant(tmp_path)
+
+
+def test_overwriting_a_listed_path_the_plan_did_not_mark_is_refused(tmp_path: Path) -> None:
+    seed(tmp_path, {"a/x.png": b"old"})
+    with OutputWriter(tmp_path) as w, pytest.raises(WriterError, match="refusing to overwrite"):
+        w.write("a/x.png", b"new", owner="designs/a.yaml")
+    assert (tmp_path / "a" / "x.png").read_bytes() == b"old"
+
+
+def test_two_owners_of_one_path_is_an_error_naming_both(tmp_path: Path) -> None:
+    with OutputWriter(tmp_path) as w:
+        w.write("c/id/en/x.png", b"1", owner="designs/c/one.yaml")
+        with pytest.raises(DesignError) as err:
+            w.write("c/id/en/x.png", b"2", owner="designs/c/two.yaml")
+    assert str(err.value) == (
+        "designs/c/two.yaml: id: output path 'c/id/en/x.png' is also produced by "
+        "designs/c/one.yaml; give one of the two designs another `id:` or `campaign:`")
+    assert (tmp_path / "c" / "id" / "en" / "x.png").read_bytes() == b"1"
+
+
+@pytest.mark.parametrize("bad", ["../x.png", "/etc/x", "a/../../x", "manifest.json",
+                                 ".shareables/lock", "a//b.png", "a\\b.png", ""])
+def test_unsafe_paths_are_refused(tmp_path: Path, bad: str) -> None:
+    with OutputWriter(tmp_path) as w, pytest.raises(WriterError, match="unsafe output path"):
+        w.write(bad, b"x", owner="designs/a.yaml")
+
+
+def test_sweep_only_when_asked_and_only_unlisted_files(tmp_path: Path) -> None:
+    seed(tmp_path, {"a/old.png": b"1", "a/keep.png": b"2"})
+    (tmp_path / "index.html").write_text("<p>")
+    new = {"format": 1, "artefacts": [entry("a/keep.png", b"2")]}
+    with OutputWriter(tmp_path) as w:
+        assert w.commit(new, sweep=False) == []
+    assert (tmp_path / "a" / "old.png").exists()  # a failed build deletes nothing
+    with OutputWriter(tmp_path) as w:
+        assert w.commit(new, sweep=True) == ["a/old.png"]
+    assert not (tmp_path / "a" / "old.png").exists()
+    assert (tmp_path / "index.html").exists() and (tmp_path / ".shareables" / "lock").exists()
+
+
+def test_manifest_is_written_last_after_index_and_extras(tmp_path: Path) -> None:
+    with OutputWriter(tmp_path) as w:
+        w.write("c/d/en/x.png", b"img", owner="designs/c/d.yaml")
+        m = {"format": 1, "artefacts": [entry("c/d/en/x.png", b"img")]}
+        w.commit(m, index_html="<html>", extra={"site/app.css": b"body{}"}, sweep=True)
+    stamps = {p: (tmp_path / p).stat().st_mtime_ns
+              for p in ("c/d/en/x.png", "index.html", "site/app.css", "manifest.json")}
+    assert stamps["manifest.json"] == max(stamps.values())
+    assert json.loads((tmp_path / "manifest.json").read_text()) == m
+    assert (tmp_path / "site" / "app.css").exists()  # extras are kept by the sweep
+
+
+def test_a_second_writer_is_refused_while_one_holds_the_lock(tmp_path: Path) -> None:
+    with OutputWriter(tmp_path), pytest.raises(WriterError, match="another build"):
+        with OutputWriter(tmp_path):
+            pass
+    with OutputWriter(tmp_path):  # released on exit
+        pass
+
+
+def test_temp_files_of_a_killed_build_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    leftover = tmp_path / "a" / ".x.png.tmp-12345"
+    leftover.write_bytes(b"partial")
+    with OutputWriter(tmp_path):
+        pass
+    assert not leftover.exists()
+
+
+def test_unreadable_manifest_counts_as_none(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("{not json")
+    assert read_manifest(tmp_path) is None
+    with OutputWriter(tmp_path) as w:
+        assert w.previous is None
