@@ -417,7 +417,7 @@ def _build_incremental(settings: Settings, target: Target, out: Path) -> int:
     from .build import build_project
 
     previous = fetch_remote_manifest(target)
-    result = build_project(settings.project_dir, out_dir=out, previous_manifest=previous)
+    result = build_project(settings, output_dir=out, previous_manifest=previous)
     for e in result.errors:
         click.secho(str(e), fg="red", err=True)
     click.echo(result.summary())

@@ -114,6 +114,9 @@ def download_name(artefact: Mapping[str, Any], brand_slug: str) -> str:
     """
     from .site import download_name as page_name
 
+    if not artefact.get("design"):  # the page's own og:image belongs to no design
+        return f"{brand_slug}-{slug(PurePosixPath(str(artefact['path'])).stem)}" \
+               f"{PurePosixPath(str(artefact['path'])).suffix}"
     return page_name(dict(artefact), brand_slug)
 
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -461,3 +465,89 @@ def test_workflow_file_is_valid_yaml_with_the_jobs() -> None:
     assert wf["jobs"]["publish"]["concurrency"]["cancel-in-progress"] is False
     on = wf[True] if True in wf else wf["on"]  # YAML 1.1 reads a bare `on` as true
     assert "pull_request" in on and "push" in on
+
+
+# --- end to end: the real build, a fresh checkout, the demo --------------------------------
+
+
+def test_real_build_then_fresh_checkout_publish_renders_and_uploads_only_what_changed(
+        s3_server, s3_bucket, s3_env, project) -> None:
+    from shareables.publish import publish_project
+    from shareables.settings import load_settings
+
+    # Small and independent of work on other kinds: the scaffold's quote and tag, 2 platforms.
+    for name in ("carousel", "statement"):
+        (project / "designs/example" / f"{name}.yaml").unlink()
+    settings_file = project / "shareables.yaml"
+    settings_file.write_text(re.sub(r"(?m)^platforms: .*$", "platforms: [instagram-square, x]",
+                                    settings_file.read_text()))
+    settings = load_settings(project)
+    target = _target(s3_server, s3_bucket, "e2e/")
+
+    def publish_with_build() -> tuple[Any, Recorder]:
+        client = make_client(target, attempts=2, jobs=4)
+        rec = Recorder(client)
+        result = publish_project(settings, build_first=True, bucket=s3_bucket, prefix="e2e/",
+                                 endpoint_url=s3_server.endpoint, client=client,
+                                 reporter=Reporter(lambda _: None, tty=False))
+        return result, rec
+
+    first, rec = publish_with_build()
+    assert first.build_exit_code == 0
+    built = json.loads((project / "output/manifest.json").read_text())
+    assert len(rec.file_puts("e2e/")) == len(built["artefacts"]) > 10
+    page = _public(target, "index.html")[2]
+    for link in _links(page):
+        status, _, body = _public(target, link)
+        assert status == 200 and hashlib.sha256(body).hexdigest() == link.split("/")[1]
+
+    shutil.rmtree(project / "output")  # a fresh CI checkout: nothing local
+    again, rec = publish_with_build()
+    assert rec.puts() == [] and again.plan.up_to_date
+    assert not [p for p in (project / "output").rglob("*") if p.suffix in (".jpg", ".png")]
+
+    shutil.rmtree(project / "output")
+    quote = project / "designs/example/quote.yaml"
+    quote.write_text(quote.read_text().replace("text: ", "text: Edited. ", 1))
+    edited, rec = publish_with_build()
+    uploaded = rec.file_puts("e2e/")
+    assert uploaded and all("-quote-en" in k for k in uploaded), uploaded
+    changed = [a for a in json.loads((project / "output/manifest.json").read_text())["artefacts"]
+               if a["design"] == "quote"]
+    assert len(uploaded) == len(changed)
+    assert rec.puts("e2e/")[-2:] == ["manifest.json", "index.html"]
+
+
+def test_make_demo_serves_the_page_from_the_bucket_until_stopped(tmp_path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for name in ("designs", "fonts", "brand"):
+        shutil.copytree(REPO / name, repo / name)
+    shutil.copy(REPO / "shareables.yaml", repo / "shareables.yaml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+
+    def demo(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "shareables.demo", *args, "--project",
+                               str(repo)], capture_output=True, text=True, env=env, timeout=300)
+
+    try:
+        run = demo()
+        found = re.search(r"^Download page: (http://127\.0\.0\.1:\d+/\S+/index\.html)$",
+                          run.stdout, re.M)
+        assert found, run.stdout + run.stderr
+        state = json.loads((repo / ".demo/server.json").read_text())
+        assert state["secret_key"] not in run.stdout + run.stderr
+        # After the command returned, a browser (no credentials) gets the page and its files.
+        status, headers, page = http_get(found.group(1))
+        assert status == 200 and headers["Content-Type"].startswith("text/html")
+        links = sorted(_links(page))
+        assert len(links) > 20
+        base = found.group(1).rsplit("/", 1)[0]
+        for link in links[:5]:
+            status, _, body = http_get(f"{base}/{link}")
+            assert status == 200 and hashlib.sha256(body).hexdigest() == link.split("/")[1]
+        assert "Up to date" in demo().stdout  # rerunning reuses the server and the build
+    finally:
+        stopped = demo("stop")
+    assert stopped.returncode == 0 and "Stopped SeaweedFS" in stopped.stdout
+    assert demo("status").returncode == 1
