@@ -54,7 +54,8 @@ class TextDoesNotFit(RenderError):
             or f"text does not fit in {box[0]}×{box[1]} px even at the minimum size "
             f"({min_size} px)",
             hint=kwargs.pop("hint", None)  # type: ignore[arg-type]
-            or f"cut about {needed_chars_to_cut} characters",
+            or f"cut about {needed_chars_to_cut} character"
+            + ("" if needed_chars_to_cut == 1 else "s"),
             **kwargs,  # type: ignore[arg-type]
         )
 
@@ -820,8 +821,8 @@ def _build(
     asc, desc, lead, gap = _vertical(prep, style, size)
     align = style.align
     raw: list[tuple[list[Run], float, str, tuple[float, float, float, float] | None, int]] = []
-    for pi, (p, lines) in enumerate(zip(prep.paras, broken, strict=True)):
-        for li, (a, b, items) in enumerate(lines):
+    for pi, (p, para_lines) in enumerate(zip(prep.paras, broken, strict=True)):
+        for li, (a, b, items) in enumerate(para_lines):
             start, end = items[a].start, items[b - 1].end
             spans = _run_spans(p, start, end)
             order = _visual_order([p.level[s] for s, _ in spans])
@@ -857,6 +858,13 @@ def _build(
             lx = box_w - width
         else:
             lx = 0.0
+        if ink is not None:
+            # A glyph that overhangs its advance at a line edge (the hook of a "j", a swash)
+            # nudges just that line inwards, so ink never leaves the box.
+            if lx + ink[2] > box_w:
+                lx = box_w - ink[2]
+            if lx + ink[0] < 0:
+                lx = -ink[0]
         lines.append(Line(tuple(runs), lx, float(baseline), width, text))
         if ink is not None:
             rb = (lx + ink[0], baseline + ink[1], lx + ink[2], baseline + ink[3])
@@ -970,27 +978,40 @@ def fit(spans: Sequence[Span] | str, style: TextStyle, box_w: int, box_h: int) -
 
 
 def _chars_to_cut(spans: tuple[Span, ...], style: TextStyle, box_w: int, box_h: int) -> int:
-    """How many characters to remove (from the end, at word boundaries) to fit at the floor."""
+    """How many characters to remove (from the end, at a word boundary) to fit at the floor.
+
+    Starts from the share of lines that overflow at the floor size, then narrows it down by
+    bisection with the cheap fit check, so the number is close to what is really needed.
+    """
     text = "".join(s.text for s in spans)
     total = len(text)
     rtl = _style_dir(style, text)
+
+    def fits_after(cut: int) -> bool:
+        keep = text[: max(0, total - cut)]
+        if 0 < cut < total and not text[total - cut].isspace() and " " in keep:
+            keep = keep[: keep.rfind(" ")]  # never leave half a word
+        if not keep.strip():
+            return True
+        trial = _prepare((Span(keep),), style.fonts, style.lang, rtl)
+        return _fits_fast(trial, style, style.min_size, box_w, box_h, True)
+
     prep = _prepare(spans, style.fonts, style.lang, rtl)
-    # first guess: share of lines beyond the box at the floor size
     broken = _break_all(prep, style.min_size, box_w, True) or []
     n_lines = sum(len(lines) for lines in broken)
-    asc, desc, lead, gap = _vertical(prep, style, style.min_size)
+    asc, desc, lead, _gap = _vertical(prep, style, style.min_size)
     room = max(1, (box_h - asc - desc) // max(1, lead) + 1)
-    cut = max(1, round(total * (1 - room / max(n_lines, 1)))) if n_lines > room else 1
-    for _ in range(30):
-        keep = text[: max(0, total - cut)].rstrip()
-        keep = keep[: keep.rfind(" ")] if " " in keep and total - cut < total else keep
-        if not keep.strip():
-            return total
-        trial = _prepare((Span(keep),), style.fonts, style.lang, rtl)
-        if _fits_fast(trial, style, style.min_size, box_w, box_h, True):
-            return total - len(keep)
-        cut += max(3, cut // 8)
-    return cut
+    guess = max(1, round(total * (1 - room / max(n_lines, 1))))
+    bad, good = 0, min(total, guess)  # cutting `bad` is not enough; cutting `good` may be
+    while not fits_after(good) and good < total:
+        bad, good = good, min(total, good * 2)
+    while good - bad > 1:
+        mid = (bad + good) // 2
+        if fits_after(mid):
+            good = mid
+        else:
+            bad = mid
+    return max(1, good)
 
 
 # --------------------------------------------------------------------------- drawing
@@ -1010,7 +1031,8 @@ def _emoji_image(stack: FontStack, idx: int, text: str, size: int) -> tuple[Imag
 
     native = stack.native_size(idx) or size
     font = stack.font(idx, native)
-    left, top, right, bottom = font.getbbox(text, anchor="ls")
+    left, top, right, bottom = (math.floor(v) if i < 2 else math.ceil(v)
+                                for i, v in enumerate(font.getbbox(text, anchor="ls")))
     img = PILImage.new("RGBA", (max(1, right - left), max(1, bottom - top)), (0, 0, 0, 0))
     ImageDraw.Draw(img).text((-left, -top), text, font=font, anchor="ls", embedded_color=True)
     k = size / native
