@@ -119,7 +119,8 @@ class Layout:
 # text size (fraction of S) per kind, and whether the quote mark hangs in a gutter.
 _PAD = {"square": 0.085, "portrait": 0.085, "tall": 0.09, "story": 0.09, "landscape": 0.075}
 _TEXT_MAX = {
-    "quote": {"square": 0.082, "portrait": 0.086, "tall": 0.09, "story": 0.092, "landscape": 0.09},
+    "quote": {"square": 0.082, "portrait": 0.088, "tall": 0.095, "story": 0.105,
+              "landscape": 0.09},
     "statement": {"square": 0.06, "portrait": 0.064, "tall": 0.066, "story": 0.068,
                   "landscape": 0.068},
     "tag": {"square": 0.07, "portrait": 0.072, "tall": 0.074, "story": 0.078, "landscape": 0.08},
@@ -175,13 +176,15 @@ def layout_for(
         "date": ts(0.029),
         "counter": ts(0.029),
         "credit": max(round(floor * 0.72), _px(0.02, S)),  # small but legible, not body text
-        "logo": _px(0.036, S),
+        "logo": 0,  # below: follows the handle so the bottom row reads as one line
         "rule_w": _px(0.075, S),
         "rule_h": max(3, _px(0.0065, S)),
         "gap_s": _px(0.022, S),
         "gap_m": _px(0.038, S),
         "gap_l": _px(0.06, S),
     }
+    # The wordmark's height is its cap height: match the handle's optical size, never tiny.
+    sizes["logo"] = max(_px(0.036, S), sizes["handle"])
     text_kind = kind
     sizes["text_max"] = max(floor, _px(_TEXT_MAX[text_kind][aspect], S))
     sizes["title_max"] = max(floor, _px(0.075 if aspect != "landscape" else 0.08, S))
@@ -189,7 +192,7 @@ def layout_for(
         sizes["title_max"] = max(floor, _px(0.1, S))
     if kind == "tag" or slide_role == "closing":
         sizes["handle_hero"] = max(floor, _px(0.1 if aspect != "landscape" else 0.11, S))
-        sizes["logo_hero"] = _px(0.055, S)
+        sizes["lead"] = ts(0.042)
 
     boxes: dict[str, Box] = {"frame": frame}
     # Bottom row: handle at the start, logo at the end, sharing a centre line.
@@ -227,12 +230,12 @@ def layout_for(
             boxes.pop("counter")
 
     if kind == "tag":
+        # The handle is the hero of the centred group; the logo sits alone, centred, in the
+        # bottom row where every other card has it.
         align = "center"
         boxes.pop("handle")
-        # The logo becomes part of the centred group; no bottom row.
-        boxes.pop("logo")
-        boxes.pop("footer")
-        main_bottom = frame.bottom
+        boxes["logo"] = Box(footer.x + (footer.w - logo_w) // 2, boxes["logo"].y, logo_w,
+                            sizes["logo"])
 
     boxes["main"] = Box.from_ltrb(frame.x, main_top, frame.right, main_bottom)
     main = boxes["main"]
