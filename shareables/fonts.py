@@ -9,6 +9,7 @@ can refuse it instead of drawing tofu boxes.
 from __future__ import annotations
 
 import functools
+import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,7 +20,9 @@ from fontTools import unicodedata as fu
 from .errors import RenderError
 
 if TYPE_CHECKING:  # PIL is imported lazily so `shareables --help` stays instant
-    from PIL import ImageFont
+    from PIL import Image, ImageFont
+
+_CACHE_LIMIT = 100_000  # entries per shaping cache before it is dropped (bounded memory)
 
 ZWJ = "\u200d"
 ZWNJ = "\u200c"
@@ -163,6 +166,11 @@ class FontStack:
         self._native = [i[2] for i in infos]
         self._cluster_cache: dict[str, int | None] = {}
         self._fonts: dict[tuple[int, int], ImageFont.FreeTypeFont] = {}
+        # Shaping results by (font, loaded size, text, rtl, lang): a build sets the same words
+        # at a handful of sizes over and over (every platform, every fitting probe).
+        self._advances: dict[tuple[int, int, str, bool, str], float] = {}
+        self._inks: dict[tuple[int, int, str, bool, str], tuple[float, float, float, float]] = {}
+        self._emoji: dict[tuple[int, str, int], tuple[Image.Image, int, int]] = {}
 
     def __repr__(self) -> str:
         return f"FontStack({[p.name for p in self.paths]})"
@@ -269,6 +277,83 @@ class FontStack:
             )
             self._fonts[key] = font
         return font
+
+
+    def metrics(self, index: int, size: int) -> tuple[float, float]:
+        """(ascent, descent) in px of font `index` at `size` (bitmap fonts scaled)."""
+        native = self._native[index]
+        asc, desc = self.font(index, size).getmetrics()
+        k = size / native if native else 1.0
+        return (asc * k, desc * k)
+
+    def advance(self, index: int, size: int, text: str, rtl: bool, lang: str) -> float:
+        """Advance width in px of `text` shaped by Raqm in font `index` at `size`."""
+        native = self._native[index]
+        key = (index, native or size, text, rtl, lang)
+        w = self._advances.get(key)
+        if w is None:
+            if len(self._advances) > _CACHE_LIMIT:
+                self._advances.clear()
+            w = self.font(index, size).getlength(
+                text, direction="rtl" if rtl else "ltr", language=lang or None
+            )
+            self._advances[key] = w
+        return w * size / native if native else w
+
+    def ink(
+        self, index: int, size: int, text: str, rtl: bool, lang: str
+    ) -> tuple[float, float, float, float]:
+        """Ink box (l, t, r, b) of shaped `text` relative to its left baseline origin.
+
+        Pillow's horizontal extent is the union of the advance and the ink (never narrower
+        than the advance); vertically it is the glyphs' real extent, marks included.
+        """
+        native = self._native[index]
+        key = (index, native or size, text, rtl, lang)
+        box = self._inks.get(key)
+        if box is None:
+            if len(self._inks) > _CACHE_LIMIT:
+                self._inks.clear()
+            left, top, right, bottom = self.font(index, size).getbbox(
+                text, anchor="ls", direction="rtl" if rtl else "ltr", language=lang or None
+            )
+            box = (float(left), float(top), float(right), float(bottom))
+            self._inks[key] = box
+        if native:
+            k = size / native
+            return (box[0] * k, box[1] * k, box[2] * k, box[3] * k)
+        return box
+
+    def emoji_image(self, index: int, text: str, size: int) -> tuple[Image.Image, int, int]:
+        """Colour bitmap of `text` in bitmap font `index` scaled to `size`, with the offset of
+        its top-left corner from the left baseline origin.
+
+        Drawn at the strike size with embedded colour, then scaled with LANCZOS: deterministic,
+        and sharper than letting a 109 px strike be sampled down by the text renderer.
+        """
+        key = (index, text, size)
+        hit = self._emoji.get(key)
+        if hit is not None:
+            return hit
+        from PIL import Image as PILImage
+        from PIL import ImageDraw
+
+        native = self._native[index] or size
+        font = self.font(index, native)
+        box = font.getbbox(text, anchor="ls")
+        left, top = math.floor(box[0]), math.floor(box[1])
+        right, bottom = math.ceil(box[2]), math.ceil(box[3])
+        img = PILImage.new("RGBA", (max(1, right - left), max(1, bottom - top)), (0, 0, 0, 0))
+        ImageDraw.Draw(img).text((-left, -top), text, font=font, anchor="ls",
+                                 embedded_color=True)
+        k = size / native
+        scaled = img.resize((max(1, round(img.width * k)), max(1, round(img.height * k))),
+                            PILImage.Resampling.LANCZOS)
+        result = (scaled, round(left * k), round(top * k))
+        if len(self._emoji) > 512:
+            self._emoji.clear()
+        self._emoji[key] = result
+        return result
 
 
 @functools.lru_cache(maxsize=32)

@@ -12,6 +12,7 @@ from PIL import Image, ImageChops
 from shareables import text as T
 from shareables.errors import RenderError
 from shareables.fonts import FontStack, font_stack
+from shareables.linebreak import greedy
 from shareables.text import (
     Span,
     TextBlock,
@@ -151,7 +152,7 @@ def greedy_widths(stack: FontStack, text: str, size: int, width: int) -> list[fl
     prep = T._prepare((Span(text),), stack, "en", False)
     p = prep.paras[0]
     return [T._span_advance(prep, p, p.items[a].start, p.items[b - 1].end, size)
-            for a, b in T._greedy(p.items, size, width)]
+            for a, b in greedy(p.items, size, width)]
 
 
 @pytest.mark.parametrize(("text", "width"), [
