@@ -8,8 +8,9 @@ the most even grouping (see split_text).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -299,24 +300,12 @@ def split_text(
         target -= 1
     fewest = _count(m, pieces, seps, target)
     if max_slides is not None and fewest > max_slides:
-        a, b = lo, target  # the largest target that needs no more than max_slides
-        if _count(m, pieces, seps, lo) <= max_slides:
-            while a < b:
-                mid = (a + b + 1) // 2
-                if _count(m, pieces, seps, mid) <= max_slides:
-                    a = mid
-                else:
-                    b = mid - 1
-        target = a
+        if m.max_lines is not None and _count(m, pieces, seps, lo) > max_slides:
+            # The platform's image limit outranks the comfort cap on lines: fill the box.
+            m = _Measure(style, box_w, box_h, highlight, None)
+        target = _largest(lo, target, lambda s: _count(m, pieces, seps, s) <= max_slides)
         fewest = _count(m, pieces, seps, target)
-    a, b = target, hi
-    while a < b:  # the largest size that still needs only `fewest` slides
-        mid = (a + b + 1) // 2
-        if _count(m, pieces, seps, mid) <= fewest:
-            a = mid
-        else:
-            b = mid - 1
-    size = a
+    size = _largest(target, hi, lambda s: _count(m, pieces, seps, s) <= fewest)
     while True:
         groups = _best_grouping(m, pieces, seps, kinds, size, fewest)
         blocks: list[TextBlock | None] = []
@@ -330,10 +319,27 @@ def split_text(
                 [seps[j - 1] for _, j in groups[:-1]],
                 [b for b in blocks if b is not None],
             )
-        if size <= target:
-            # the cheap estimate accepted a slide that real ink rejects: one more slide
-            fewest += 1
-            if fewest > len(pieces):
-                raise TextDoesNotFit(1, min_size=size, box=(box_w, box_h))
-        else:
+        if size > lo:  # the cheap estimate accepted a slide that real ink rejects
             size -= 1
+            continue
+        fewest += 1  # even the floor needs one more slide
+        if fewest > len(pieces):
+            raise TextDoesNotFit(1, min_size=lo, box=(box_w, box_h))
+        size = _largest(lo, hi, functools.partial(_needs_at_most, m, pieces, seps, fewest))
+
+
+def _needs_at_most(m: _Measure, pieces: list[str], seps: list[str], slides: int,
+                   size: int) -> bool:
+    return _count(m, pieces, seps, size) <= slides
+
+
+def _largest(lo: int, hi: int, ok: Callable[[int], bool]) -> int:
+    """The largest size in [lo, hi] for which `ok` holds (monotone), or lo."""
+    a, b = lo, hi
+    while a < b:
+        mid = (a + b + 1) // 2
+        if ok(mid):
+            a = mid
+        else:
+            b = mid - 1
+    return a
