@@ -121,8 +121,8 @@ _PAD = {"square": 0.085, "portrait": 0.085, "tall": 0.09, "story": 0.09, "landsc
 _TEXT_MAX = {
     "quote": {"square": 0.082, "portrait": 0.088, "tall": 0.095, "story": 0.105,
               "landscape": 0.09},
-    "statement": {"square": 0.06, "portrait": 0.064, "tall": 0.066, "story": 0.068,
-                  "landscape": 0.068},
+    "statement": {"square": 0.07, "portrait": 0.074, "tall": 0.076, "story": 0.08,
+                  "landscape": 0.076},
     "tag": {"square": 0.07, "portrait": 0.072, "tall": 0.074, "story": 0.078, "landscape": 0.08},
     "carousel": {"square": 0.058, "portrait": 0.062, "tall": 0.064, "story": 0.066,
                  "landscape": 0.066},
@@ -187,6 +187,9 @@ def layout_for(
     sizes["logo"] = max(_px(0.036, S), sizes["handle"])
     text_kind = kind
     sizes["text_max"] = max(floor, _px(_TEXT_MAX[text_kind][aspect], S))
+    # Below this size a bold display face turns a long quote into a dense wall; the renderer
+    # sets it in the body face instead.
+    sizes["display_min"] = max(floor, _px(0.052, S))
     sizes["title_max"] = max(floor, _px(0.075 if aspect != "landscape" else 0.08, S))
     if kind == "carousel" and slide_role == "cover":
         sizes["title_max"] = max(floor, _px(0.1, S))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
-from shareables import encode, render
+from shareables import encode, paint, render
 from shareables.errors import RenderError
 from shareables.model import Attribution, Background, Colors, Fonts, Theme, Variant, direction_of
 from shareables.platforms import PLATFORMS
@@ -173,7 +173,7 @@ def test_rtl_carousel_mirrors_counter_and_cue(res):
     assert cue.x < p.width / 2
     # The cue arrow points left: its tip (leftmost accent pixel) is at the box's left edge.
     strip = content.image.crop(cue.ltrb)
-    accent = render.rgb(THEME.colors.accent)
+    accent = paint.rgb(THEME.colors.accent)
     xs = [x for x in range(strip.width) for y in range(strip.height)
           if strip.getpixel((x, y)) == accent]
     assert xs and min(xs) <= 2
