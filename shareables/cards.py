@@ -32,7 +32,6 @@ class Ctx:
         self.p = platform
         self.res = res
         self.lay = lay
-        self.T = T
         th = variant.theme
         self.heading = res.stack(th.fonts.heading)
         self.body = res.stack(th.fonts.body)
@@ -50,16 +49,15 @@ class Ctx:
         )
 
     def spans(self, text: str, highlight: Sequence[str] = ()) -> list[T.Span]:
-        t = self.T
-        return list(t.parse_markup(t.smart_typography(text, self.lang), highlight))
+        return list(T.parse_markup(T.smart_typography(text, self.lang), highlight))
 
     def fit(self, spans: Sequence[T.Span] | str, style: T.TextStyle, w: int, h: int,
             field_name: str) -> T.TextBlock:
         try:
             try:
-                return self.T.fit(spans, style, w, h)  # type: ignore[no-any-return]
+                return T.fit(spans, style, w, h)
             except T.TextDoesNotFit:
-                block = _fit_overhang(self.T, spans, style, w, h)
+                block = _fit_overhang(spans, style, w, h)
                 if block is None:
                     raise
                 return block
@@ -72,19 +70,17 @@ class Ctx:
             ) from exc
 
 
-def _fit_overhang(t, spans, style: T.TextStyle, w: int, h: int) -> T.TextBlock | None:  # type: ignore[no-untyped-def]
+def _fit_overhang(spans: Sequence[T.Span] | str, style: T.TextStyle, w: int,
+                  h: int) -> T.TextBlock | None:
     """Second chance for text.fit, which refuses any ink left of the box (an "A" overhangs by a
     few px): accept side overhang up to 8 % of the size, which the design frame's padding
     absorbs well inside the safe area. Binary search with text.layout."""
-    if not hasattr(t, "layout"):
-        return None
-
     def ok(size: int) -> T.TextBlock | None:
-        b = t.layout(spans, style, size, w)
+        b = T.layout(spans, style, size, w)
         slack = max(2.0, 0.08 * size)
         if (b.height <= h and b.ink[1] >= 0 and b.ink[3] <= h and b.ink[0] >= -slack
                 and b.ink[2] <= w + slack and all(ln.width <= w for ln in b.lines)):
-            return b  # type: ignore[no-any-return]
+            return b
         return None
 
     lo, hi = style.min_size, style.max_size

@@ -61,7 +61,7 @@ def _refuse_fetch(url: str, resource_type: str) -> dict[str, object]:
     if url.startswith("data:"):
         from cairosvg.url import fetch
 
-        return fetch(url, resource_type)  # type: ignore[no-any-return]
+        return fetch(url, resource_type)
     raise RenderError(f"the SVG tried to load {url!r}", field="logo")
 
 
@@ -106,12 +106,12 @@ def load_photo(path: Path, source: Path, min_w: int, min_h: int) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(path)
-            if im.width * im.height > PHOTO_PIXEL_LIMIT:
+            opened = Image.open(path)
+            if opened.width * opened.height > PHOTO_PIXEL_LIMIT:
                 raise Image.DecompressionBombError("too many pixels")
-            if im.format == "JPEG":
-                im.draft("RGB", (min_w, min_h))  # decode at 1/2, 1/4… when that is enough
-            im.load()
+            if opened.format == "JPEG":
+                opened.draft("RGB", (min_w, min_h))  # decode at 1/2, 1/4… when that is enough
+            opened.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise bad(
             f"{path.name} is too large to decode safely ({exc}); the limit is "
@@ -123,7 +123,7 @@ def load_photo(path: Path, source: Path, min_w: int, min_h: int) -> Image.Image:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise bad(f"cannot read {path.name} as an image ({exc})",
                   "use an intact JPEG or PNG file") from exc
-    im = ImageOps.exif_transpose(im)
+    im: Image.Image = ImageOps.exif_transpose(opened) or opened
     icc = im.info.get("icc_profile")
     if im.mode not in ("RGB", "RGBA", "L", "CMYK", "P"):
         im = im.convert("RGB")
@@ -132,10 +132,11 @@ def load_photo(path: Path, source: Path, min_w: int, min_h: int) -> Image.Image:
 
         try:
             src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            im = ImageCms.profileToProfile(
+            converted = ImageCms.profileToProfile(
                 im.convert("RGB") if im.mode in ("P", "L", "RGBA") else im,
                 src, ImageCms.createProfile("sRGB"), outputMode="RGB",
             )
+            im = converted or im
         except (ImageCms.PyCMSError, OSError):
             pass  # a broken profile: treat the pixels as sRGB, as browsers do
     return im.convert("RGB")
@@ -224,7 +225,7 @@ def is_large(size: int, width: int, bold: bool) -> bool:
 
 def glyph_ink(font: ImageFont.FreeTypeFont, glyph: str) -> Image.Image:
     """The glyph's coverage mask cropped to its ink (getbbox is not ink-tight vertically)."""
-    left, top, right, bottom = font.getbbox(glyph, anchor="ls")
+    left, top, right, bottom = (round(v) for v in font.getbbox(glyph, anchor="ls"))
     layer = Image.new("L", (right - left + 4, bottom - top + 4), 0)
     ImageDraw.Draw(layer).text((2 - left, 2 - top), glyph, font=font, fill=255, anchor="ls")
     return layer.crop(layer.getbbox() or (0, 0, 1, 1))

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import layout as L
 from . import paint as P
+from . import text as T
 from .cards import (
     DEFAULT_TAG_TEXT,
     Ctx,
@@ -87,10 +88,10 @@ class Resources:
     def mark_metrics(self, font_path: Path, glyph: str) -> tuple[int, float]:
         """(reference size, ink height / size) of the quote-mark glyph in a font."""
         key = (font_path, ord(glyph[0]))
-        m = self._marks.get(key)  # type: ignore[arg-type]
+        m = self._marks.get(key)
         if m is None:
             m = (1000, P.glyph_ink(ImageFont.truetype(str(font_path), 1000), glyph).height / 1000)
-            self._marks[key] = m  # type: ignore[index]
+            self._marks[key] = m
         return m
 
 
@@ -296,8 +297,8 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
         _draw_mark(ctx, img, draw, kind, box)
     items: list[TextItem] = []
     for p, (c, r) in zip(placed, measured, strict=True):
-        ink = ctx.T.draw(img, p.block, p.x, p.y, p.fill, ctx.accent)
-        items.append(TextItem(p.role, p.block.size, p.box, tuple(ink), c, r, p.body))
+        ink = T.draw(img, p.block, p.x, p.y, p.fill, ctx.accent)
+        items.append(TextItem(p.role, p.block.size, p.box, ink, c, r, p.body))
     if debug:
         P.debug_overlay(img, lay, [(it.box, it.ink) for it in items])
     return Slide(img, role, lay, items, notes, overlay)
