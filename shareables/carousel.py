@@ -137,7 +137,7 @@ class _Measure:
         """(fits?, number of lines) at `size` (widow rule relaxed only at the floor)."""
         prep = self.prep(text)
         for allow_widow in (False, True) if size == self.style.min_size else (False,):
-            broken = T._break_all(prep, size, self.box_w, allow_widow)
+            broken = T._break_all(prep, size, self.box_w, allow_widow, self.style.min_size)
             if broken is None:
                 continue
             lines = sum(len(b) for b in broken)

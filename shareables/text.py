@@ -288,10 +288,19 @@ def _split_long(prep: _Prepared, p: _Para, it: Item, size: int, box_w: float) ->
     return pieces
 
 
-def _items_at(prep: _Prepared, p: _Para, size: int, box_w: float) -> list[Item]:
+def _items_at(
+    prep: _Prepared, p: _Para, size: int, box_w: float, floor: int | None
+) -> list[Item] | None:
+    """The paragraph's items at `size`, cutting those wider than the box.
+
+    With a `floor`, only an item too wide even at the floor size may be cut (a URL); any
+    other item too wide means the size does not fit (None): a smaller size beats "Palest|ine".
+    """
     out: list[Item] = []
     for it in p.items:
         if it.w * size > box_w:
+            if floor is not None and it.w * floor <= box_w:
+                return None
             out.extend(_split_long(prep, p, it, size, box_w))
         else:
             out.append(it)
@@ -299,12 +308,14 @@ def _items_at(prep: _Prepared, p: _Para, size: int, box_w: float) -> list[Item]:
 
 
 def _break_all(
-    prep: _Prepared, size: int, box_w: float, allow_widow: bool
+    prep: _Prepared, size: int, box_w: float, allow_widow: bool, floor: int | None = None
 ) -> list[list[tuple[int, int, list[Item]]]] | None:
-    """Lines of every paragraph at `size`, as (first, end, items) triples."""
+    """Lines of every paragraph at `size`, as (first, end, items) triples (None: no fit)."""
     out = []
     for p in prep.paras:
-        items = _items_at(prep, p, size, box_w)
+        items = _items_at(prep, p, size, box_w, floor)
+        if items is None:
+            return None
         lines = balanced(items, size, box_w, p.words, allow_widow)
         if lines is None:
             return None
@@ -445,7 +456,7 @@ def _try(
     prep: _Prepared, style: TextStyle, size: int, box_w: int, box_h: int, allow_widow: bool
 ) -> TextBlock | None:
     """The block at `size` when it fits the box exactly (real ink), else None."""
-    broken = _break_all(prep, size, box_w, allow_widow)
+    broken = _break_all(prep, size, box_w, allow_widow, style.min_size)
     if broken is None:
         return None
     n_lines = sum(len(lines) for lines in broken)
@@ -458,7 +469,7 @@ def _try(
     if over > 0 and block.height <= box_h:
         # Ink overhang (a swash, an italic f) pokes out sideways: re-break a little narrower.
         narrower = box_w - math.ceil(over) - 1
-        broken = _break_all(prep, size, narrower, allow_widow)
+        broken = _break_all(prep, size, narrower, allow_widow, style.min_size)
         if broken is not None:
             block = _build(prep, style, size, box_w, broken)
             if _inside(block, box_w, box_h):
@@ -470,7 +481,7 @@ def _fits_fast(
     prep: _Prepared, style: TextStyle, size: int, box_w: int, box_h: int, allow_widow: bool
 ) -> bool:
     """Line count x leading within the box, from cached per-px widths (no shaping)."""
-    broken = _break_all(prep, size, box_w, allow_widow)
+    broken = _break_all(prep, size, box_w, allow_widow, style.min_size)
     if broken is None:
         return False
     n_lines = sum(len(lines) for lines in broken)
@@ -538,7 +549,7 @@ def _chars_to_cut(spans: tuple[Span, ...], style: TextStyle, box_w: int, box_h: 
         return _fits_fast(trial, style, style.min_size, box_w, box_h, True)
 
     prep = _prepare(spans, style.fonts, style.lang, rtl)
-    broken = _break_all(prep, style.min_size, box_w, True) or []
+    broken = _break_all(prep, style.min_size, box_w, True, style.min_size) or []
     n_lines = sum(len(lines) for lines in broken)
     asc, desc, lead, _gap = _vertical(prep, style, style.min_size)
     room = max(1, (box_h - asc - desc) // max(1, lead) + 1)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from shareables.carousel import _atoms, _sentence_ends, split_text
 from shareables.fonts import FontStack, font_stack
@@ -112,3 +114,20 @@ def test_arabic_statement_splits_and_keeps_its_text(body: FontStack) -> None:
     assert split.joined() == text.strip()
     assert all(b.direction == "rtl" for b in split.blocks)
     assert len({b.size for b in split.blocks}) == 1
+
+
+SENTENCES = ["We stand with Palestine.", "All victims deserve meaningful justice!",
+             "Why now?", "The U.S. must act.", "كانت تسمى فلسطين.", "Dr. Afghani spoke.",
+             "A long sentence about humanitarian aid, medical care and psychosocial support."]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(SENTENCES), st.sampled_from([" ", "\n\n", "\n"])),
+                min_size=1, max_size=14))
+def test_any_split_rebuilds_its_text_with_one_size(
+    body: FontStack, parts: list[tuple[str, str]]
+) -> None:
+    text = "".join(s + sep for s, sep in parts).rstrip()
+    split = split_text(text, style(body, max_size=60), 900, 500)
+    assert split.joined() == text
+    assert {b.size for b in split.blocks} == {split.size} and split.size >= 30

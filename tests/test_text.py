@@ -7,6 +7,8 @@ import statistics
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageChops
 
 from shareables import text as T
@@ -274,3 +276,35 @@ def test_layout_direction_from_first_strong_char_when_language_unknown(body: Fon
     assert layout("שלום עולם", style(body, "und"), 40, 500).direction == "rtl"
     assert layout("Hello", style(body, "und"), 40, 500).direction == "ltr"
     assert layout("שלום", style(body, "en", direction="rtl"), 40, 500).direction == "rtl"
+
+
+# --- properties ----------------------------------------------------------------------------
+
+WORDS = ["Palestine", "justice", "فلسطين", "العدالة", "שלום", "women", "solidarity,", "aid.",
+         "@madrespeaks", "✊🏽", "2024", "and/or", "human-rights", "«حرية»", "…", "I"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=40),
+    lang=st.sampled_from(["en", "ar", "he"]),
+    box=st.tuples(st.integers(300, 1400), st.integers(150, 1000)),
+    align=st.sampled_from(["start", "center", "end"]),
+)
+def test_any_fitted_block_stays_in_its_box(
+    body: FontStack, words: list[str], lang: str, box: tuple[int, int], align: str
+) -> None:
+    text = " ".join(words)
+    sty = TextStyle(body, max_size=90, min_size=24, lang=lang, align=align)
+    try:
+        block = fit(text, sty, *box)
+    except TextDoesNotFit as exc:
+        assert exc.needed_chars_to_cut >= 1
+        return
+    left, top, right, bottom = block.ink
+    assert left >= 0 and top >= 0 and right <= box[0] and bottom <= box[1]
+    assert 24 <= block.size <= 90
+    assert "".join(ln.text for ln in block.lines).replace(" ", "") == text.replace(" ", "")
+    for ln in block.lines:  # words are only cut after a hyphen or slash, never mid-letter
+        for w in ln.text.split():
+            assert w in WORDS or w.endswith(("-", "/")) or any(x.endswith(w) for x in WORDS)
