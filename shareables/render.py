@@ -109,6 +109,7 @@ class TextItem:
     contrast: float = 21.0  # worst of its colours against the pixels behind
     required: float = P.AA_NORMAL
     body: bool = False  # subject to the legibility floor
+    bold: bool = False  # set in the (bold) heading face
 
 
 @dataclass
@@ -298,7 +299,7 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
     items: list[TextItem] = []
     for p, (c, r) in zip(placed, measured, strict=True):
         ink = T.draw(img, p.block, p.x, p.y, p.fill, ctx.accent)
-        items.append(TextItem(p.role, p.block.size, p.box, ink, c, r, p.body))
+        items.append(TextItem(p.role, p.block.size, p.box, ink, c, r, p.body, p.bold))
     if debug:
         P.debug_overlay(img, lay, [(it.box, it.ink) for it in items])
     return Slide(img, role, lay, items, notes, overlay)

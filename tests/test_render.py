@@ -356,3 +356,39 @@ def test_encoded_render_round_trips(res):
     e = encode.encode_image(img, p, alt="Quote by Jamila Afghani", photo=False)
     back = Image.open(io.BytesIO(e.data))
     assert back.size == p.size and back.info["Description"] == "Quote by Jamila Afghani"
+
+
+def test_rtl_quote_mirrors_the_mark_and_chrome(rendered):
+    for pid in ("instagram-square", "instagram-story", "x"):
+        p = PLATFORMS[pid]
+        ltr, rtl = rendered[("quote", pid)][0], rendered[("quote-ar", pid)][0]
+        mark_l, mark_r = ltr.layout.boxes["mark"], rtl.layout.boxes["mark"]
+        assert mark_l.x < p.width / 2 < mark_r.right
+        handle_l = next(it for it in ltr.items if it.role == "handle")
+        handle_r = next(it for it in rtl.items if it.role == "handle")
+        assert handle_l.ink[0] < p.width / 2 < handle_r.ink[2]
+        # Start-aligned text hugs the right edge of its box in RTL.
+        text_r = next(it for it in rtl.items if it.role == "text")
+        assert text_r.box[2] - text_r.ink[2] < 0.02 * p.width
+
+
+def test_linkedin_document_is_a_pdf_of_the_slides(rendered):
+    import pypdf
+
+    slides = rendered[("carousel", "linkedin-document")]
+    data = encode.encode_pdf([s.image for s in slides], title="On the ICC", alt="alt")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == len(slides) == 4
+    assert {(float(pg.mediabox.width), float(pg.mediabox.height)) for pg in reader.pages} == {
+        (1080.0, 1350.0)}
+
+
+def test_long_quotes_switch_to_the_body_face(res):
+    long = " ".join([QUOTE] * 4)
+    slide = render.render_slides(make_variant(text=long), PLATFORMS["instagram-square"], res)[0]
+    text = next(it for it in slide.items if it.role == "text")
+    assert not text.bold
+    assert text.size >= PLATFORMS["instagram-square"].min_body_px
+    short = render.render_slides(make_variant(), PLATFORMS["instagram-square"], res)[0]
+    short_text = next(it for it in short.items if it.role == "text")
+    assert short_text.bold and short_text.size > text.size
