@@ -36,18 +36,31 @@ class Item:
 _PENALTY_SENTENCE_END = -0.03
 _PENALTY_CLAUSE_END = -0.01
 _PENALTY_DANGLING_START = 0.03
+_PENALTY_TIGHT = 0.01  # inside a highlighted phrase, or between a number and its word
 _SENTENCE_END = re.compile(r"[.!?…؟۔][\"'”’»)\]״]*$")
 _CLAUSE_END = re.compile(r"[,;:،؛—–][\"'”’»)\]]*$")
+_NUMBER = re.compile(r"^[$€£#(]?[\d٠-٩۰-۹][\d٠-٩۰-۹.,٫٬%]*$")
 
 
-def penalty(prev: str, word: str) -> float:
+def penalty(prev: str, word: str, nxt: str = "", in_phrase: bool = False) -> float:
+    """Cost of breaking the line after `word` (`prev` before it, `nxt` after it).
+
+    Negative after a sentence or clause; positive when the break would leave a new
+    sentence's first word dangling, split a highlighted phrase ("$10 million | per day"),
+    or part a number from its word ("October | 7", "10 | million").
+    """
     if _SENTENCE_END.search(word):
         return _PENALTY_SENTENCE_END
     if _CLAUSE_END.search(word):
         return _PENALTY_CLAUSE_END
+    cost = 0.0
     if _SENTENCE_END.search(prev):
-        return _PENALTY_DANGLING_START
-    return 0.0
+        cost += _PENALTY_DANGLING_START
+    if in_phrase:
+        cost += _PENALTY_TIGHT
+    if _NUMBER.match(word) or (_NUMBER.match(nxt) and len(nxt) <= 4):
+        cost += _PENALTY_TIGHT
+    return cost
 
 
 def break_opportunities(text: str) -> list[tuple[int, int, bool]]:

@@ -225,9 +225,14 @@ def _prepare(spans: tuple[Span, ...], stack: FontStack, lang: str, rtl: bool) ->
                 gend += 1
             w = _span_advance_unit(stack, lang, p, a, b)
             g = _span_advance_unit(stack, lang, p, b, gend) if gend > b else 0.0
-            prev = ptext[p.items[-1].start : p.items[-1].end] if p.items else ""
-            pen = penalty(prev, ptext[a:b]) if space else 0.0
-            p.items.append(Item(a, b, gend, w, g, space, pen))
+            p.items.append(Item(a, b, gend, w, g, space))
+        for k, it in enumerate(p.items[:-1]):
+            if not it.space:
+                continue
+            prev = ptext[p.items[k - 1].start : p.items[k - 1].end] if k else ""
+            nxt = p.items[k + 1]
+            it.penalty = penalty(prev, ptext[it.start : it.end], ptext[nxt.start : nxt.end],
+                                 pflags[it.end - 1] and pflags[nxt.start])
         paras.append(p)
     prep = _Prepared(stack, lang, rtl, paras, frozenset(fonts_used), len(text))
     if len(_prep_cache) > 512:

@@ -14,7 +14,7 @@ from PIL import Image, ImageChops
 from shareables import text as T
 from shareables.errors import RenderError
 from shareables.fonts import FontStack, font_stack
-from shareables.linebreak import greedy
+from shareables.linebreak import greedy, penalty
 from shareables.text import (
     Span,
     TextBlock,
@@ -171,6 +171,13 @@ def test_lines_are_balanced_not_greedy(body: FontStack, text: str, width: int) -
     assert all(w <= width for w in balanced)
     assert raggedness(balanced) < raggedness(greedy)
     assert min(balanced) > 0.6 * max(balanced)  # no long line over a stub
+
+
+def test_breaks_prefer_phrase_boundaries() -> None:
+    assert penalty("", "Palestine.") < penalty("", "Palestine,") < 0  # after a sentence/clause
+    assert penalty("Palestine.", "Its") > 0  # not on a dangling sentence start
+    assert penalty("over", "$10", "million") > 0 and penalty("on", "October", "7") > 0
+    assert penalty("saved", "my", "life", in_phrase=True) > penalty("saved", "my", "life")
 
 
 @pytest.mark.parametrize("width", [420, 555, 700, 880, 1300])
