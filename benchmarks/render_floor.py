@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from test_render import STATEMENT, make_variant  # noqa: E402
 
-from shareables import encode, render  # noqa: E402
+from shareables import cards, encode, render  # noqa: E402
 from shareables.platforms import PLATFORMS  # noqa: E402
 
 CASES = [
@@ -89,7 +89,7 @@ def main() -> None:
         fmt = encode.encode_image(slide.image, p, alt=v.alt, photo=False).fmt
         main_text = next(i for i in slide.items if i.role in ("text", "prompt"))
         # The floor draws the very lines our renderer chose, at the size it chose.
-        lines = (v.text or render.DEFAULT_TAG_TEXT).split(". ")
+        lines = (v.text or cards.CALL_TO_SHARE["en"]).split(". ")
         font = ImageFont.truetype(str(v.theme.fonts.heading[0]), main_text.size)
 
         def ours(v=v, p=p) -> None:  # type: ignore[no-untyped-def]

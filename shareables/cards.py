@@ -21,7 +21,8 @@ from .platforms import Platform
 if TYPE_CHECKING:
     from .render import Resources
 
-DEFAULT_TAG_TEXT = "Download and share \u2014 tag us"
+CALL_TO_SHARE = {"en": "Download and share \u2014 tag us"}
+"""Default calls to share by language; add a language here once its wording is vetted."""
 
 
 class Ctx:
@@ -269,38 +270,53 @@ def _split_prompt(prompt: str) -> tuple[str, str | None]:
     return prompt, None
 
 
-def plan_tag(ctx: Ctx, lay: L.Layout, prompt: str | None = None
-              ) -> tuple[list[Placed], list[Mark]]:
+def call_to_share(lang: str) -> str | None:
+    """The default call to share in ``lang``, or None where we have no vetted wording.
+
+    Without one, the card is built from the handle alone (language-neutral) rather than
+    putting English words on, say, an Arabic carousel.
+    """
+    return CALL_TO_SHARE.get(lang.split("-")[0].lower())
+
+
+def plan_tag(ctx: Ctx, lay: L.Layout, *, use_text: bool = True
+             ) -> tuple[list[Placed], list[Mark]]:
     """Call to share, centred: the prompt large, an accent rule, a short lead-in, the handle as
-    the hero in the accent colour."""
+    the hero in the accent colour. ``use_text`` False (a carousel's closing slide) ignores the
+    variant's text, which is the carousel body there."""
     s, v = lay.sizes, ctx.v
     main = lay.boxes["main"]
-    prompt = prompt or v.text or DEFAULT_TAG_TEXT
-    if v.handle and v.handle in prompt:
-        prompt = prompt.replace(v.handle, "").strip(" \u2014-:")
-    kicker, lead = _split_prompt(prompt)
+    prompt = (v.text if use_text else None) or call_to_share(v.lang)
+    if prompt and v.handle and v.handle in prompt:
+        prompt = prompt.replace(v.handle, "").strip(" \u2014-:") or None
+    kicker, lead = _split_prompt(prompt) if prompt else (None, None)
     hero = s["handle_hero"]
     items: list[Placed] = []
+    heights: list[int] = []
+    gaps: list[int] = []
     hero_item = lead_item = None
-    reserve = 0
+    reserve = s["rule_h"] + 2 * s["gap_m"]
     if v.handle:
         hero_item = label(ctx, v.handle, ctx.heading, hero,
-                           L.Box(main.x, 0, main.w, round(hero * 1.4)), "handle", ctx.accent,
-                           align="center", bold=True, direction="ltr")
-        reserve += hero_item.block.height + s["gap_m"]
+                          L.Box(main.x, 0, main.w, round(hero * 1.4)), "handle", ctx.accent,
+                          align="center", bold=True, direction="ltr")
+        reserve += hero_item.block.height
     if lead:
         lead_item = label(ctx, lead, ctx.body, s["lead"],
-                           L.Box(main.x, 0, main.w, round(s["lead"] * 1.4)), "lead", ctx.fg,
-                           align="center")
+                          L.Box(main.x, 0, main.w, round(s["lead"] * 1.4)), "lead", ctx.fg,
+                          align="center")
         reserve += lead_item.block.height + s["gap_s"]
-    spans = ctx.spans(kicker, v.highlight)
-    st = ctx.style(ctx.heading, s["text_max"], align="center", line_height=1.15)
-    reserve += s["rule_h"] + 2 * s["gap_m"]
-    block = ctx.fit(spans, st, main.w, main.h - reserve, "text")
-    items.append(Placed(block, main.x, 0, "prompt", ctx.fg, has_accent(spans), body=True,
-                         bold=True))
-    heights = [block.height, s["rule_h"]]
-    gaps = [s["gap_m"], s["gap_m"]]
+    if kicker:
+        spans = ctx.spans(kicker, v.highlight)
+        st = ctx.style(ctx.heading, s["text_max"], align="center", line_height=1.15)
+        block = ctx.fit(spans, st, main.w, main.h - reserve, "text")
+        items.append(Placed(block, main.x, 0, "prompt", ctx.fg, has_accent(spans), body=True,
+                            bold=True))
+        heights.append(block.height)
+        gaps.append(s["gap_m"])
+    rule_index = len(heights)
+    heights.append(s["rule_h"])
+    gaps.append(s["gap_m"])
     for it in (lead_item, hero_item):
         if it is not None:
             items.append(it)
@@ -308,10 +324,10 @@ def plan_tag(ctx: Ctx, lay: L.Layout, prompt: str | None = None
             gaps.append(s["gap_s"])
     gaps = gaps[: len(heights) - 1]
     ys = L.stack(main.y, main.bottom, heights, gaps, "center")
-    items[0].y = ys[0]
-    for p, y in zip(items[1:], ys[2:], strict=True):
+    for p, y in zip(items, ys[:rule_index] + ys[rule_index + 1:], strict=True):
         p.y = y
-    rule = L.Box(main.x + (main.w - s["rule_w"]) // 2, ys[1], s["rule_w"], s["rule_h"])
+    rule = L.Box(main.x + (main.w - s["rule_w"]) // 2, ys[rule_index], s["rule_w"],
+                 s["rule_h"])
     marks: list[Mark] = [("rule", rule)]
     if v.logo and "logo" in lay.boxes and lay.kind == "tag":
         marks.append(("logo-center", lay.boxes["logo"]))

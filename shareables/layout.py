@@ -175,7 +175,7 @@ def layout_for(
         "role": ts(0.029),
         "date": ts(0.029),
         "counter": ts(0.029),
-        "credit": max(round(floor * 0.72), _px(0.02, S)),  # small but legible, not body text
+        "credit": max(round(floor * 0.85), _px(0.024, S)),  # small but legible, not body text
         "logo": 0,  # below: follows the handle so the bottom row reads as one line
         "rule_w": _px(0.075, S),
         "rule_h": max(3, _px(0.0065, S)),

@@ -19,7 +19,6 @@ from . import layout as L
 from . import paint as P
 from . import text as T
 from .cards import (
-    DEFAULT_TAG_TEXT,
     Ctx,
     Mark,
     Placed,
@@ -212,7 +211,7 @@ def _render_carousel(variant: Variant, platform: Platform, res: Resources,
         n += 1
     lay = L.layout_for("carousel", platform, direction=v.direction, slide_role="closing")
     cctx = Ctx(v, platform, res, lay)
-    placed, marks = plan_tag(cctx, lay, DEFAULT_TAG_TEXT)
+    placed, marks = plan_tag(cctx, lay, use_text=False)
     slides.append(_compose(cctx, lay, "closing", placed, marks, debug, n, total))
     return slides
 
