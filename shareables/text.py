@@ -1,7 +1,9 @@
-"""Typography: smart quotes, markup spans, bidi, line breaking, fitting and drawing text blocks.
+"""Text blocks: fitting text into a box at the largest size, laying it out, drawing it.
 
-No canvas decisions live here (no backgrounds, no boxes beyond the one given): the renderer asks
-`fit` for the largest block that fits a box, then `draw`s it where the layout says.
+This is the public text API (it re-exports `Span`, `smart_typography` and `parse_markup` from
+typography.py); bidi.py, linebreak.py and fonts.py do the parts. No canvas decisions live
+here (no backgrounds, no boxes beyond the one given): the renderer asks `fit` for the largest
+block that fits a box, then `draw`s it where the layout says.
 
 Usage::
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -179,12 +182,25 @@ def _run_spans(p: _Para, a: int, b: int) -> list[tuple[int, int]]:
     return out
 
 
+def _letter(text: str, i: int, step: int) -> str:
+    """The nearest character from i in direction `step` that is not a combining mark."""
+    while 0 <= i < len(text) and unicodedata.category(text[i]) in ("Mn", "Me"):
+        i += step
+    return text[i] if 0 <= i < len(text) else " "
+
+
 def _run_text(p: _Para, a: int, b: int) -> str:
-    """The text to shape for run [a, b): ZWJ keeps Arabic joining across an accent change."""
+    """The text to shape for run [a, b): ZWJ keeps Arabic joining across a colour change.
+
+    A highlight that starts or ends inside an Arabic word ("**فلسطين**ية") splits the word into
+    two draw calls; the ZWJ on each side makes HarfBuzz pick the joined letter forms anyway.
+    """
     t = p.text[a:b]
-    if a > 0 and _is_joining(p.text[a - 1]) and _is_joining(p.text[a]):
+    if a > 0 and _is_joining(_letter(p.text, a - 1, -1)) and _is_joining(_letter(p.text, a, 1)):
         t = ZWJ + t
-    if b < len(p.text) and _is_joining(p.text[b - 1]) and _is_joining(p.text[b]):
+    if b < len(p.text) and (
+        _is_joining(_letter(p.text, b - 1, -1)) and _is_joining(_letter(p.text, b, 1))
+    ):
         t = t + ZWJ
     return t
 
@@ -214,6 +230,10 @@ def _prepare(spans: tuple[Span, ...], stack: FontStack, lang: str, rtl: bool) ->
         ptext, pflags = ptext.strip(" "), pflags[lead : lead + len(ptext.strip(" "))]
         if not ptext:
             continue
+        for i in range(1, len(ptext)):
+            # a mark takes its letter's colour: a draw call must never start with a lone mark
+            if unicodedata.category(ptext[i]) in ("Mn", "Me") or ptext[i] in "\u200d\ufe0f":
+                pflags[i] = pflags[i - 1]
         font: list[int] = []
         for run, idx in stack.runs(ptext):
             font.extend([idx] * len(run))
