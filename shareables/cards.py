@@ -21,6 +21,12 @@ from .platforms import Platform
 if TYPE_CHECKING:
     from .render import Resources
 
+FIELDS = {
+    "name": "attribution.name", "role": "attribution.role", "credit": "background.credit",
+    "prompt": "text", "lead": "text", "counter": "slides",
+}
+"""Text roles on a card -> the design field they come from (for error messages)."""
+
 CALL_TO_SHARE = {"en": "Download and share \u2014 tag us"}
 """Default calls to share by language; add a language here once its wording is vetted."""
 
@@ -53,7 +59,23 @@ class Ctx:
         return list(T.parse_markup(T.smart_typography(text, self.lang), highlight))
 
     def fit(self, spans: Sequence[T.Span] | str, style: T.TextStyle, w: int, h: int,
-            field_name: str) -> T.TextBlock:
+            role: str) -> T.TextBlock:
+        """The largest block that fits, as text.fit; errors name the design field.
+
+        Characters no font in the stack can draw are an error here, never a tofu box.
+        """
+        field_name = FIELDS.get(role.split("[")[0], role)
+        if role.startswith("slides["):
+            field_name = role
+        plain = spans if isinstance(spans, str) else "".join(sp.text for sp in spans)
+        missing = style.fonts.missing(plain)
+        if missing:
+            chars = " ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
+            raise RenderError(
+                f"no font in the list can draw {chars}",
+                file=self.v.source, field=field_name,
+                hint="remove the characters or add a font that has them to the theme's fonts",
+            )
         try:
             try:
                 return T.fit(spans, style, w, h)
@@ -64,7 +86,7 @@ class Ctx:
                 return block
         except T.TextDoesNotFit as exc:
             raise RenderError(
-                f"{self.p.id}: the {field_name} does not fit at the legibility floor "
+                f"{self.p.id}: the {role} does not fit at the legibility floor "
                 f"({exc.min_size} px)",
                 file=self.v.source, field=field_name,
                 hint=f"cut about {exc.needed_chars_to_cut} characters",

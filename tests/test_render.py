@@ -392,3 +392,14 @@ def test_long_quotes_switch_to_the_body_face(res):
     short = render.render_slides(make_variant(), PLATFORMS["instagram-square"], res)[0]
     short_text = next(it for it in short.items if it.role == "text")
     assert short_text.bold and short_text.size > text.size
+
+
+def test_a_character_no_font_has_is_an_error_not_tofu(res):
+    v = make_variant(text="Solidarity \U00013000 forever")
+    with pytest.raises(RenderError, match=r"no font in the list can draw .*U\+13000") as e:
+        render.render_slides(v, PLATFORMS["x"], res)
+    assert e.value.field == "text"
+    v = make_variant(attribution=Attribution("Ⲁⲛⲛⲁ", None))
+    with pytest.raises(RenderError, match="U\\+2C80") as e:
+        render.render_slides(v, PLATFORMS["x"], res)
+    assert e.value.field == "attribution.name"
