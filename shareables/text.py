@@ -218,6 +218,14 @@ def _prepare(spans: tuple[Span, ...], stack: FontStack, lang: str, rtl: bool) ->
     if hit is not None:
         return hit
     text = "".join(s.text for s in spans).replace("\r\n", "\n").replace("\r", "\n")
+    missing = stack.missing(text)
+    if missing:  # never draw a tofu box (validation normally reports this first)
+        chars = " ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
+        raise RenderError(
+            f"no font has a glyph for {chars}",
+            hint="add a font that covers it to brand.fonts in shareables.yaml, or replace "
+            "the character",
+        )
     flags = [s.accent for s in spans for _ in s.text]
     if len(flags) != len(text):  # \r\n collapsed: rebuild flags without the \r
         flags = [s.accent for s in spans for ch in s.text.replace("\r\n", "\n")]

@@ -268,6 +268,11 @@ def test_the_floor_is_respected_and_overflow_says_how_much_to_cut(body: FontStac
         fit(more, st, 800, 400)
 
 
+def test_a_glyph_no_font_has_is_an_error_not_tofu(body: FontStack) -> None:
+    with pytest.raises(RenderError, match=r"no font has a glyph for '中' \(U\+4E2D\)"):
+        fit("Solidarity 中", style(body), 800, 400)
+
+
 def test_emoji_are_drawn_in_colour_at_text_size(body: FontStack) -> None:
     block = layout("Solidarity ✊🏽", style(body), 60, 1000)
     im, ink = render(block, (1000, 150))
