@@ -16,6 +16,8 @@ outputs stay and stay in the manifest; every other design is still built (exit 1
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import json
 import os
 import re
@@ -41,10 +43,11 @@ from .model import Design, Settings
 from .plan import FileHasher, Job, Plan, VariantPlan, plan_build
 from .platforms import CONTENT_TYPES, PLATFORMS
 from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer, init_worker, run_job
-from .writer import OutputWriter, sha256_bytes
+from .writer import OutputWriter, manifest_bytes, sha256_bytes
 
 HASH_CACHE = "hashes.json"
 FAILURE_CACHE = "failures.json"
+INDEX_STATE = "index.json"
 """Render failures by cache key: the same inputs fail the same way, so a rebuild reports them
 again without re-rendering (`--force` retries). Internal errors are never cached."""
 Entry = dict[str, Any]
@@ -163,12 +166,15 @@ class _Build:
                  progress: Callable[[Progress], None] | None) -> None:
         self.settings, self.designs, self.errors = settings, designs, errors
         self.out, self.force, self.jobs = out, force, max(1, jobs)
+        self.out_str = os.fspath(out)
         self.platforms, self.shard, self.limited = platforms, shard, limited
         self.previous, self.renderer, self.progress = previous, renderer, progress
         self.entries: dict[Ident, list[Entry]] = {}  # what the new manifest lists, by job
+        self.by_dir: dict[str, set[Ident]] = {}  # the same, indexed by output folder
         self.status: dict[str, str] = {}  # path -> rendered | cached | remote | kept
         self.failed: dict[Ident, str] = {}  # job identity -> error text
         self.notes: list[str] = []
+        self.index_state: dict[str, Any] = {}
         self.rendered = self.cached = self.jobs_rendered = 0
 
     def run(self) -> BuildResult:
@@ -194,11 +200,15 @@ class _Build:
             artefacts = [e for group in self.entries.values() for e in group]
             manifest = assemble(self.settings, fingerprint=fingerprint,
                                 variants=self._variant_entries(plan), artefacts=artefacts)
-            html, assets = self._page(manifest)
+            # Unchanged manifest (the common no-change rebuild): reuse the bytes on disk.
+            encoded = (writer.previous_bytes if manifest == writer.previous
+                       and writer.previous_bytes else manifest_bytes(manifest))
+            html, assets = self._page(manifest, encoded)
             removed = writer.commit(manifest, index_html=html, extra=assets,
-                                    sweep=not self.errors)
+                                    sweep=not self.errors, encoded=encoded)
             writer.write_state(HASH_CACHE, json.dumps(self.hasher.export()).encode())
             writer.write_state(FAILURE_CACHE, json.dumps(self.new_failures).encode())
+            writer.write_state(INDEX_STATE, json.dumps(self.index_state).encode())
         statuses = [self._status_of(a) for a in manifest["artefacts"]]
         statuses += [{"path": None, "status": "failed", "design": d.split("/")[1] if "/" in d
                       else d, "dir": d, "platform": p, "error": msg}
@@ -206,14 +216,20 @@ class _Build:
         return BuildResult(manifest, statuses, self.errors, self.rendered, self.cached,
                            self.jobs_rendered, time.perf_counter() - t0, removed, self.notes)
 
+    def _set(self, key: Ident, entries: list[Entry]) -> None:
+        self.entries[key] = entries
+        self.by_dir.setdefault(key[0], set()).add(key)
+
     # -- deciding what to render -------------------------------------------------------
 
-    def _valid(self, entry: Entry) -> bool:
-        """The entry's file is intact locally, or absent locally but published (`key`)."""
-        path = self.out / entry["path"]
+    def _valid(self, entry: Entry) -> str | None:
+        """'local' if the entry's file is intact, 'remote' if absent but published (`key`)."""
+        path = os.path.join(self.out_str, entry["path"])
         if self.hasher.matches(path, entry.get("bytes", -1), entry.get("sha256", "")):
-            return True
-        return bool(entry.get("key")) and not path.exists()
+            return "local"
+        if entry.get("key") and not os.path.lexists(path):
+            return "remote"
+        return None
 
     def _reuse(self, job: Job) -> bool:
         """Keep the job's previous files if their key matches and they are intact."""
@@ -229,15 +245,16 @@ class _Build:
                 pass
         for source in (self.old, self.remote):
             group = source.get(job.ident, [])
-            if (group and any(e.get("role") != "thumbnail" for e in group)
+            if not (group and any(e.get("role") != "thumbnail" for e in group)
                     and all(e.get("cache_key") == job.key for e in group)
-                    and (source is self.old or all(e.get("key") for e in group))
-                    and all(self._valid(e) for e in group)):
-                self.entries[job.ident] = [refreshed(e, job.variant, job.source_hash)
-                                           for e in group]
-                for e in group:
-                    local = (self.out / e["path"]).exists()
-                    self.status[e["path"]] = "cached" if local else "remote"
+                    and (source is self.old or all(e.get("key") for e in group))):
+                continue
+            where = [self._valid(e) for e in group]
+            if all(where):
+                self._set(job.ident, [refreshed(e, job.variant, job.source_hash)
+                                      for e in group])
+                for e, w in zip(group, where, strict=True):
+                    self.status[e["path"]] = "cached" if w == "local" else "remote"
                     self.cached += e.get("role") in IMAGE_ROLES
                 return True
         self.writer.expect_rewrites(e["path"] for e in self.old.get(job.ident, []))
@@ -290,7 +307,7 @@ class _Build:
             self.status[path] = "rendered"
             self.rendered += role in IMAGE_ROLES
             self.notes.extend(f"{path}: {n}" for n in f.notes)
-        self.entries[job.ident] = entries
+        self._set(job.ident, entries)
 
     def _fail(self, job: Job, failure: JobFailure) -> None:
         line, col = failure.line, failure.col
@@ -311,8 +328,10 @@ class _Build:
     def _keep_old(self, key: Ident) -> None:
         """Carry a job's previous entries into the new manifest if their files are intact."""
         group = [e for e in self.old.get(key, []) if self._valid(e)]
+        if not group:  # (added by publish) fresh checkout: keep the published version live
+            group = [e for e in self.remote.get(key, []) if e.get("key") and self._valid(e)]
         if group:
-            self.entries[key] = [dict(e) for e in group]
+            self._set(key, [dict(e) for e in group])
             for e in group:
                 self.status[e["path"]] = "kept"
 
@@ -320,55 +339,59 @@ class _Build:
 
     def _bundles(self, plan: Plan) -> None:
         """One zip per variant from the members the new manifest lists (cached by content)."""
-        pending: list[tuple[VariantPlan, list[Entry]]] = []
+        pending: list[VariantPlan] = []
+        need: set[Ident] = set()
         for vp in plan.variants:
             bident: Ident = (vp.dir, "bundle")
             if any((vp.dir, j.platform) in self.failed for j in vp.jobs):
                 self._keep_old(bident)  # don't package a half-updated design
                 continue
             members = self._members(vp.dir)
-            if members:
-                pending.append((vp, members))
-        # Members known only from the published manifest have no local bytes: render them.
-        need = {(vp.dir, m["platform"]) for vp, members in pending for m in members
-                if not (self.out / m["path"]).exists() and not self._bundle_fresh(vp, members)}
+            if not members or self._reuse_bundle(vp, members):
+                continue
+            pending.append(vp)
+            # Members known only from the published manifest have no local bytes: render them.
+            need |= {(vp.dir, m["platform"]) for m in members
+                     if self.status.get(m["path"]) == "remote"}
         if need:
-            self._render([j for vp, _ in pending for j in vp.jobs if j.ident in need])
-        for vp, _ in pending:
+            self._render([j for vp in pending for j in vp.jobs if j.ident in need])
+        for vp in pending:
             members = self._members(vp.dir)
             if members and not any((vp.dir, j.platform) in self.failed for j in vp.jobs):
                 self._bundle(vp, members)
 
     def _members(self, dir_: str) -> list[Entry]:
-        return sorted((e for (d, p), group in self.entries.items() if d == dir_ and p != "bundle"
-                       for e in group if e["role"] in ("image", "slide", "pdf")),
+        return sorted((e for key in self.by_dir.get(dir_, ()) if key[1] != "bundle"
+                       for e in self.entries[key] if e["role"] in ("image", "slide", "pdf")),
                       key=lambda e: e["path"])
 
-    def _bundle_text(self, vp: VariantPlan, members: list[Entry]) -> tuple[str, str, list]:
+    def _bundle_text(self, vp: VariantPlan, members: list[Entry]
+                     ) -> tuple[str, str, list[tuple[str, str]]]:
         names = [(entry_name(vp.variant, m["path"]), m["sha256"]) for m in members]
         text = readme(vp.variant, self.settings.brand.name, names)
         return text, bundle_key(text, names), names
 
-    def _bundle_fresh(self, vp: VariantPlan, members: list[Entry]) -> bool:
+    def _reuse_bundle(self, vp: VariantPlan, members: list[Entry]) -> bool:
+        """Keep the previous zip if its key (README + members' content) is unchanged."""
+        if self.force:
+            return False
+        bident: Ident = (vp.dir, "bundle")
         _, key, _ = self._bundle_text(vp, members)
         for source in (self.old, self.remote):
-            group = source.get((vp.dir, "bundle"), [])
-            if (not self.force and len(group) == 1 and group[0].get("cache_key") == key
-                    and (source is self.old or group[0].get("key")) and self._valid(group[0])):
-                return True
+            group = source.get(bident, [])
+            if (len(group) == 1 and group[0].get("cache_key") == key
+                    and (source is self.old or group[0].get("key"))):
+                where = self._valid(group[0])
+                if where:
+                    self._set(bident, [refreshed(group[0], vp.variant, vp.design.source_hash)])
+                    self.status[group[0]["path"]] = "cached" if where == "local" else "remote"
+                    return True
         return False
 
     def _bundle(self, vp: VariantPlan, members: list[Entry]) -> None:
         bident: Ident = (vp.dir, "bundle")
         text, key, names = self._bundle_text(vp, members)
         path = f"{vp.dir}/{bundle_name(vp.variant)}.zip"
-        for source, status in ((self.old, "cached"), (self.remote, "remote")):
-            group = source.get(bident, [])
-            if (not self.force and len(group) == 1 and group[0].get("cache_key") == key
-                    and (source is self.old or group[0].get("key")) and self._valid(group[0])):
-                self.entries[bident] = [refreshed(group[0], vp.variant, vp.design.source_hash)]
-                self.status[group[0]["path"]] = status
-                return
         files = []
         for (name, sha), m in zip(names, members, strict=True):
             data = (self.out / m["path"]).read_bytes()
@@ -379,11 +402,11 @@ class _Build:
         self.writer.expect_rewrites(e["path"] for e in self.old.get(bident, []))
         written = self.writer.write(path, data, owner=vp.design.rel)
         self.hasher.record(self.out / path, written.sha256)
-        self.entries[bident] = [artefact_entry(
+        self._set(bident, [artefact_entry(
             vp.variant, platform=None, role="bundle", slide=None, of=None, path=path,
             width=None, height=None, size=written.bytes, sha256=written.sha256,
             content_type=CONTENT_TYPES["zip"], source_hash=vp.design.source_hash,
-            cache_key=key)]
+            cache_key=key)])
         self.status[path] = "rendered"
 
     # -- what else the manifest keeps --------------------------------------------------
@@ -398,7 +421,7 @@ class _Build:
         if not (self.limited or self.errors):
             return
         planned = {j.ident for j in plan.jobs} | {(vp.dir, "bundle") for vp in plan.variants}
-        for key in self.old:
+        for key in [*self.old, *self.remote]:  # remote: added by publish (fresh checkout)
             if key not in planned and key not in self.entries:
                 self._keep_old(key)
 
@@ -410,10 +433,11 @@ class _Build:
             if vp.dir not in dirs_with_files:
                 continue
             seen.add(vp.dir)
-            have = {e["platform"] for (d, _p), g in self.entries.items() if d == vp.dir
-                    for e in g}
+            have = {e["platform"] for key in self.by_dir.get(vp.dir, ())
+                    for e in self.entries[key]}
             bundle = self.entries.get((vp.dir, "bundle"))
-            errors = [msg for (d, _p), msg in self.failed.items() if d == vp.dir]
+            errors = [msg for (_d, p), msg in self.failed.items() if (vp.dir, p) in self.failed
+                      and _d == vp.dir] if self.failed else []
             out.append(variant_entry(
                 vp.variant, source=vp.design.rel, source_hash=vp.design.source_hash,
                 platforms=[p for p in vp.variant.platforms if p in have],
@@ -429,14 +453,28 @@ class _Build:
                 out.append({**v, "errors": bad_files.get(v.get("source"), [])})
         return out
 
-    def _page(self, manifest: dict[str, Any]) -> tuple[str | None, dict[str, bytes]]:
-        """output/index.html (links are output paths) and any files the page needs."""
+    def _page(self, manifest: dict[str, Any], encoded: bytes
+              ) -> tuple[str | None, dict[str, bytes]]:
+        """output/index.html (links are output paths) and any files the page needs.
+
+        Rendering the page for thousands of artefacts takes seconds, so it is skipped when
+        neither the manifest nor the page's code and templates changed and the file on disk
+        is the one we wrote (recorded in .shareables/index.json).
+        """
         try:
             from . import site
         except ImportError:  # the download page module is optional for a build
             return None, {}
+        assets = dict(site.page_assets())
+        key = hashlib.sha256(encoded + _site_fingerprint().encode()).hexdigest()
+        state = _load_json(self.writer.read_state(INDEX_STATE))
+        if (not self.force and state.get("key") == key and isinstance(state.get("sha256"), str)
+                and self.hasher.sha(self.out / "index.html") == state["sha256"]):
+            self.index_state = state
+            return None, assets  # None: leave the current index.html as it is
         html: str = site.render_index(manifest, lambda a: a["path"])
-        return html, dict(site.page_assets())
+        self.index_state = {"key": key, "sha256": sha256_bytes(html.encode())}
+        return html, assets
 
     # -- reporting -----------------------------------------------------------------------
 
@@ -503,6 +541,19 @@ def _locate(file: Path, display: str, field: str, lang: str | None) -> tuple[int
     if lang is not None:  # a translation's text lives under translations.<lang>
         path = ("translations", lang, *parts)
     return doc.where(path)
+
+
+@functools.cache
+def _site_fingerprint() -> str:
+    """Hash of the download page's code, templates and static files."""
+    pkg = Path(__file__).parent
+    h = hashlib.sha256()
+    files = [pkg / "site.py", *sorted((pkg / "templates").rglob("*")),
+             *sorted((pkg / "static").rglob("*"))]
+    for f in files:
+        if f.is_file():
+            h.update(f"{f.relative_to(pkg)}\n".encode() + f.read_bytes())
+    return h.hexdigest()
 
 
 def _load_json(data: bytes | None) -> dict[str, Any]:

@@ -12,7 +12,6 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 
 from .model import Variant
 from .plan import SAFE_LANG, SAFE_SEGMENT
@@ -29,7 +28,7 @@ def bundle_name(variant: Variant) -> str:
 
 def entry_name(variant: Variant, path: str) -> str:
     """`<id>-<lang>/<platform>[-NN].<ext>` from an output path, refusing anything else."""
-    base = PurePosixPath(path).name
+    base = path.rsplit("/", 1)[-1]
     stem, _, ext = base.rpartition(".")
     platform, _, slide = stem.rpartition("-") if stem[-3:-2] == "-" else (stem, "", "")
     if (platform not in PLATFORMS or ext not in _EXTS or (slide and not slide.isdigit())

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DesignError
-from .model import Background, Design, Settings, Variant
+from .model import Background, Design, Settings, Theme, Variant
 from .platforms import PLATFORMS, Platform
 
 JOB_FORMAT = "2"
@@ -107,14 +107,22 @@ class FileHasher:
             return None
         return h.hexdigest()
 
-    def matches(self, path: Path, size: int, sha: str) -> bool:
+    def matches(self, path: Path | str, size: int, sha: str) -> bool:
         """Whether a file exists with this size and content (stat first: cheap rejection)."""
+        key = os.fspath(path)
+        if key in self._memo:
+            return self._memo[key] == sha
         try:
-            if os.stat(path).st_size != size:
-                return False
+            st = os.stat(key)
         except OSError:
             return False
-        return self.sha(path) == sha
+        if st.st_size != size:
+            return False
+        cached = self._cache.get(key)
+        if cached and cached[0] == size and cached[1] == st.st_mtime_ns:
+            self._memo[key] = cached[2]
+            return bool(cached[2] == sha)
+        return self.sha(key) == sha
 
     def forget(self, path: Path | str) -> None:
         self._memo.pop(os.fspath(path), None)
@@ -136,17 +144,25 @@ class FileHasher:
         return {k: v for k, v in self._cache.items() if k in self._memo}
 
 
-def _normalise(value: Any, hasher: FileHasher) -> Any:
-    """JSON-able form of model data; a file path becomes the hash of the file's bytes."""
+def _normalise(value: Any, hasher: FileHasher, memo: dict[int, Any] | None = None) -> Any:
+    """JSON-able form of model data; a file path becomes the hash of the file's bytes.
+
+    `memo` caches by object identity: every variant of a theme shares one Theme object, so
+    its fonts are normalised once per build, not once per variant.
+    """
+    if memo is not None and isinstance(value, (Theme, Background)):
+        if id(value) not in memo:
+            memo[id(value)] = (value, _normalise(value, hasher))  # keep it alive: id stays valid
+        return memo[id(value)][1]
     if isinstance(value, Path):
         return {"file-sha256": hasher.sha(value)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _normalise(getattr(value, f.name), hasher)
+        return {f.name: _normalise(getattr(value, f.name), hasher, memo)
                 for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {str(k): _normalise(v, hasher) for k, v in value.items()}
+        return {str(k): _normalise(v, hasher, memo) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_normalise(v, hasher) for v in value]
+        return [_normalise(v, hasher, memo) for v in value]
     return value
 
 
@@ -155,10 +171,20 @@ def _normalise(value: Any, hasher: FileHasher) -> Any:
 _KEY_EXCLUDED = ("source", "platforms", "caption")
 
 
-def variant_digest(variant: Variant, hasher: FileHasher) -> str:
-    data = _normalise(variant, hasher)
-    for name in _KEY_EXCLUDED:
-        data.pop(name, None)
+def variant_digest(variant: Variant, hasher: FileHasher,
+                   memo: dict[int, Any] | None = None) -> str:
+    # A shallow walk of the variant's fields (the generic dataclass walk was the slowest part
+    # of a no-change rebuild); nested model objects still go through _normalise.
+    data = {}
+    for name, value in vars(variant).items():
+        if name in _KEY_EXCLUDED:
+            continue
+        if value is None or isinstance(value, (str, int, float, bool)):
+            data[name] = value
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            data[name] = list(value)
+        else:
+            data[name] = _normalise(value, hasher, memo)
     return _hash_json(data)
 
 
@@ -261,6 +287,7 @@ def plan_build(
 ) -> Plan:
     """Every job of every selected design (platform filter, shard), with keys; no I/O on output/."""
     wanted = set(platforms) if platforms else None
+    memo: dict[int, Any] = {}
     platform_hash: dict[str, str] = {}
     errors: list[DesignError] = []
     claimed: dict[str, str] = {}
@@ -282,7 +309,7 @@ def plan_build(
                     hint="give one of the two designs another `id:`"))
                 vplans = []
                 break
-            vhash = variant_digest(v, hasher)
+            vhash = variant_digest(v, hasher, memo)
             jobs = []
             for pid in v.platforms:
                 if wanted is not None and pid not in wanted:

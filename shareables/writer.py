@@ -51,6 +51,9 @@ INDEX = "index.html"
 STATE_DIR = ".shareables"
 """Build state that is not output: the lock and the file-hash cache. Never swept."""
 TMP_MARK = ".tmp-"
+PENDING = "pending"
+"""Marker in STATE_DIR: a build wrote into output/ and no successful sweep followed yet, so
+files no manifest lists may exist. Lets a no-change rebuild skip walking the whole tree."""
 
 
 class WriterError(ShareablesError):
@@ -110,9 +113,26 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = False) -> None:
         _fsync_dir(path.parent)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+"""One encoder for all entries: json.dumps() with options builds a new one per call."""
+
+
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
-    """Canonical manifest encoding: stable key order so identical builds give identical bytes."""
-    return (json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    """Canonical manifest encoding: stable key order, one artefact/variant per line.
+
+    Identical builds give identical bytes, diffs stay readable, and every entry is encoded by
+    json's C encoder (`indent=` would switch to the pure-Python one: 10x slower at 10k entries).
+    """
+    dump = _ENCODER.encode
+    parts = []
+    for key in sorted(manifest):
+        value = manifest[key]
+        if isinstance(value, list) and value:
+            body = "[\n  " + ",\n  ".join(dump(v) for v in value) + "\n ]"
+        else:
+            body = dump(value)
+        parts.append(f" {dump(key)}: {body}")
+    return ("{\n" + ",\n".join(parts) + "\n}\n").encode()
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:
@@ -121,6 +141,10 @@ def read_manifest(out_dir: Path) -> dict[str, Any] | None:
         data = json.loads((out_dir / MANIFEST).read_bytes())
     except (OSError, ValueError):
         return None
+    return _checked(data)
+
+
+def _checked(data: Any) -> dict[str, Any] | None:
     if not isinstance(data, dict) or not isinstance(data.get("artefacts"), list):
         return None
     return data
@@ -147,6 +171,8 @@ class OutputWriter:
         self._written: list[Path] = []
         self._lock_fd: int | None = None
         self._initial: dict[str, Any] | None = None
+        self._initial_bytes: bytes | None = None
+        self._pending_marked = False
         self.unlisted = False  # True once the on-disk manifest was replaced by a reduced copy
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -162,9 +188,13 @@ class OutputWriter:
             raise WriterError(f"another build is writing to {self.out}",
                               hint="wait for it to finish (or stop it) and run again") from None
         self._lock_fd = fd
-        self._remove_temp_files()
         # Read under the lock: the manifest cannot change until we release it.
-        self._on_disk = self._initial = read_manifest(self.out)
+        try:
+            self._initial_bytes = (self.out / MANIFEST).read_bytes()
+            self._on_disk = self._initial = _checked(json.loads(self._initial_bytes))
+        except (OSError, ValueError):
+            self._initial_bytes = None
+            self._on_disk = self._initial = None
         self._listed = {
             a["path"]: a.get("sha256", "")
             for a in (self._on_disk or {}).get("artefacts", [])
@@ -177,18 +207,14 @@ class OutputWriter:
         """The manifest that was on disk when the build started (None: none or unreadable)."""
         return self._initial
 
+    @property
+    def previous_bytes(self) -> bytes | None:
+        return self._initial_bytes
+
     def __exit__(self, *exc: object) -> None:
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # closing releases the flock
             self._lock_fd = None
-
-    def _remove_temp_files(self) -> None:
-        # Left by a killed build; no manifest lists them and we hold the lock, so no other
-        # writer is using them.
-        for p in self.out.rglob(f"*{TMP_MARK}*"):
-            if p.is_file() and p.name.startswith("."):
-                with contextlib.suppress(OSError):
-                    p.unlink()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -223,6 +249,9 @@ class OutputWriter:
                 raise WriterError(f"refusing to overwrite {path}, listed by the manifest on disk")
             self._unlist()
         target = self.out / path
+        if not self._pending_marked:
+            atomic_write(self.out / STATE_DIR / PENDING, b"")
+            self._pending_marked = True
         try:
             atomic_write(target, data)
         except OSError as e:
@@ -245,9 +274,9 @@ class OutputWriter:
             self._listed.pop(p, None)
         self.unlisted = True
 
-    def _write_manifest(self, manifest: dict[str, Any]) -> None:
+    def _write_manifest(self, manifest: dict[str, Any], data: bytes | None = None) -> None:
         try:
-            atomic_write(self.out / MANIFEST, manifest_bytes(manifest), fsync=True)
+            atomic_write(self.out / MANIFEST, data or manifest_bytes(manifest), fsync=True)
         except OSError as e:
             raise WriterError(f"cannot write {self.out / MANIFEST}: {e.strerror}") from e
 
@@ -269,43 +298,63 @@ class OutputWriter:
     # -- commit ----------------------------------------------------------------------------
 
     def commit(self, manifest: dict[str, Any], *, index_html: str | None = None,
-               extra: dict[str, bytes] | None = None, sweep: bool) -> list[str]:
+               extra: dict[str, bytes] | None = None, sweep: bool,
+               encoded: bytes | None = None) -> list[str]:
         """Write index.html and extra site files, then the manifest last; maybe sweep.
 
         Every file `manifest` lists must exist with its sha256 (or carry a remote `key`).
-        Returns the paths deleted by the sweep.
+        `encoded` is `manifest_bytes(manifest)` if the caller has it already. An unchanged
+        manifest is not rewritten. Returns the paths deleted by the sweep.
         """
         for rel, data in (extra or {}).items():
             self.write(rel, data, owner="site")
         if index_html is not None:
             atomic_write(self.out / INDEX, index_html.encode())
             self._written.append(self.out / INDEX)
-        self._make_durable()
-        self._write_manifest(manifest)
+        data = encoded if encoded is not None else manifest_bytes(manifest)
+        changed = data != self._initial_bytes or self.unlisted
+        if changed:
+            self._make_durable()
+            self._write_manifest(manifest, data)
         self._on_disk = manifest
-        if not sweep:
+        pending = self.out / STATE_DIR / PENDING
+        if not sweep:  # a failed build: whatever it left unlisted waits for the next success
+            if changed and not self._pending_marked:
+                atomic_write(pending, b"")
             return []
+        if not (changed or self._pending_marked or pending.exists()):
+            return []  # nothing changed since the last successful sweep: nothing is stale
         keep = {a["path"] for a in manifest.get("artefacts", [])} | set(extra or {})
-        return self._sweep(keep)
+        removed = self._sweep(keep)
+        with contextlib.suppress(OSError):
+            pending.unlink()
+        return removed
 
     def _sweep(self, keep: set[str]) -> list[str]:
-        """Delete files no longer listed (stale renders, files of a killed build)."""
+        """Delete files no longer listed: stale renders, and files and temp files of a killed
+        build (no manifest lists them, and the lock keeps other writers out)."""
         removed: list[str] = []
-        for p in sorted(self.out.rglob("*")):
-            if not p.is_file():
+        root = os.fspath(self.out)
+        for dirpath, _dirnames, filenames in os.walk(root, topdown=False):
+            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            if rel_dir.split("/")[0] == STATE_DIR:
                 continue
-            rel = p.relative_to(self.out).as_posix()
-            if rel in (MANIFEST, INDEX) or rel in keep or rel.split("/")[0] == STATE_DIR:
-                continue
-            with contextlib.suppress(OSError):
-                p.unlink()
-                removed.append(rel)
-        # Empty directories left behind (a removed design) go too, deepest first.
-        for d in sorted((p for p in self.out.rglob("*") if p.is_dir()), reverse=True):
-            if d.name != STATE_DIR:
+            prefix = "" if rel_dir == "." else rel_dir + "/"
+            left = 0  # files kept here; subfolders are tried by rmdir, which refuses non-empty
+            for name in filenames:
+                rel = prefix + name
+                if rel in keep or rel in (MANIFEST, INDEX):
+                    left += 1
+                    continue
+                try:
+                    os.unlink(os.path.join(dirpath, name))
+                    removed.append(rel)
+                except OSError:
+                    left += 1
+            if not left and prefix:  # an emptied folder (a removed design) goes too
                 with contextlib.suppress(OSError):
-                    d.rmdir()
-        return removed
+                    os.rmdir(dirpath)
+        return sorted(removed)
 
     def write_state(self, name: str, data: bytes) -> None:
         """Build state under output/.shareables/ (e.g. the file-hash cache)."""

@@ -129,13 +129,17 @@ def test_a_second_writer_is_refused_while_one_holds_the_lock(tmp_path: Path) -> 
         pass
 
 
-def test_temp_files_of_a_killed_build_are_removed(tmp_path: Path) -> None:
+def test_temp_files_of_a_killed_build_are_removed_by_the_next_successful_one(
+        tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     leftover = tmp_path / "a" / ".x.png.tmp-12345"
     leftover.write_bytes(b"partial")
-    with OutputWriter(tmp_path):
-        pass
-    assert not leftover.exists()
+    with OutputWriter(tmp_path) as w:
+        w.commit({"format": 1, "artefacts": []}, sweep=False)
+    assert leftover.exists()
+    with OutputWriter(tmp_path) as w:
+        assert w.commit({"format": 1, "artefacts": []}, sweep=True) == ["a/.x.png.tmp-12345"]
+    assert not leftover.exists() and not (tmp_path / "a").exists()
 
 
 def test_unreadable_manifest_counts_as_none(tmp_path: Path) -> None:

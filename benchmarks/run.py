@@ -1,0 +1,215 @@
+"""Build benchmarks, in one run: parallel speed-up, no-change and one-edit rebuilds, peak memory.
+
+    .venv/bin/python benchmarks/run.py                 # 1,000 designs (takes minutes)
+    .venv/bin/python benchmarks/run.py --designs 200   # quicker look
+
+Every build runs as `shareables build` in a subprocess, so times include interpreter start-up
+and imports — what a user or CI job waits for. The package is snapshotted to a temp dir first,
+so edits made to the tree while the benchmark runs cannot invalidate its cache half-way.
+
+Targets (issue 5): jobs 2 vs 1 >= 1.7x; no-change rebuild of 1,000 designs x 6 platforms
+<= 2 s with 0 rendered; one design edited -> only its artefacts, <= 3 s; peak memory of the
+1,000-design build <= 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import REPO, generate  # noqa: E402
+
+BUILD = "import sys; from shareables.cli import main; sys.argv[0] = 'shareables'; main()"
+
+
+class TreeMemory:
+    """Samples the summed memory of a process and all its descendants (the worker pool).
+
+    PSS (proportional set size) splits pages shared after fork between the processes that
+    share them, so the sum is the real footprint; RSS sums count shared pages once per process
+    and overstate it. Both are reported.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        self.pid, self.interval = pid, interval
+        self.peak_pss = self.peak_rss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _tree(self) -> list[int]:
+        parents: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                ppid = int(stat.rsplit(")", 1)[1].split()[1])
+                parents.setdefault(ppid, []).append(int(entry))
+        out, todo = [], [self.pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            todo.extend(parents.get(p, []))
+        return out
+
+    @staticmethod
+    def _kb(path: str, field: str) -> int:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(field):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            pids = self._tree()
+            pss = sum(self._kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
+            rss = sum(self._kb(f"/proc/{p}/status", "VmRSS:") for p in pids)
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            self._stop.wait(self.interval)
+
+
+def build(project: Path, env: dict[str, str], *args: str,
+          memory: bool = False) -> dict[str, Any]:
+    """Run one `shareables build --format json`; add wall time (and peak memory)."""
+    cmd = [sys.executable, "-c", BUILD, "build", "--project", str(project), "--format", "json",
+           *args]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if memory:
+        with TreeMemory(proc.pid) as mem:
+            out, _ = proc.communicate()
+    else:
+        out, _ = proc.communicate()
+    wall = time.perf_counter() - t0
+    report: dict[str, Any] = json.loads(out)
+    report["wall"] = wall
+    report.pop("artefacts", None)
+    if memory:
+        report["peak_pss_mb"] = mem.peak_pss / 1024
+        report["peak_rss_mb"] = mem.peak_rss / 1024
+    return report
+
+
+def snapshot(tmp: Path) -> dict[str, str]:
+    """Copy the package aside; return an environment that imports the copy."""
+    pkg = tmp / "pkg"
+    shutil.copytree(REPO / "shareables", pkg / "shareables",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return {**os.environ, "PYTHONPATH": str(pkg)}
+
+
+def line(name: str, value: str, target: str, ok: bool | None) -> str:
+    mark = "" if ok is None else ("ok" if ok else "MISSED")
+    return f"| {name} | {value} | {target} | {mark} |"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--designs", type=int, default=1000, help="size of the big project")
+    ap.add_argument("--cold-designs", type=int, default=30,
+                    help="size of the project for the --jobs 1 vs 2 comparison")
+    ap.add_argument("--keep", type=Path, help="work in this directory and keep it")
+    args = ap.parse_args()
+    tmp = args.keep or Path(tempfile.mkdtemp(prefix="shareables-bench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    env = snapshot(tmp) if not (tmp / "pkg").exists() else {
+        **os.environ, "PYTHONPATH": str(tmp / "pkg")}
+    rows = ["| measure | result | target | |", "|---|---|---|---|"]
+
+    floor = Path(__file__).with_name("render_floor.py")
+    if floor.is_file():  # the renderer's own benchmark: per-image time vs bare Pillow
+        res = subprocess.run([sys.executable, str(floor)], env=env, capture_output=True,
+                             text=True)
+        print(res.stdout.strip() or res.stderr.strip()[-2000:], flush=True)
+
+    # 1. Parallel speed-up on a cold build.
+    cold = generate(tmp / "cold", args.cold_designs)
+    rates = {}
+    for jobs in (1, 2):
+        out = tmp / f"cold-out-{jobs}"
+        shutil.rmtree(out, ignore_errors=True)
+        r = build(cold, env, "--jobs", str(jobs), "--output", str(out))
+        # The build's own clock: interpreter start-up is the same for both and not rendering.
+        rates[jobs] = r["rendered"] / r["seconds"]
+        print(f"cold build --jobs {jobs}: {r['rendered']} images in {r['seconds']:.1f} s "
+              f"({r['wall']:.1f} s wall) = {rates[jobs]:.1f} images/s "
+              f"({len(r['errors'])} errors)", flush=True)
+    speedup = rates[2] / rates[1]
+    rows.append(line("cold build, images/s (--jobs 1 / --jobs 2)",
+                     f"{rates[1]:.1f} / {rates[2]:.1f} ({speedup:.2f}x)", ">= 1.7x",
+                     speedup >= 1.7))
+
+    # 2. The big project: cold build with memory sampling.
+    big = generate(tmp / "big", args.designs)
+    shutil.rmtree(big / "output", ignore_errors=True)
+    r = build(big, env, "--jobs", "2", memory=True)
+    print(f"cold build of {args.designs} designs: {r['rendered']} images in {r['wall']:.1f} s, "
+          f"peak PSS {r['peak_pss_mb']:.0f} MB (RSS sum {r['peak_rss_mb']:.0f} MB), "
+          f"{len(r['errors'])} errors", flush=True)
+    total_images = r["rendered"]
+    rows.append(line(f"cold build of {args.designs} designs x 6 platforms, --jobs 2",
+                     f"{total_images:,} images in {r['wall']:.0f} s", "", None))
+    rows.append(line("peak memory of that build (PSS; RSS sum)",
+                     f"{r['peak_pss_mb']:.0f} MB; {r['peak_rss_mb']:.0f} MB", "<= 500 MB",
+                     r["peak_pss_mb"] <= 500))
+
+    # 3. No-change rebuild.
+    r = build(big, env)
+    print(f"no-change rebuild: {r['rendered']} rendered, {r['cached']} cached, "
+          f"{r['wall']:.2f} s wall ({r['seconds']:.2f} s in build)", flush=True)
+    rows.append(line("no-change rebuild (wall, incl. start-up)",
+                     f"{r['wall']:.2f} s, {r['rendered']} rendered", "<= 2 s, 0 rendered",
+                     r["wall"] <= 2 and r["rendered"] == 0))
+
+    # 4. One design edited.
+    victim = sorted((big / "designs").rglob("*.yaml"))[len(list((big / "designs").rglob(
+        "*.yaml"))) // 2]
+    text = victim.read_text()
+    victim.write_text(text.replace('caption: "', 'caption: "Now: ', 1)
+                      .replace('title: "', 'title: "Now: ', 1)
+                      .replace('text: "', 'text: "Now: ')
+                      .replace("name: Speaker", "name: Now Speaker", 1))
+    manifest = json.loads((big / "output" / "manifest.json").read_text())
+    expected = sum(a["role"] in ("image", "slide", "pdf") and a["design"] == victim.stem
+                   for a in manifest["artefacts"])
+    r = build(big, env)
+    print(f"one design edited ({victim.relative_to(big)}): {r['rendered']} rendered "
+          f"(its artefacts: {expected}), {r['wall']:.2f} s wall, {len(r['errors'])} errors",
+          flush=True)
+    rows.append(line("one design edited out of the big project",
+                     f"{r['wall']:.2f} s, {r['rendered']} rendered (its own: {expected})",
+                     "<= 3 s, only its artefacts",
+                     r["wall"] <= 3 and r["rendered"] == expected))
+    victim.write_text(text)
+
+    print()
+    print(f"{args.designs} designs; {os.cpu_count()} cores; Python {sys.version.split()[0]}")
+    print("\n".join(rows))
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
