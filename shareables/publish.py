@@ -228,6 +228,12 @@ def _run(
     if plan.up_to_date:
         rep.line(f"Up to date: {result.url}")
         return result
+    if not plan.manifest.get("artefacts") and remote and remote.get("artefacts"):
+        # A build where every design failed must not replace a live site with an empty page.
+        raise PublishError(
+            f"the build has no artefacts; refusing to replace the live site "
+            f"({len(remote['artefacts'])} artefacts) with an empty page",
+            hint="fix the build; to take the site down, delete index.html in the bucket")
     missing = [u.path for u in plan.uploads if not (output_dir / u.path).is_file()]
     if missing:
         raise PublishError(f"{len(missing)} files to upload are missing from {output_dir}, "

@@ -194,10 +194,16 @@ def _parse_time(text: Any) -> datetime | None:
 
 
 def owner_name() -> str:
-    who = os.environ.get("GITHUB_ACTOR") or _user()
+    """Who holds the lock, for the loser's message.
+
+    The lock object sits in a publicly readable bucket while a publish runs, so in CI it names
+    the run rather than a person; locally it is user@host so a colleague knows whom to ask.
+    """
     run = os.environ.get("GITHUB_RUN_ID")
-    host = socket.gethostname()
-    return f"{who}@{host}" + (f" (CI run {run})" if run else "") + f" pid {os.getpid()}"
+    if run:
+        repo = os.environ.get("GITHUB_REPOSITORY", "")
+        return f"GitHub Actions run {run}" + (f" of {repo}" if repo else "")
+    return f"{_user()}@{socket.gethostname()} pid {os.getpid()}"
 
 
 def _user() -> str:

@@ -134,18 +134,36 @@ class SeaweedServer:
         return self
 
     def wait_ready(self, timeout: float) -> None:
+        """Until S3 answers signed requests and every volume on disk is registered.
+
+        After a restart the S3 gateway answers before the volume server has reported its
+        volumes to the master; reads of existing objects fail with 500 until it has.
+        """
         deadline = time.monotonic() + timeout
-        last: Exception | None = None
+        volumes_on_disk = len(list(self.data_dir.glob("*.dat")))
+        last: Exception | str | None = None
         while time.monotonic() < deadline:
             if self._proc is not None and self._proc.poll() is not None:
                 raise RuntimeError(f"weed exited with {self._proc.returncode}; see its log")
             try:
                 self.client().list_buckets()
-                return
+                registered = self._registered_volumes()
+                if registered >= volumes_on_disk:
+                    return
+                last = f"{registered} of {volumes_on_disk} volumes registered"
             except Exception as exc:  # not listening yet, or filer still starting
                 last = exc
-                time.sleep(0.2)
+            time.sleep(0.2)
         raise TimeoutError(f"SeaweedFS did not become ready in {timeout:.0f}s: {last}")
+
+    def _registered_volumes(self) -> int:
+        url = f"http://{HOST}:{self.ports['master']}/dir/status"
+        with urllib.request.urlopen(url, timeout=2) as r:
+            topology = json.loads(r.read()).get("Topology") or {}
+        return sum(int(node.get("Volumes", 0))
+                   for dc in topology.get("DataCenters") or []
+                   for rack in dc.get("Racks") or []
+                   for node in rack.get("DataNodes") or [])
 
     def client(self, **config: Any) -> Any:
         """An admin boto3 client (path-style, few retries: a test wants fast failures)."""

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -181,6 +183,13 @@ def test_first_publish_uploads_every_object_with_headers_and_metadata(
     assert json.loads(body)["build_id"] == manifest["build_id"]
     assert headers["Cache-Control"] == "no-cache"
     assert _public(target, LOCK_KEY)[0] == 404  # released
+    # Anonymous visitors may read objects, not list the bucket or write to it.
+    assert http_get(f"{s3_server.endpoint}/{s3_bucket}?list-type=2")[0] == 403
+    put = urllib.request.Request(target.base_url() + "index.html", data=b"defaced", method="PUT")
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        urllib.request.urlopen(put, timeout=5)
+    assert denied.value.code == 403
+    assert _public(target, "index.html")[2] == page
 
 
 def test_second_publish_uploads_nothing(s3_server, s3_bucket, s3_env, make_output,
@@ -329,6 +338,19 @@ def test_prune_respects_grace_period_and_max_deletes(s3_server, s3_bucket, s3_en
         assert _public(target, link)[0] == 200
 
 
+def test_an_empty_build_never_replaces_a_live_site(s3_server, s3_bucket, s3_env, make_output,
+                                                   tmp_path) -> None:
+    make_output(TWO)
+    target = _target(s3_server, s3_bucket)
+    _publish(tmp_path / "output", target)
+    page = _public(target, "index.html")[2]
+    make_output({})
+    with pytest.raises(PublishError, match=r"^the build has no artefacts; refusing to replace "
+                                           r"the live site \(10 artefacts\)"):
+        _publish(tmp_path / "output", target)
+    assert _public(target, "index.html")[2] == page
+
+
 def test_a_held_lock_stops_a_second_publisher_and_an_expired_one_is_broken(
         s3_server, s3_bucket, s3_env, make_output, tmp_path) -> None:
     make_output(TWO)
@@ -351,6 +373,31 @@ def test_a_held_lock_stops_a_second_publisher_and_an_expired_one_is_broken(
     result, _, _ = _publish(tmp_path / "output", target)
     assert result.switched
     assert _public(target, LOCK_KEY)[0] == 404
+
+
+def test_the_lease_is_renewed_while_publishing_and_a_stolen_lock_stops_the_switch(
+        s3_server, s3_bucket, s3_env) -> None:
+    from shareables.publish_lock import Lock
+
+    target = _target(s3_server, s3_bucket)
+    admin = s3_server.client()
+    client = make_client(target, attempts=2)
+
+    def expires() -> datetime:
+        body = admin.get_object(Bucket=s3_bucket, Key=target.key(LOCK_KEY))["Body"].read()
+        return datetime.fromisoformat(json.loads(body)["expires"])
+
+    lock = Lock(client, target, timedelta(seconds=1.5), "tester@test").acquire()
+    first = expires()
+    time.sleep(2.5)  # longer than the lease: only the heartbeat keeps it alive
+    assert expires() > first and not lock.lost
+    lock.refresh()
+    # Someone breaks in (e.g. --break-lock elsewhere): our next renewal must notice.
+    admin.put_object(Bucket=s3_bucket, Key=target.key(LOCK_KEY), Body=b"{}")
+    with pytest.raises(PublishError, match="taken over"):
+        lock.refresh()
+    lock.release()  # must not delete the other publisher's lock
+    assert admin.get_object(Bucket=s3_bucket, Key=target.key(LOCK_KEY))["Body"].read() == b"{}"
 
 
 def test_two_publishers_at_once_one_wins(s3_server, s3_bucket, s3_env, make_output,
@@ -425,13 +472,15 @@ def test_no_secret_or_signature_in_logs_even_at_debug(s3_server, s3_bucket, s3_e
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
+def scaffold(tmp_path: Path) -> Path:
+    """A project made by `shareables init` (real settings, designs and fonts)."""
+    root = tmp_path / "scaffold"
     assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
     return root
 
 
-def test_cli_dry_run_and_publish(s3_server, s3_bucket, s3_env, project, tmp_path) -> None:
+def test_cli_dry_run_and_publish(s3_server, s3_bucket, s3_env, scaffold, tmp_path) -> None:
+    project = scaffold
     write_output(project / "output", TWO)
     args = ["publish", "--project", str(project), "--bucket", s3_bucket,
             "--endpoint-url", s3_server.endpoint, "--prefix", "cli"]
@@ -445,7 +494,8 @@ def test_cli_dry_run_and_publish(s3_server, s3_bucket, s3_env, project, tmp_path
     assert again.output.strip().splitlines()[-1].startswith("Up to date:")
 
 
-def test_cli_exit_codes(s3_server, s3_env, project) -> None:
+def test_cli_exit_codes(s3_server, s3_env, scaffold) -> None:
+    project = scaffold
     write_output(project / "output", TWO)
     result = CliRunner().invoke(main, ["publish", "--project", str(project), "--bucket",
                                        "missing-bucket", "--endpoint-url", s3_server.endpoint])
@@ -455,6 +505,17 @@ def test_cli_exit_codes(s3_server, s3_env, project) -> None:
     result = CliRunner().invoke(main, ["publish", "--project", str(project), "--bucket", "x",
                                        "--endpoint-url", s3_server.endpoint, "--grace", "soon"])
     assert result.exit_code == 2 and "not a duration" in result.output
+    down = f"http://127.0.0.1:{free_port_pair(set())}"
+    result = CliRunner().invoke(main, ["publish", "--project", str(project), "--bucket", "x",
+                                       "--endpoint-url", down])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"cannot reach the storage endpoint while checking the "
+                                    f"bucket s3://x/shareables/ ({down}); check ")
+    shutil.rmtree(project / "output")
+    result = CliRunner().invoke(main, ["publish", "--project", str(project), "--dry-run"])
+    assert result.exit_code == 2
+    assert result.output == (f"{project / 'output' / 'manifest.json'} does not exist; run "
+                             "`shareables build` first (or publish --build)\n")
 
 
 def test_workflow_file_is_valid_yaml_with_the_jobs() -> None:
@@ -471,8 +532,9 @@ def test_workflow_file_is_valid_yaml_with_the_jobs() -> None:
 
 
 def test_real_build_then_fresh_checkout_publish_renders_and_uploads_only_what_changed(
-        s3_server, s3_bucket, s3_env, project) -> None:
+        s3_server, s3_bucket, s3_env, scaffold) -> None:
     from shareables.publish import publish_project
+    project = scaffold
     from shareables.settings import load_settings
 
     # Small and independent of work on other kinds: the scaffold's quote and tag, 2 platforms.
@@ -516,6 +578,16 @@ def test_real_build_then_fresh_checkout_publish_renders_and_uploads_only_what_ch
                if a["design"] == "quote"]
     assert len(uploaded) == len(changed)
     assert rec.puts("e2e/")[-2:] == ["manifest.json", "index.html"]
+
+    # A design that breaks in CI keeps its live version instead of vanishing from the page.
+    shutil.rmtree(project / "output")
+    quote.write_text(quote.read_text() + "bogus_key: 1\n")
+    broken, rec = publish_with_build()
+    assert broken.build_exit_code == 1
+    assert rec.file_puts("e2e/") == []
+    live = json.loads(_public(target, "manifest.json")[2])
+    assert {a["key"] for a in live["artefacts"] if a["design"] == "quote"} == {
+        a["key"] for a in edited.plan.manifest["artefacts"] if a["design"] == "quote"}
 
 
 def test_make_demo_serves_the_page_from_the_bucket_until_stopped(tmp_path) -> None:
