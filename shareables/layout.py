@@ -203,7 +203,7 @@ def layout_for(
     footer = Box(frame.x, frame.bottom - row_h, frame.w, row_h)
     boxes["footer"] = footer
     boxes["handle"] = Box(footer.x, footer.y, footer.w * 2 // 3, footer.h)
-    logo_w = round(sizes["logo"] * 4.5)  # generous; the renderer keeps the SVG's aspect ratio
+    logo_w = round(sizes["logo"] * 6)  # a wordmark is ~5:1; the renderer keeps its aspect ratio
     boxes["logo"] = Box(footer.right - logo_w, footer.y + (footer.h - sizes["logo"]) // 2,
                         logo_w, sizes["logo"])
     main_top = frame.y

@@ -293,7 +293,7 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
             )
 
     draw = ImageDraw.Draw(img)
-    for kind, box in marks:
+    for kind, box in _baseline_logos(marks, placed):
         _draw_mark(ctx, img, draw, kind, box)
     items: list[TextItem] = []
     for p, (c, r) in zip(placed, measured, strict=True):
@@ -302,6 +302,26 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
     if debug:
         P.debug_overlay(img, lay, [(it.box, it.ink) for it in items])
     return Slide(img, role, lay, items, notes, overlay)
+
+
+def _baseline_logos(marks: list[Mark], placed: list[Placed]) -> list[Mark]:
+    """Sit the wordmark on the baseline of the label sharing its row (handle or counter).
+
+    The wordmark's box is its cap height, so centring both on the row leaves the logo a few
+    pixels below the text's baseline; a shared baseline is what the eye checks.
+    """
+    out = []
+    for kind, box in marks:
+        if kind == "logo":
+            mid = box.y + box.h / 2
+            partner = next((p for p in placed if p.role in ("handle", "counter")
+                            and p.block.lines and abs(p.y + p.block.height / 2 - mid) < box.h),
+                           None)
+            if partner is not None:
+                baseline = partner.y + round(partner.block.lines[0].baseline)
+                box = L.Box(box.x, baseline - box.h, box.w, box.h)
+        out.append((kind, box))
+    return out
 
 
 def _draw_mark(ctx: Ctx, img: Image.Image, draw: ImageDraw.ImageDraw, kind: str,
