@@ -137,10 +137,9 @@ class _Measure:
         """(fits?, number of lines) at `size` (widow rule relaxed only at the floor)."""
         prep = self.prep(text)
         for allow_widow in (False, True) if size == self.style.min_size else (False,):
-            broken = T._break_all(prep, size, self.box_w, allow_widow, self.style.min_size)
-            if broken is None:
+            lines = T._count_lines(prep, size, self.box_w, allow_widow, self.style.min_size)
+            if lines is None:
                 continue
-            lines = sum(len(b) for b in broken)
             if self.max_lines is not None and lines > self.max_lines:
                 continue
             if T._nominal_height(prep, self.style, size, lines) <= self.box_h:

@@ -117,6 +117,73 @@ def greedy(items: Sequence[Item], size: int, box_w: float) -> list[tuple[int, in
     return lines
 
 
+class _Para:
+    """Prefix sums over one paragraph's items at one size (shared by the count and the DP)."""
+
+    def __init__(self, items: Sequence[Item], size: int, box_w: float, words: int,
+                 allow_widow: bool) -> None:
+        self.items, self.box_w, self.n = items, box_w, len(items)
+        self.prefix = [0.0]  # advance of items[:k] with the spaces after each
+        self.glue = []
+        for it in items:
+            self.prefix.append(self.prefix[-1] + (it.w + it.g) * size)
+            self.glue.append(it.g * size)
+        self.bounds = [0]  # word boundaries among items[:k]
+        for it in items:
+            self.bounds.append(self.bounds[-1] + (1 if it.space else 0))
+        self.need_two = words >= 4 and not allow_widow
+        self.first_fit = greedy(items, size, box_w)
+
+    def width(self, i: int, j: int) -> float:
+        """Advance of items[i:j] set on one line."""
+        return self.prefix[j] - self.prefix[i] - self.glue[j - 1]
+
+    def widow(self, i: int) -> bool:
+        """items[i:] is one whole word: no word boundary inside, and it starts after a space
+        (the tail of a URL or hyphenated word cut to fit is a fragment, not a widow)."""
+        return self.bounds[self.n - 1] - self.bounds[i] < 1 and (
+            i == 0 or self.items[i - 1].space
+        )
+
+    def last_line_starts(self) -> list[int]:
+        """Where the last line may start: it fits, and is no widow when that matters."""
+        out = []
+        for s in range(self.n - 1, -1, -1):
+            if self.width(s, self.n) > self.box_w:
+                break
+            if not (self.need_two and self.widow(s)):
+                out.append(s)
+        return out
+
+    def count(self) -> int | None:
+        """Lines `balanced` will use: the greedy count, or up to two more for the widow rule."""
+        fewest = len(self.first_fit)
+        if not self.need_two or fewest == 1:
+            return fewest
+        line_of = [0] * self.n  # greedy line of each item: greedy is prefix-consistent
+        for k, (a, b) in enumerate(self.first_fit):
+            line_of[a:b] = [k] * (b - a)
+        # items[:s] takes line_of[s - 1] + 1 lines at best, then the last line
+        best = min(
+            (line_of[s - 1] + 2 for s in self.last_line_starts() if s > 0), default=None
+        )
+        if best is None or best > fewest + 2:
+            return None
+        return best
+
+
+def line_count(
+    items: Sequence[Item], size: int, box_w: float, words: int, allow_widow: bool
+) -> int | None:
+    """How many lines `balanced` sets these items in (None: the widow rule cannot be met).
+
+    Cheap (greedy plus one scan): what the fitting search needs at every probed size.
+    """
+    if not items:
+        return 0
+    return _Para(items, size, box_w, words, allow_widow).count()
+
+
 def balanced(
     items: Sequence[Item], size: int, box_w: float, words: int, allow_widow: bool
 ) -> list[tuple[int, int]] | None:
@@ -124,79 +191,52 @@ def balanced(
 
     Uses the greedy (minimal) line count, or up to two more lines when that avoids a
     single-word last line in a paragraph of four or more words. None when the widow rule
-    cannot be met and `allow_widow` is false.
+    cannot be met and `allow_widow` is false. Break penalties (see `penalty`) are added in
+    units of the box width squared.
     """
     n = len(items)
     if n == 0:
         return []
-    first_fit = greedy(items, size, box_w)
-    if len(first_fit) == 1:
-        return first_fit
-    # prefix[k] = advance of items[:k] with the spaces after each
-    prefix = [0.0]
-    for it in items:
-        prefix.append(prefix[-1] + (it.w + it.g) * size)
-
-    def width(i: int, j: int) -> float:  # items[i:j] on one line
-        return prefix[j] - prefix[i] - items[j - 1].g * size
-
-    # space_before[k]: number of word boundaries among items[:k]; a last line items[i:n] has
-    # two or more words when a word boundary falls inside it.
-    bounds = [0]
-    for it in items:
-        bounds.append(bounds[-1] + (1 if it.space else 0))
-    need_two = words >= 4 and not allow_widow
-
-    def widow(i: int) -> bool:
-        # items[i:] is one whole word: no word boundary inside, and it starts after a space
-        # (a tail of a URL or hyphenated word cut to fit is a fragment, not a widow)
-        return bounds[n - 1] - bounds[i] < 1 and (i == 0 or items[i - 1].space)
-    inf = float("inf")
-    for k in range(len(first_fit), min(len(first_fit) + 2, n) + 1):
-        # cost[l][j]: best cost of items[:j] set in l lines; back[l][j]: start of line l
-        cost = [[inf] * (n + 1) for _ in range(k + 1)]
-        back = [[0] * (n + 1) for _ in range(k + 1)]
-        cost[0][0] = 0.0
-        for lines in range(1, k + 1):
-            prev_row, row, brow = cost[lines - 1], cost[lines], back[lines]
-            for j in range(lines, n + 1):
-                i = j - 1
-                best, arg = inf, -1
-                while i >= lines - 1:
-                    w = width(i, j)
-                    if w > box_w and i < j - 1:
-                        break
-                    if prev_row[i] < inf:
-                        c = prev_row[i] + (box_w - w) ** 2
-                        if j < n:
-                            c += items[j - 1].penalty * box_w * box_w
-                        if c < best:
-                            best, arg = c, i
-                    i -= 1
-                row[j], brow[j] = best, arg
-        if cost[k][n] == inf:
-            continue
-        # pick the last line's start honouring the widow rule
-        result: list[tuple[int, int]] = []
-        j = n
-        i = back[k][n]
-        if need_two and widow(i):
-            candidates = [
-                s for s in range(k - 1, n)
-                if not widow(s) and width(s, n) <= box_w and cost[k - 1][s] < inf
-            ]
-            if not candidates:
-                continue
-            i = min(candidates, key=lambda s: cost[k - 1][s] + (box_w - width(s, n)) ** 2)
+    para = _Para(items, size, box_w, words, allow_widow)
+    k = para.count()
+    if k is None:
+        return None
+    if k == 1:
+        return para.first_fit
+    prefix, glue, inf = para.prefix, para.glue, float("inf")
+    scale = box_w * box_w
+    pens = [it.penalty * scale for it in items]
+    # cost[l][j]: best cost of items[:j] set in l lines; back[l][j]: where line l starts
+    cost = [[inf] * (n + 1) for _ in range(k + 1)]
+    back = [[0] * (n + 1) for _ in range(k + 1)]
+    cost[0][0] = 0.0
+    for lines in range(1, k):
+        prev_row, row, brow = cost[lines - 1], cost[lines], back[lines]
+        for j in range(lines, n - (k - lines) + 1):
+            end = prefix[j] - glue[j - 1]
+            best, arg = inf, -1
+            i = j - 1
+            while i >= lines - 1:
+                w = end - prefix[i]
+                if w > box_w and i < j - 1:
+                    break
+                c = prev_row[i]
+                if c < inf:
+                    c += (box_w - w) ** 2
+                    if c < best:
+                        best, arg = c, i
+                i -= 1
+            row[j], brow[j] = best + pens[j - 1], arg
+    # the last line: among the allowed starts, the one that completes the cheapest set
+    prev_row = cost[k - 1]
+    starts = [s for s in para.last_line_starts() if prev_row[s] < inf]
+    if not starts:  # the count said this cannot happen; be safe and take first fit
+        return para.first_fit if allow_widow or not para.need_two else None
+    i = min(starts, key=lambda s: prev_row[s] + (box_w - para.width(s, n)) ** 2)
+    result = [(i, n)]
+    j = i
+    for lines in range(k - 1, 0, -1):
+        i = back[lines][j]
         result.append((i, j))
-        lines_left = k - 1
         j = i
-        while lines_left > 0:
-            i = back[lines_left][j]
-            result.append((i, j))
-            j = i
-            lines_left -= 1
-        return result[::-1]
-    if allow_widow or not need_two:
-        return first_fit
-    return None
+    return result[::-1]

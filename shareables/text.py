@@ -27,7 +27,14 @@ from fontTools import unicodedata as fu
 from .bidi import base_direction, bidi_levels, visual_order
 from .errors import RenderError
 from .fonts import ZWJ, FontStack, clusters
-from .linebreak import BREAKABLE_SPACES, Item, balanced, break_opportunities, penalty
+from .linebreak import (
+    BREAKABLE_SPACES,
+    Item,
+    balanced,
+    break_opportunities,
+    line_count,
+    penalty,
+)
 from .typography import Span, parse_markup, smart_typography
 
 __all__ = [
@@ -356,6 +363,22 @@ def _break_all(
     return out
 
 
+def _count_lines(
+    prep: _Prepared, size: int, box_w: float, allow_widow: bool, floor: int | None
+) -> int | None:
+    """Total lines at `size` without choosing the breaks (None: does not fit)."""
+    total = 0
+    for p in prep.paras:
+        items = _items_at(prep, p, size, box_w, floor)
+        if items is None:
+            return None
+        n = line_count(items, size, box_w, p.words, allow_widow)
+        if n is None:
+            return None
+        total += n
+    return total
+
+
 # --------------------------------------------------------------------------- fitting
 
 
@@ -514,11 +537,8 @@ def _fits_fast(
     prep: _Prepared, style: TextStyle, size: int, box_w: int, box_h: int, allow_widow: bool
 ) -> bool:
     """Line count x leading within the box, from cached per-px widths (no shaping)."""
-    broken = _break_all(prep, size, box_w, allow_widow, style.min_size)
-    if broken is None:
-        return False
-    n_lines = sum(len(lines) for lines in broken)
-    return _nominal_height(prep, style, size, n_lines) <= box_h
+    n_lines = _count_lines(prep, size, box_w, allow_widow, style.min_size)
+    return n_lines is not None and _nominal_height(prep, style, size, n_lines) <= box_h
 
 
 def fit(spans: Sequence[Span] | str, style: TextStyle, box_w: int, box_h: int) -> TextBlock:
@@ -582,8 +602,7 @@ def _chars_to_cut(spans: tuple[Span, ...], style: TextStyle, box_w: int, box_h: 
         return _fits_fast(trial, style, style.min_size, box_w, box_h, True)
 
     prep = _prepare(spans, style.fonts, style.lang, rtl)
-    broken = _break_all(prep, style.min_size, box_w, True, style.min_size) or []
-    n_lines = sum(len(lines) for lines in broken)
+    n_lines = _count_lines(prep, style.min_size, box_w, True, style.min_size) or 0
     asc, desc, lead, _gap = _vertical(prep, style, style.min_size)
     room = max(1, (box_h - asc - desc) // max(1, lead) + 1)
     guess = max(1, round(total * (1 - room / max(n_lines, 1))))
