@@ -403,3 +403,36 @@ def test_a_character_no_font_has_is_an_error_not_tofu(res):
     with pytest.raises(RenderError, match="U\\+2C80") as e:
         render.render_slides(v, PLATFORMS["x"], res)
     assert e.value.field == "attribution.name"
+
+
+def test_every_shipped_design_on_every_platform(res):
+    """The properties over the organisation's own designs, on all platforms (not just theirs)."""
+    from shareables.design import load_designs
+    from shareables.settings import load_settings
+
+    settings = load_settings(ROOT)
+    designs, errors = load_designs(ROOT, settings)
+    assert not errors and designs
+    checked = 0
+    for d in designs:
+        for v in d.variants:
+            for pid, p in PLATFORMS.items():
+                if p.document and v.kind != "carousel":
+                    continue
+                try:
+                    slides = render.render_slides(v, p, res)
+                except RenderError as e:
+                    # Only a carousel longer than the platform allows may fail, and it says so.
+                    assert v.kind == "carousel" and f"{pid} takes at most" in str(e), str(e)
+                    continue
+                left, top, right, bottom = p.safe_box()
+                for s in slides:
+                    assert s.image.size == p.size
+                    for it in s.items:
+                        l2, t2, r2, b2 = it.ink
+                        assert left <= l2 and top <= t2 and r2 <= right and b2 <= bottom, (
+                            d.id, v.lang, pid, it.role)
+                        assert it.role == "credit" or it.size >= p.min_body_px
+                        assert it.contrast >= it.required, (d.id, pid, it.role, it.contrast)
+                checked += 1
+    assert checked >= 100
