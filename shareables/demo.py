@@ -100,6 +100,7 @@ def start_server(project: Path, preferred_port: int | None) -> SeaweedServer:
 def build_everything(project: Path) -> int:
     """Build the shipped designs for every platform in the table; returns the exit code."""
     from .build import build_project
+    from .publish import build_progress_line
     from .settings import load_settings
 
     settings = load_settings(project)
@@ -107,7 +108,7 @@ def build_everything(project: Path) -> int:
     # table so the demo shows every size (designs that choose platforms keep their choice).
     every = dataclasses.replace(settings, platforms=tuple(PLATFORMS))
     click.echo(f"Building {project / 'designs'} for {len(PLATFORMS)} platforms…")
-    result = build_project(every)
+    result = build_project(every, progress=build_progress_line)
     for e in result.errors:
         click.secho(str(e), fg="red", err=True)
     click.echo(result.summary())

@@ -423,8 +423,19 @@ def _build_incremental(settings: Settings, target: Target, out: Path) -> int:
     from .build import build_project
 
     previous = fetch_remote_manifest(target)
-    result = build_project(settings, output_dir=out, previous_manifest=previous)
+    click.echo("Building what changed since the published manifest…" if previous
+               else "Nothing published yet: building everything…")
+    result = build_project(settings, output_dir=out, previous_manifest=previous,
+                           progress=build_progress_line)
     for e in result.errors:
         click.secho(str(e), fg="red", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(result.summary())
     return result.exit_code
+
+
+def build_progress_line(p: Any) -> None:
+    """One plain line per finished render job (build.Progress), as in CI logs."""
+    width = len(str(p.total))
+    click.echo(f"[{p.done:>{width}}/{p.total}] {p.label}{'' if p.ok else ' FAILED'}", err=True)

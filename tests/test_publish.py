@@ -623,3 +623,15 @@ def test_make_demo_serves_the_page_from_the_bucket_until_stopped(tmp_path) -> No
         stopped = demo("stop")
     assert stopped.returncode == 0 and "Stopped SeaweedFS" in stopped.stdout
     assert demo("status").returncode == 1
+
+
+def test_progress_is_a_bar_on_a_terminal_and_plain_lines_in_ci(capsys) -> None:
+    lines: list[str] = []
+    with Reporter(lines.append, tty=False).progress(2, "upload") as step:
+        step("files/a/x.png", 1)
+        step("files/b/y.png", 1)
+    assert lines == ["  upload 1: files/a/x.png", "  upload 2: files/b/y.png"]
+    with Reporter(lines.append, tty=True).progress(2, "upload") as step:
+        step("files/a/x.png", 1)
+        step("files/b/y.png", 1)
+    assert len(lines) == 2  # the bar draws itself instead of printing lines
