@@ -219,11 +219,16 @@ def _render_carousel(variant: Variant, platform: Platform, res: Resources,
 # --- composition -----------------------------------------------------------------------------
 
 
-def _background(ctx: Ctx) -> tuple[Image.Image, Image.Image | None, float | None]:
-    """(background, undarkened photo or None, overlay)."""
+def _background(ctx: Ctx, use_photo: bool
+                ) -> tuple[Image.Image, Image.Image | None, float | None]:
+    """(background, undarkened photo or None, overlay).
+
+    Carousels show the photo on the cover only: content slides are read, not glanced at, and
+    read best on the flat brand colour (the same photo six times also looks like a mistake).
+    """
     v, W, H = ctx.v, ctx.p.width, ctx.p.height
     bg = v.background
-    if bg.image is not None:
+    if bg.image is not None and use_photo:
         photo = _photo_base(bg, v, W, H, ctx.res)
         return P.darken(photo, bg.overlay), photo, bg.overlay
     if bg.gradient:
@@ -256,7 +261,8 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
     if n is not None and total is not None and role != "cover" and "counter" in lay.boxes:
         extra.append(label(ctx, f"{n}/{total}", ctx.body, s["counter"], lay.boxes["counter"],
                             "counter", ctx.fg, align="end", direction="ltr"))
-    credit = v.background.credit if v.background.image is not None else None
+    with_photo = v.background.image is not None and role in ("single", "cover")
+    credit = v.background.credit if with_photo else None
     if credit and "credit" in lay.boxes:
         cb = lay.boxes["credit"]
         extra.append(label(ctx, credit, ctx.body, s["credit"], cb, "credit", ctx.fg,
@@ -267,9 +273,9 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
     if role in ("cover", "closing") and ctx.v.logo and not any(m[0] == "logo" for m in marks):
         marks.append(("logo", lay.boxes["logo"]))
 
-    img, photo, overlay = _background(ctx)
+    img, photo, overlay = _background(ctx, use_photo=role in ("single", "cover"))
     bg = v.background
-    flat = None if (bg.image is not None or bg.gradient) else (
+    flat = None if (photo is not None or bg.gradient) else (
         bg.color or v.theme.colors.background)
     notes: list[str] = []
     measured = [_measure(img, p, ctx.accent, W, flat) for p in placed]

@@ -436,3 +436,14 @@ def test_every_shipped_design_on_every_platform(res):
                         assert it.contrast >= it.required, (d.id, pid, it.role, it.contrast)
                 checked += 1
     assert checked >= 100
+
+
+def test_carousel_photo_is_on_the_cover_only(res, photo):
+    v = replace(variants(photo)["carousel"],
+                background=Background(image=photo, credit="Photo: Test Photographer"))
+    slides = render.render_slides(v, PLATFORMS["instagram-portrait"], res)
+    assert slides[0].overlay is not None
+    assert any(it.role == "credit" for it in slides[0].items)
+    for s in slides[1:]:
+        assert s.overlay is None and not any(it.role == "credit" for it in s.items)
+        assert s.image.getpixel((5, 5)) == paint.rgb(THEME.colors.background)
