@@ -124,11 +124,15 @@ class _Measure:
         self.highlight = tuple(highlight)
         self._fits = lru_cache(maxsize=4096)(self._fits_uncached)
 
-    def spans(self, text: str) -> tuple[T.Span, ...]:
+    def spans(self, text: str, markup: bool = False) -> tuple[T.Span, ...]:
+        """Typography and highlight applied. `**` markers are dropped when only measuring:
+        colour does not change widths, and a candidate slide may hold half a marked phrase."""
+        if not markup:
+            text = text.replace("**", "")
         return tuple(T.parse_markup(T.smart_typography(text, self.style.lang), self.highlight))
 
-    def prep(self, text: str) -> T._Prepared:
-        spans = self.spans(text)
+    def prep(self, text: str, markup: bool = False) -> T._Prepared:
+        spans = self.spans(text, markup)
         joined = "".join(s.text for s in spans)
         return T._prepare(spans, self.style.fonts, self.style.lang,
                           T._style_dir(self.style, joined))
@@ -153,12 +157,18 @@ class _Measure:
         return self._fits(text, size)[1]
 
     def block(self, text: str, size: int) -> TextBlock | None:
-        prep = self.prep(text)
+        """The slide laid out at `size` (`text` has balanced `**` markup), None if it overflows."""
+        prep = self.prep(text, markup=True)
         for allow_widow in (False, True) if size == self.style.min_size else (False,):
             block = T._try(prep, self.style, size, self.box_w, self.box_h, allow_widow)
             if block is not None:
                 return block
         return None
+
+
+def _with_markup(text: str, open_before: bool, open_after: bool) -> str:
+    """Slide text with `**` added where a marked phrase continues from or into a neighbour."""
+    return ("**" if open_before else "") + text + ("**" if open_after else "")
 
 
 def _join(pieces: list[str], seps: list[str], i: int, j: int) -> str:
@@ -293,6 +303,13 @@ def split_text(
         seps[k:k] = inner
         kinds[k:k] = ["word"] * len(inner)
         k += len(parts)
+    # `**markup**` may span a slide break: note where a marked phrase is open, so each slide
+    # is drawn with its share of the accent colour.
+    open_at = [False]
+    for k, piece in enumerate(pieces):
+        open_at.append(open_at[-1] ^ (piece.count("**") % 2 == 1))
+        if k < len(seps) and seps[k].count("**") % 2:
+            open_at[-1] = not open_at[-1]
     lo, hi = style.min_size, style.max_size
     target = max(lo, min(hi, target_size or round(0.8 * hi)))
     while target > lo and not all(m.fits(p, target) for p in pieces):
@@ -310,7 +327,8 @@ def split_text(
         blocks: list[TextBlock | None] = []
         if groups is not None:
             slides = [_join(pieces, seps, i, j) for i, j in groups]
-            blocks = [m.block(s, size) for s in slides]
+            blocks = [m.block(_with_markup(text_, open_at[i], open_at[j]), size)
+                      for text_, (i, j) in zip(slides, groups, strict=True)]
         if groups is not None and all(b is not None for b in blocks):
             return Split(
                 size,

@@ -77,8 +77,15 @@ def _smarten(
     for i, ch in enumerate(chars):
         if ch not in "\"'":
             continue
-        prev = chars[i - 1] if i else before
-        nxt = chars[i + 1] if i + 1 < len(chars) else ""
+        # **markup** markers are invisible to the quote logic: look past them
+        k = i - 1
+        while k >= 0 and chars[k] == "*":
+            k -= 1
+        prev = chars[k] if k >= 0 else ("" if i and chars[0] == "*" else before)
+        k = i + 1
+        while k < len(chars) and chars[k] == "*":
+            k += 1
+        nxt = chars[k] if k < len(chars) else ""
         if hebrew and _HEBREW.match(prev or " "):
             if ch == '"' and _HEBREW.match(nxt or " "):
                 chars[i] = "\u05f4"  # gershayim in acronyms

@@ -96,6 +96,17 @@ def test_paragraph_breaks_are_preferred_to_sentence_breaks(body: FontStack) -> N
     assert split.separators == ["\n\n"]  # 2 + 1 sentences would be more even in length
 
 
+def test_markup_spanning_a_slide_break_colours_both_halves(body: FontStack) -> None:
+    text = ("We stand with you. **Ceasefire now. Stop the bombing. Let aid in.** We will not "
+            "stop until every family is safe and every child can sleep.")
+    split = split_text(text, style(body, max_size=60), 600, 200, max_lines=3)
+    assert split.joined() == text and len(split.slides) == 2
+    accents = [{r.text.strip() for ln in b.lines for r in ln.runs if r.accent}
+               for b in split.blocks]
+    assert "Ceasefire now." in accents[0] and "Let aid in." in accents[1]
+    assert not any("*" in ln.text for b in split.blocks for ln in b.lines)
+
+
 def test_a_sentence_too_long_for_one_slide_is_cut_between_words(body: FontStack) -> None:
     text = " ".join(["solidarity"] * 80) + "."
     split = split_text(text, style(body), 600, 300)

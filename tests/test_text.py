@@ -88,6 +88,11 @@ def test_smart_typography_per_language(lang: str, source: str, expected: str) ->
     assert smart_typography(source, lang) == expected
 
 
+def test_smart_quotes_look_through_markup() -> None:
+    source = '**"Stop"** now, it**\'s** over'
+    assert smart_typography(source, "en") == "**“Stop”** now, it**’s** over"
+
+
 def test_smart_typography_leaves_urls_and_handles_alone() -> None:
     s = "See https://madre.org/a--b...c and \"@madrespeaks\""
     assert smart_typography(s, "en") == "See https://madre.org/a--b...c and “@madrespeaks”"
