@@ -40,6 +40,8 @@ RENDERER_VERSION = "render-1"
 """Part of every artefact's cache key: bump when output pixels change on purpose."""
 
 MAX_OVERLAY = 0.92
+PHOTO_DECODE_SIDE = 1920
+PHOTO_CACHE_SIZE = 3
 # --- resources -------------------------------------------------------------------------------
 
 
@@ -52,7 +54,7 @@ class Resources:
 
     def __init__(self) -> None:
         self._logos: dict[tuple[Path, int, str], Image.Image] = {}
-        self._photos: dict[tuple[Path, int, int], Image.Image] = {}
+        self._photos: dict[tuple[Path, int, int], Image.Image] = {}  # LRU by insertion order
         self._marks: dict[tuple[Path, int], tuple[int, float]] = {}
 
     def stack(self, paths: Sequence[Path]) -> FontStack:
@@ -77,11 +79,19 @@ class Resources:
         Decompression bombs and unreadable files raise RenderError naming the file and
         ``background.image``.
         """
-        key = (path, min_w, min_h)
-        img = self._photos.get(key)
+        # One decode serves every platform: large enough for the biggest canvas (a 9:16 story
+        # crop of a landscape photo uses its full height). The cache keeps the few most recent
+        # photos only; a build renders one variant's platforms together, and a decoded photo
+        # is tens of megabytes.
+        side = max(min_w, min_h, PHOTO_DECODE_SIDE)
+        st = path.stat() if path.exists() else None
+        key = (path, side, st.st_mtime_ns if st else 0)
+        img = self._photos.pop(key, None)
         if img is None:
-            img = P.load_photo(path, source, min_w, min_h)
-            self._photos[key] = img
+            img = P.load_photo(path, source, side, side)
+        self._photos[key] = img  # (re)insert as most recent
+        while len(self._photos) > PHOTO_CACHE_SIZE:
+            self._photos.pop(next(iter(self._photos)))
         return img
 
     def mark_metrics(self, font_path: Path, glyph: str) -> tuple[int, float]:
