@@ -139,6 +139,9 @@ def run(project: Path) -> int:
                     err=True)
         return 1
     click.echo("")
+    if build_exit:
+        click.secho("Some designs failed to build (messages above); the page shows the rest.",
+                    fg="yellow")
     click.secho(f"Download page: {result.url}", bold=True)
     click.echo("SeaweedFS keeps serving it in the background (127.0.0.1 only).")
     click.echo(f"Stop it with:  {_python()} -m shareables.demo stop")

@@ -400,6 +400,22 @@ def test_the_lease_is_renewed_while_publishing_and_a_stolen_lock_stops_the_switc
     assert admin.get_object(Bucket=s3_bucket, Key=target.key(LOCK_KEY))["Body"].read() == b"{}"
 
 
+def test_lock_fallback_for_stores_without_conditional_writes(s3_server, s3_bucket,
+                                                             s3_env) -> None:
+    """The path taken when a store answers 501 to If-None-Match (exercised directly)."""
+    from shareables.publish_lock import Lock
+
+    target = _target(s3_server, s3_bucket)
+    client = make_client(target, attempts=2)
+    mine = Lock(client, target, timedelta(minutes=1), "me@here")
+    mine._acquire_fallback(break_lock=False)
+    theirs = Lock(client, target, timedelta(minutes=1), "them@there")
+    with pytest.raises(PublishError, match=r"^publish in progress \(by me@here, since "):
+        theirs._acquire_fallback(break_lock=False)
+    mine.release()
+    assert _public(target, LOCK_KEY)[0] == 404
+
+
 def test_two_publishers_at_once_one_wins(s3_server, s3_bucket, s3_env, make_output,
                                          tmp_path) -> None:
     make_output(TWO)
