@@ -82,12 +82,19 @@ def resolve_target(
         raise PublishConfigError(
             "no bucket to publish to", field="publish.bucket",
             hint="set publish.bucket in shareables.yaml, or pass --bucket / SHAREABLES_BUCKET")
-    p = (s.prefix if prefix is None else prefix).strip().lstrip("/")
-    if p and not p.endswith("/"):
-        p += "/"
-    endpoint = endpoint_url if endpoint_url is not None else s.endpoint_url
-    return Target(bucket=name, prefix=p, endpoint_url=endpoint or None,
-                  public_url=s.public_url, region=s.region)
+    p = _prefix(s.prefix if prefix is None else prefix)
+    endpoint = (endpoint_url if endpoint_url is not None else s.endpoint_url) or None
+    # public_url describes the configured target: when a flag points elsewhere it would lie,
+    # so the page URL is then derived from the endpoint instead.
+    same = (name, p, endpoint) == (s.bucket, _prefix(s.prefix), s.endpoint_url or None)
+    return Target(bucket=name, prefix=p, endpoint_url=endpoint,
+                  public_url=s.public_url if same else None, region=s.region)
+
+
+def _prefix(text: str | None) -> str:
+    """'shareables' or '/shareables/' -> 'shareables/'; '' stays '' (the bucket root)."""
+    p = (text or "").strip().strip("/")
+    return f"{p}/" if p else ""
 
 
 # --- boto3 client, logging hygiene, error translation -------------------------------------

@@ -651,3 +651,19 @@ def test_progress_is_a_bar_on_a_terminal_and_plain_lines_in_ci(capsys) -> None:
         step("files/a/x.png", 1)
         step("files/b/y.png", 1)
     assert len(lines) == 2  # the bar draws itself instead of printing lines
+
+
+def test_target_from_settings_and_overrides() -> None:
+    from shareables.model import PublishTarget
+    from shareables.publish import resolve_target
+
+    settings = PublishTarget(bucket="madre", prefix="/shareables", endpoint_url=None,
+                             public_url="https://shareables.example.org")
+    t = resolve_target(settings)
+    assert (t.bucket, t.prefix) == ("madre", "shareables/")
+    assert t.page_url() == "https://shareables.example.org/index.html"
+    moved = resolve_target(settings, bucket="staging", endpoint_url="http://127.0.0.1:9000")
+    assert moved.page_url() == "http://127.0.0.1:9000/staging/shareables/index.html"
+    assert resolve_target(settings, prefix="").key("index.html") == "index.html"
+    with pytest.raises(PublishConfigError, match=r"^publish\.bucket: no bucket to publish to; "):
+        resolve_target(PublishTarget())
