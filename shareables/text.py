@@ -347,6 +347,16 @@ def _items_at(
     return out
 
 
+def _words_for_widow(prep: _Prepared, p: _Para) -> int:
+    """The word count the widow rule sees for paragraph `p`.
+
+    The rule is about the text: with four or more words in all, no paragraph of two or more
+    words ends in a single-word line ("Ceasefire / now." is set on one line or not at all).
+    """
+    total = sum(q.words for q in prep.paras)
+    return 4 if total >= 4 and p.words >= 2 else p.words
+
+
 def _break_all(
     prep: _Prepared, size: int, box_w: float, allow_widow: bool, floor: int | None = None
 ) -> list[list[tuple[int, int, list[Item]]]] | None:
@@ -356,7 +366,7 @@ def _break_all(
         items = _items_at(prep, p, size, box_w, floor)
         if items is None:
             return None
-        lines = balanced(items, size, box_w, p.words, allow_widow)
+        lines = balanced(items, size, box_w, _words_for_widow(prep, p), allow_widow)
         if lines is None:
             return None
         out.append([(a, b, items) for a, b in lines])
@@ -372,7 +382,7 @@ def _count_lines(
         items = _items_at(prep, p, size, box_w, floor)
         if items is None:
             return None
-        n = line_count(items, size, box_w, p.words, allow_widow)
+        n = line_count(items, size, box_w, _words_for_widow(prep, p), allow_widow)
         if n is None:
             return None
         total += n

@@ -192,6 +192,12 @@ def test_no_single_word_last_line_with_four_or_more_words(body: FontStack, width
     assert len(block.lines[-1].text.split()) >= 2
 
 
+def test_no_paragraph_ends_in_a_single_word_when_the_text_has_four(body: FontStack) -> None:
+    block = fit("Ceasefire now.\nStop the bombing of Gaza.", style(body, max_size=120), 500, 900)
+    assert block.lines[0].text == "Ceasefire now."  # the first paragraph's only (last) line
+    assert len(block.lines[-1].text.split()) >= 2
+
+
 def test_hard_paragraph_breaks_are_kept(body: FontStack) -> None:
     block = layout("First paragraph.\nSecond one here.", style(body), 40, 2000)
     assert [ln.text for ln in block.lines] == ["First paragraph.", "Second one here."]
