@@ -312,6 +312,14 @@ def plan_tag(ctx: Ctx, lay: L.Layout, *, use_text: bool = True
     if prompt and v.handle and v.handle in prompt:
         prompt = prompt.replace(v.handle, "").strip(" \u2014-:") or None
     kicker, lead = _split_prompt(prompt) if prompt else (None, None)
+    if not v.handle:
+        lead = None  # "tag us" leads into the handle; without one it dangles
+    if not kicker and not v.handle:
+        # Nothing to say in this language and no handle: sign off with the wordmark, large.
+        if not v.logo:
+            return [], []
+        h = 2 * s["logo"]
+        return [], [("logo-hero", L.Box(main.x, main.y + (main.h - h) // 2, main.w, h))]
     hero = s["handle_hero"]
     items: list[Placed] = []
     heights: list[int] = []
@@ -336,9 +344,11 @@ def plan_tag(ctx: Ctx, lay: L.Layout, *, use_text: bool = True
                             bold=True))
         heights.append(block.height)
         gaps.append(s["gap_m"])
-    rule_index = len(heights)
-    heights.append(s["rule_h"])
-    gaps.append(s["gap_m"])
+    # The accent rule separates the prompt from what it leads to; alone it would dangle.
+    rule_index = len(heights) if (lead_item or hero_item) else None
+    if rule_index is not None:
+        heights.append(s["rule_h"])
+        gaps.append(s["gap_m"])
     for it in (lead_item, hero_item):
         if it is not None:
             items.append(it)
@@ -346,11 +356,13 @@ def plan_tag(ctx: Ctx, lay: L.Layout, *, use_text: bool = True
             gaps.append(s["gap_s"])
     gaps = gaps[: len(heights) - 1]
     ys = L.stack(main.y, main.bottom, heights, gaps, "center")
-    for p, y in zip(items, ys[:rule_index] + ys[rule_index + 1:], strict=True):
+    text_ys = ys if rule_index is None else ys[:rule_index] + ys[rule_index + 1:]
+    for p, y in zip(items, text_ys, strict=True):
         p.y = y
-    rule = L.Box(main.x + (main.w - s["rule_w"]) // 2, ys[rule_index], s["rule_w"],
-                 s["rule_h"])
-    marks: list[Mark] = [("rule", rule)]
+    marks: list[Mark] = []
+    if rule_index is not None:
+        marks.append(("rule", L.Box(main.x + (main.w - s["rule_w"]) // 2, ys[rule_index],
+                                    s["rule_w"], s["rule_h"])))
     if v.logo and "logo" in lay.boxes and lay.kind == "tag":
         marks.append(("logo-center", lay.boxes["logo"]))
     return items, marks

@@ -280,7 +280,8 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
     placed = placed + extra
     if role in ("cover", "content"):
         marks = marks + [("cue", lay.boxes["cue"])]
-    if role in ("cover", "closing") and ctx.v.logo and not any(m[0] == "logo" for m in marks):
+    if (role in ("cover", "closing") and ctx.v.logo
+            and not any(m[0] in ("logo", "logo-hero") for m in marks)):
         marks.append(("logo", lay.boxes["logo"]))
 
     img, photo, overlay = _background(ctx, use_photo=role in ("single", "cover"))
@@ -346,12 +347,12 @@ def _draw_mark(ctx: Ctx, img: Image.Image, draw: ImageDraw.ImageDraw, kind: str,
         draw.rectangle((box.x, box.y, box.right - 1, box.bottom - 1), fill=ctx.accent)
     elif kind == "quote":
         _draw_quote_mark(ctx, img, box)
-    elif kind in ("logo", "logo-center"):
+    elif kind in ("logo", "logo-center", "logo-hero"):
         logo = ctx.res.logo(ctx.v.logo, box.h, ctx.fg)  # type: ignore[arg-type]
         if logo.width > box.w:  # a very wide logo: rasterise again to fit the width
             h = max(1, box.h * box.w // logo.width)
             logo = ctx.res.logo(ctx.v.logo, h, ctx.fg)  # type: ignore[arg-type]
-        if kind == "logo-center":
+        if kind in ("logo-center", "logo-hero"):
             x = box.x + (box.w - logo.width) // 2
         else:
             x = box.right - logo.width if ctx.direction == "ltr" else box.x

@@ -447,3 +447,16 @@ def test_carousel_photo_is_on_the_cover_only(res, photo):
     for s in slides[1:]:
         assert s.overlay is None and not any(it.role == "credit" for it in s.items)
         assert s.image.getpixel((5, 5)) == paint.rgb(THEME.colors.background)
+
+
+@pytest.mark.parametrize("kind", ["quote", "statement", "tag", "carousel"])
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_designs_without_a_handle_render_without_one(res, kind, lang):
+    kw: dict[str, object] = {"text": STATEMENT} if kind == "statement" else {}
+    if kind in ("tag", "carousel"):
+        kw = {"text": None}
+    if kind == "carousel":
+        kw.update(title="Title", slides=("One slide of text.",))
+    v = make_variant(kind, lang=lang, handle=None, **kw)
+    for s in render.render_slides(v, PLATFORMS["instagram-square"], res):
+        assert not any(it.role == "handle" for it in s.items)
