@@ -313,7 +313,8 @@ def test_layout_direction_from_first_strong_char_when_language_unknown(body: Fon
 # --- properties ----------------------------------------------------------------------------
 
 WORDS = ["Palestine", "justice", "فلسطين", "العدالة", "שלום", "women", "solidarity,", "aid.",
-         "@madrespeaks", "✊🏽", "2024", "and/or", "human-rights", "«حرية»", "…", "I"]
+         "@madrespeaks", "✊🏽", "2024", "and/or", "human-rights", "«حرية»", "…", "I",
+         "يَسْتَحِقُّ", "שָׁלוֹם", "Jújuy", "ټولې", "(غزة)"]
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
