@@ -134,9 +134,12 @@ def _px(fraction: float, short: int) -> int:
 
 
 def layout_for(
-    kind: str, platform: Platform, *, direction: str = "ltr", slide_role: str | None = None
+    kind: str, platform: Platform, *, direction: str = "ltr", slide_role: str | None = None,
+    credit: bool = False,
 ) -> Layout:
     """The layout of ``kind`` on ``platform``; carousels take a ``slide_role``.
+
+    ``credit``: a photo credit will be drawn, so the main group starts below its row.
 
     Carousel covers use the statement geometry (title as the hero), closing slides the tag
     geometry, content slides their own (text top-aligned so baselines match across slides).
@@ -240,6 +243,16 @@ def layout_for(
         boxes["logo"] = Box(footer.x + (footer.w - logo_w) // 2, boxes["logo"].y, logo_w,
                             sizes["logo"])
 
+    if not (kind == "carousel" and role != "cover"):
+        # Photo credit: top end corner, small; carousels show it on the cover only, in the
+        # header row where the counter would be.
+        cw = frame.w // 2
+        top = frame.y if kind != "carousel" else boxes["header"].y
+        boxes["credit"] = Box(frame.right - cw, top, cw, round(sizes["credit"] * 1.4))
+        if credit and kind != "carousel":
+            # A long first line (or a landscape text column) must not run into the credit.
+            main_top = max(main_top, boxes["credit"].bottom + sizes["gap_s"])
+
     boxes["main"] = Box.from_ltrb(frame.x, main_top, frame.right, main_bottom)
     main = boxes["main"]
 
@@ -258,13 +271,6 @@ def layout_for(
             boxes["text"] = Box(main.x, main.y, main.w, main.h)
     else:
         boxes["text"] = Box(main.x, main.y, main.w, main.h)
-
-    if boxes.get("credit") is None and not (kind == "carousel" and role != "cover"):
-        # Photo credit: top end corner, small; carousels show it on the cover only, where the
-        # counter is absent.
-        cw = frame.w // 2
-        top = frame.y if kind != "carousel" else boxes["header"].y
-        boxes["credit"] = Box(frame.right - cw, top, cw, round(sizes["credit"] * 1.4))
 
     lay = Layout(
         kind=kind, aspect=aspect, width=W, height=H, direction=direction, slide_role=role,

@@ -163,7 +163,9 @@ def render_slides(variant: Variant, platform: Platform, res: Resources, *,
     """Like render_variant, with each slide's text items, sizes and measured contrast."""
     if variant.kind == "carousel":
         return _render_carousel(variant, platform, res, debug)
-    lay = L.layout_for(variant.kind, platform, direction=variant.direction)
+    bg = variant.background
+    lay = L.layout_for(variant.kind, platform, direction=variant.direction,
+                       credit=bool(bg.image is not None and bg.credit))
     ctx = Ctx(variant, platform, res, lay)
     if variant.kind == "quote":
         placed, marks = plan_quote(ctx)

@@ -165,3 +165,14 @@ def test_box_helpers():
     assert L.align_x(b, 10, "center", "ltr") == 20
     assert L.align_x(b, 10, "start", "rtl") == 30
     assert L.align_x(b, 10, "start", "ltr") == 10
+
+
+def test_a_photo_credit_pushes_the_main_group_below_its_row():
+    for pid in ("instagram-square", "x", "og", "instagram-story"):
+        p = PLATFORMS[pid]
+        for kind in ("quote", "statement", "tag"):
+            plain = L.layout_for(kind, p)
+            lay = L.layout_for(kind, p, credit=True)
+            assert lay.boxes["main"].y > lay.boxes["credit"].bottom
+            assert lay.boxes["main"].bottom == plain.boxes["main"].bottom
+            assert lay.safe.contains(lay.boxes["main"])
