@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -174,6 +175,7 @@ class _Prepared:
     paras: list[_Para]
     fonts: frozenset[int]
     chars: int
+    leading_fonts: frozenset[int]  # text fonts setting at least a fifth of the letters
 
 
 def _run_spans(p: _Para, a: int, b: int) -> list[tuple[int, int]]:
@@ -269,7 +271,11 @@ def _prepare(spans: tuple[Span, ...], stack: FontStack, lang: str, rtl: bool) ->
             it.penalty = penalty(prev, ptext[it.start : it.end], ptext[nxt.start : nxt.end],
                                  pflags[it.end - 1] and pflags[nxt.start])
         paras.append(p)
-    prep = _Prepared(stack, lang, rtl, paras, frozenset(fonts_used), len(text))
+    letters = Counter(f for p in paras for f, ch in zip(p.font, p.text, strict=True)
+                      if ch.isalpha() and not stack.is_color(f))
+    total = sum(letters.values())
+    leading = frozenset(f for f, n in letters.items() if n >= 0.2 * total)
+    prep = _Prepared(stack, lang, rtl, paras, frozenset(fonts_used), len(text), leading)
     if len(_prep_cache) > 512:
         _prep_cache.clear()
     _prep_cache[key] = prep
@@ -405,8 +411,9 @@ def _vertical(prep: _Prepared, style: TextStyle, size: int) -> tuple[int, int, i
     """(ascent, descent, line advance, paragraph gap) in px at `size`.
 
     Leading is `line_height` times the size, scaled up by how much taller the tallest text
-    font used is than the first font of the stack: Naskh Arabic needs ~25 % more room than
-    Latin for its marks and descenders, so a mixed stack keeps one `line_height` setting.
+    font setting a good share of the letters is than the first font of the stack: Naskh Arabic
+    needs ~25 % more room than Latin for its marks and descenders, so a mixed stack keeps one
+    `line_height` setting, while one Arabic word in an English quote does not loosen it.
     """
     fonts = sorted(prep.fonts) or [0]
     asc = max(prep.stack.metrics(i, size)[0] for i in fonts)
@@ -414,8 +421,7 @@ def _vertical(prep: _Prepared, style: TextStyle, size: int) -> tuple[int, int, i
     a0, d0 = prep.stack.metrics(0, _REF)
     factor = max(
         [1.0]
-        + [sum(prep.stack.metrics(i, _REF)) / (a0 + d0) for i in fonts
-           if not prep.stack.is_color(i)]
+        + [sum(prep.stack.metrics(i, _REF)) / (a0 + d0) for i in sorted(prep.leading_fonts)]
     )
     lead = round(size * style.line_height * factor)
     gap = round(size * style.paragraph_spacing)
