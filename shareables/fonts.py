@@ -197,11 +197,9 @@ class FontStack:
         found = self._cluster_cache.get(cluster, -1)
         if found != -1 and not emoji:
             return found
-        order = range(len(self.paths))
-        if emoji:  # colour fonts first for clusters that ask for emoji presentation
-            order = sorted(order, key=lambda i: not self._color[i])  # type: ignore[assignment]
-        else:  # colour fonts last: their space and digits are emoji-sized
-            order = sorted(order, key=lambda i: self._color[i])  # type: ignore[assignment]
+        # Colour fonts first for clusters that ask for emoji presentation, otherwise last:
+        # their space and digits are emoji-sized. sorted() is stable: list order otherwise.
+        order = sorted(range(len(self.paths)), key=lambda i: self._color[i] != emoji)
         result = next((i for i in order if self.covers(i, cluster)), None)
         if not emoji:
             self._cluster_cache[cluster] = result
