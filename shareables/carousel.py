@@ -12,7 +12,6 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from . import text as T
 from .text import TextBlock, TextDoesNotFit, TextStyle
@@ -122,7 +121,7 @@ class _Measure:
         self.style, self.box_w, self.box_h = style, box_w, box_h
         self.max_lines = max_lines
         self.highlight = tuple(highlight)
-        self._fits = lru_cache(maxsize=4096)(self._fits_uncached)
+        self._fits = functools.lru_cache(maxsize=4096)(self._fits_uncached)
 
     def spans(self, text: str, markup: bool = False) -> tuple[T.Span, ...]:
         """Typography and highlight applied. `**` markers are dropped when only measuring:
@@ -181,7 +180,7 @@ def _join(pieces: list[str], seps: list[str], i: int, j: int) -> str:
 
 def _cut_sentence(m: _Measure, piece: str) -> tuple[list[str], list[str]]:
     """A sentence too long for one slide at the floor, cut between words (greedy)."""
-    words = [w for w in re.finditer(r"\S+", piece)]
+    words = list(re.finditer(r"\S+", piece))
     parts: list[str] = []
     seps: list[str] = []
     start = 0  # index into words
