@@ -136,3 +136,16 @@ def test_pdf_pages_are_lossless_rgb_at_the_slide_size():
 def test_pdf_needs_pages():
     with pytest.raises(ValueError):
         encode.encode_pdf([], title="x", alt="y")
+
+
+def test_falls_through_to_the_next_format_before_lowering_quality():
+    img = blotchy()
+    jpeg90 = len(encode._save(img, "jpeg", ALT, 90))
+    webp94 = len(encode._save(img, "webp", ALT, 94))
+    assert webp94 < jpeg90  # the premise: WebP fits where JPEG at q90 does not
+    limit = (webp94 + jpeg90) // 2
+    p = replace(PLATFORMS["bluesky"], max_bytes=limit)  # formats: jpeg, then webp
+    e = encode.encode_image(img, p, alt=ALT, photo=True)
+    assert e.fmt == "webp" and e.content_type == "image/webp" and len(e.data) <= limit
+    assert "saved as WEBP at quality 94" in e.notes[0]
+    assert b"AltTextAccessibility" in e.data
