@@ -40,10 +40,11 @@ class Split:
 
 # Words whose trailing period does not end a sentence (compared case-insensitively).
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof st sr jr gen col lt sgt rev hon gov sen rep pres no vs etc e.g i.e
-    approx dept est inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec fig vol
-    ch art para pp p""".split()
+    """mr mrs ms dr prof st sr jr gen col lt sgt rev hon gov sen rep pres vs etc e.g i.e
+    approx dept est inc ltd corp jan feb mar apr jun jul aug sep sept oct nov dec""".split()
 )
+# Ordinary words too ("said no."), so abbreviations only before a number ("No. 5", "p. 12").
+_NUMBER_ABBREVIATIONS = frozenset("no nos p pp art ch fig vol para sec op".split())
 _TERMINAL = ".!?…؟۔"
 _CLOSERS = "\"'”’»)]}״"
 MAX_LINES = 10
@@ -70,6 +71,7 @@ def _sentence_ends(par: str) -> list[tuple[int, int]]:
             token = token.lstrip("(\"'“‘«")
             if (
                 token in _ABBREVIATIONS
+                or token in _NUMBER_ABBREVIATIONS and following.isdigit()
                 or len(token) == 1 and token.isalpha()  # an initial: "J. Smith"
                 or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token)  # U.S., U.N., e.g
             ):

@@ -44,6 +44,9 @@ def test_sentences_end_at_terminal_punctuation_not_at_abbreviations() -> None:
     assert sentences('He said "stop." Then left… And J. Doe, e.g. her, agreed.') == [
         'He said "stop."', "Then left…", "And J. Doe, e.g. her, agreed."
     ]
+    assert sentences("See No. 5 and art. 7 of the statute. They said no. Works of art. Done") == [
+        "See No. 5 and art. 7 of the statute.", "They said no.", "Works of art.", "Done"
+    ]
     assert sentences("كانت تسمى فلسطين. صارت تسمى فلسطين؟ نعم") == [
         "كانت تسمى فلسطين.", "صارت تسمى فلسطين؟", "نعم"
     ]
