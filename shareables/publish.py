@@ -204,7 +204,9 @@ def _run(
 ) -> PublishResult:
     remote = get_json(client, target, MANIFEST_KEY)
     listing = list_objects(client, target)
-    history = recent_manifests(client, target, listing, keep_manifests) if prune else []
+    history = recent_manifests(client, target, listing, keep_manifests,
+                               exclude=f"{MANIFESTS_DIR}{local.get('build_id')}.json"
+                               ) if prune else []
     page = render_page(publishable_manifest(local, brand_slug), target)
     page_sha = hashlib.sha256(page).hexdigest()
     plan = plan_publish(local, remote, listing, history, brand_slug=brand_slug, now=now_utc(),

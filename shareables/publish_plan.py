@@ -168,8 +168,8 @@ def plan_publish(
     - `remote`: the live manifest.json (None when nothing is published yet).
     - `listing`: objects under files/ and manifests/ (None when the bucket cannot be listed;
       the remote manifest then says what is present, and nothing is pruned).
-    - `history`: (key, manifest) of the most recent manifests/<id>.json; anything they
-      reference stays, so a page cached by a browser or CDN keeps working.
+    - `history`: (key, manifest) of the most recent earlier manifests/<id>.json; anything
+      they reference stays, so a page cached by a browser or CDN keeps working.
     - `index_sha256`: SHA-256 of the page about to be published, to skip an unchanged switch.
     - `force`: upload every referenced object again (repairs a tampered bucket).
     """
@@ -267,6 +267,8 @@ def _prune(
     referenced.update(_keys_of(remote or {}))
     recent_manifests = {key for key, _ in history}
     recent_manifests.add(f"{MANIFESTS_DIR}{manifest.get('build_id')}.json")
+    if remote is not None:  # the live page's own manifest, until it is replaced
+        recent_manifests.add(f"{MANIFESTS_DIR}{remote.get('build_id')}.json")
     for _, m in history:
         referenced.update(_keys_of(m))
     deletes: list[Delete] = []

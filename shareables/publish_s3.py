@@ -291,15 +291,19 @@ def list_objects(client: Any, target: Target) -> dict[str, RemoteObject] | None:
 
 
 def recent_manifests(
-    client: Any, target: Target, listing: Mapping[str, RemoteObject] | None, keep: int
+    client: Any, target: Target, listing: Mapping[str, RemoteObject] | None, keep: int,
+    *, exclude: str | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The `keep` newest manifests/<id>.json with their contents (for pruning)."""
+    """The `keep` newest manifests/<id>.json other than `exclude`, with their contents.
+
+    `exclude` is the manifest about to be published: "recent" means the ones before it.
+    """
     if not listing or keep <= 0:
         return []
-    keys = sorted((o for o in listing.values() if o.key.startswith(MANIFESTS_DIR)),
-                  key=lambda o: o.last_modified, reverse=True)[:keep]
+    previous = [o for o in listing.values() if o.key.startswith(MANIFESTS_DIR) and o.key != exclude]
+    newest = sorted(previous, key=lambda o: (o.last_modified, o.key), reverse=True)[:keep]
     out = []
-    for o in keys:
+    for o in newest:
         m = get_json(client, target, o.key)
         if m is not None:
             out.append((o.key, m))

@@ -313,10 +313,14 @@ def test_prune_respects_grace_period_and_max_deletes(s3_server, s3_bucket, s3_en
     def keys() -> set[str]:
         return {o["Key"] for o in admin.list_objects_v2(Bucket=s3_bucket).get("Contents", [])}
 
+    # keep_manifests=1: the one manifest before the new one protects its files.
     make_output(TWO)
     _publish(out, target, keep_manifests=1)
+    time.sleep(1.1)  # S3 LastModified has 1 s resolution: keep "newest" unambiguous
     make_output({"alpha": TWO["alpha"]})  # beta removed from the site
-    _publish(out, target, keep_manifests=1)
+    result, _, _ = _publish(out, target, keep_manifests=1, grace=timedelta(0))
+    assert result.deleted == 0  # beta is still referenced by the previous manifest
+    time.sleep(1.1)
     make_output({"alpha": TWO["alpha"], "gamma": "Gamma arrives"})
     result, _, _ = _publish(out, target, keep_manifests=1, grace=timedelta(hours=1))
     # beta is referenced by no recent manifest, but younger than the grace period: kept.
