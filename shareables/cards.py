@@ -200,22 +200,26 @@ def plan_quote(ctx: Ctx) -> tuple[list[Placed], list[Mark]]:
     attr_h = sum(p.block.height for p in attr) + (s["gap_s"] // 2) * max(0, len(attr) - 1)
     rule = s["rule_h"] + s["gap_s"] if attr else 0
     above = lay.mark_mode == "above"
-    used = (s["mark"] + s["gap_m"] if above else 0) + (attr_h + rule + s["gap_m"] if attr else 0)
+    mark_h = s["mark"]
+    after = attr_h + rule + s["gap_m"] if attr else 0
     spans = ctx.spans(v.text or "", v.highlight)
     st = ctx.style(ctx.heading, s["text_max"], line_height=1.22)
-    block = ctx.fit(spans, st, tbox.w, main.h - used, "text")
+    block = ctx.fit(spans, st, tbox.w, main.h - after - (mark_h + s["gap_m"] if above else 0),
+                    "text")
     bold = True
     if block.size < s["display_min"]:
-        # A long quote: the regular body face at the same size reads far better than bold
-        # display type, and usually fits a little larger.
+        # A long quote: the regular body face reads far better than bold display type at
+        # this size, and a smaller mark keeps its proportion to the text (and frees a line).
+        mark_h = round(s["mark"] * 0.7)
         st = ctx.style(ctx.body, s["text_max"], line_height=1.3)
-        block = ctx.fit(spans, st, tbox.w, main.h - used, "text")
+        block = ctx.fit(spans, st, tbox.w,
+                        main.h - after - (mark_h + s["gap_m"] if above else 0), "text")
         bold = False
 
     heights: list[int] = []
     gaps: list[int] = []
     if above:
-        heights.append(s["mark"])
+        heights.append(mark_h)
         gaps.append(s["gap_m"])
     heights.append(block.height)
     if attr:
@@ -231,11 +235,11 @@ def plan_quote(ctx: Ctx) -> tuple[list[Placed], list[Mark]]:
     marks: list[Mark] = []
     mb = lay.boxes["mark"]
     if above:
-        marks.append(("quote", L.Box(mb.x, next(it), mb.w, s["mark"])))
+        marks.append(("quote", L.Box(mb.x, next(it), mb.w, mark_h)))
     ty = next(it)
     if not above:
         # Hanging: the mark's top sits on the first line's cap height, optically.
-        marks.append(("quote", L.Box(mb.x, ty + round(block.size * 0.12), mb.w, s["mark"])))
+        marks.append(("quote", L.Box(mb.x, ty + round(block.size * 0.12), mb.w, mark_h)))
     placed = [Placed(block, tbox.x, ty, "text", ctx.fg, has_accent(spans), body=True,
                       bold=bold)]
     if attr:
