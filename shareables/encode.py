@@ -94,6 +94,9 @@ def _rgb(img: Image.Image) -> Image.Image:
 def _save(img: Image.Image, fmt: str, alt: str, quality: int | None) -> bytes:
     buf = io.BytesIO()
     xmp = xmp_packet(alt)
+    if fmt in ("jpeg", "webp") and len(xmp) > 60_000:
+        # A JPEG APP1 segment holds at most 64 kB; alt text that long is a mistake anyway.
+        xmp = xmp_packet(alt[:10_000] + "…")
     if fmt == "png":
         info = PngImagePlugin.PngInfo()
         info.add(b"sRGB", b"\x00")  # perceptual intent: the PNG way to say "this is sRGB"
