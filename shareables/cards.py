@@ -166,6 +166,8 @@ def label(ctx: Ctx, text: str, stack: FontStack, size: int, box: L.Box, role: st
 
 
 Mark = tuple[str, L.Box]
+"""A non-text element drawn over the background: ("quote" | "rule" | "logo" | "logo-center" |
+"logo-hero" | "cue", box)."""
 
 
 def footer(ctx: Ctx, lay: L.Layout) -> tuple[list[Placed], list[Mark]]:

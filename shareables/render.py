@@ -42,6 +42,8 @@ RENDERER_VERSION = "render-1"
 MAX_OVERLAY = 0.92
 PHOTO_DECODE_SIDE = 1920
 PHOTO_CACHE_SIZE = 3
+
+
 # --- resources -------------------------------------------------------------------------------
 
 
@@ -178,8 +180,6 @@ def render_slides(variant: Variant, platform: Platform, res: Resources, *,
     return [_compose(ctx, lay, "single", placed, marks, debug)]
 
 
-# A "mark" is a non-text element drawn after the background: ('quote', box), ('rule', box),
-# ('logo', box), ('cue', box).
 def _render_carousel(variant: Variant, platform: Platform, res: Resources,
                      debug: bool) -> list[Slide]:
     v = variant
@@ -191,11 +191,13 @@ def _render_carousel(variant: Variant, platform: Platform, res: Resources,
     if v.slides:
         blocks = fit_common(ctx, [ctx.spans(t, v.highlight) for t in v.slides], st, tbox)
     else:
-        blocks = split_content(ctx, v.text or "", st, tbox,
-                        None if limit is None else max(1, limit - (1 if v.title else 0) - 1))
+        room = None if limit is None else max(1, limit - (1 if v.title else 0) - 1)
+        blocks = split_content(ctx, v.text or "", st, tbox, room)
     total = len(blocks) + (1 if v.title else 0) + 1
-    if limit is None and L.aspect_class(*platform.size) != "story":
-        # A single-image platform (a link preview): the cover stands for the carousel.
+    single = limit is None and L.aspect_class(*platform.size) != "story"
+    if single:
+        # A single-image platform (a link preview): the cover, or the first slide without
+        # one, stands for the carousel. Stories take a sequence of frames, so they get all.
         total = 1
     elif limit is not None and total > limit:
         raise RenderError(
@@ -215,11 +217,13 @@ def _render_carousel(variant: Variant, platform: Platform, res: Resources,
             return slides
         n += 1
     for block in blocks:
-        y = tbox.y
-        placed = [Placed(block, tbox.x, y, "text", ctx.fg, True, body=True)]
+        accent = any(r.accent for ln in block.lines for r in ln.runs)
+        placed = [Placed(block, tbox.x, tbox.y, "text", ctx.fg, accent, body=True)]
         f_placed, f_marks = footer(ctx, content_lay)
         slides.append(_compose(ctx, content_lay, "content", placed + f_placed, f_marks, debug,
                                n, total))
+        if single:
+            return slides
         n += 1
     lay = L.layout_for("carousel", platform, direction=v.direction, slide_role="closing")
     cctx = Ctx(v, platform, res, lay)
@@ -270,7 +274,9 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
     v, s = ctx.v, lay.sizes
     W = ctx.p.width
     extra: list[Placed] = []
-    if n is not None and total is not None and role != "cover" and "counter" in lay.boxes:
+    more = n is not None and total is not None and n < total  # a next slide to swipe to
+    if (n is not None and total is not None and total > 1 and role != "cover"
+            and "counter" in lay.boxes):
         extra.append(label(ctx, f"{n}/{total}", ctx.body, s["counter"], lay.boxes["counter"],
                             "counter", ctx.fg, align="end", direction="ltr"))
     with_photo = v.background.image is not None and role in ("single", "cover")
@@ -280,7 +286,7 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
         extra.append(label(ctx, credit, ctx.body, s["credit"], cb, "credit", ctx.fg,
                             align="end", min_size=s["credit"], direction=None))
     placed = placed + extra
-    if role in ("cover", "content"):
+    if role in ("cover", "content") and more:
         marks = marks + [("cue", lay.boxes["cue"])]
     if (role in ("cover", "closing") and ctx.v.logo
             and not any(m[0] in ("logo", "logo-hero") for m in marks)):

@@ -460,3 +460,12 @@ def test_designs_without_a_handle_render_without_one(res, kind, lang):
     v = make_variant(kind, lang=lang, handle=None, **kw)
     for s in render.render_slides(v, PLATFORMS["instagram-square"], res):
         assert not any(it.role == "handle" for it in s.items)
+
+
+def test_carousel_on_a_single_image_platform_has_no_chrome(res):
+    v = make_variant("carousel", text=None, title=None, slides=("One.", "Two."))
+    (slide,) = render.render_slides(v, PLATFORMS["og"], res)
+    assert not any(it.role == "counter" for it in slide.items)
+    cue = slide.layout.boxes["cue"]
+    strip = slide.image.crop(cue.ltrb)
+    assert strip.getcolors() is not None and len(strip.getcolors()) == 1  # no arrow drawn
