@@ -144,8 +144,9 @@ def has_accent(spans: Sequence[T.Span] | str) -> bool:
 
 def label(ctx: Ctx, text: str, stack: FontStack, size: int, box: L.Box, role: str,
            fill: str, *, align: str | None = None, min_size: int | None = None,
-           bold: bool = False, direction: str | None = "variant") -> Placed:
-    """A one-line label fitted to ``box`` (shrinks towards the floor rather than wrapping).
+           bold: bool = False, direction: str | None = "variant", lines: int = 1) -> Placed:
+    """A label fitted to ``box``: shrinks towards the floor before it wraps, and takes at
+    most ``lines`` lines.
 
     ``direction`` "ltr" is for Latin handles and counters: in an RTL paragraph "@madrespeaks"
     would otherwise become "madrespeaks@" (the bidi algorithm gives the leading "@" the
@@ -159,7 +160,8 @@ def label(ctx: Ctx, text: str, stack: FontStack, size: int, box: L.Box, role: st
         st = T.TextStyle(st.fonts, max_size=st.max_size, min_size=st.min_size,
                          line_height=st.line_height, lang="und" if direction is None else "en",
                          direction=direction, align=physical or "start")
-    h = max(box.h, round(size * 2.2))  # one line of any script (Naskh is tall), never two
+    # One line of any script (Naskh is tall) is under 2.2 em; each further line adds a leading.
+    h = max(box.h, round(size * (2.2 + 1.45 * (lines - 1))))
     block = ctx.fit(text, st, box.w, h, role)
     y = box.y + (box.h - block.height) // 2
     return Placed(block, box.x, y, role, fill, False, bold=bold)
@@ -188,10 +190,10 @@ def _attribution(ctx: Ctx, lay: L.Layout, box: L.Box) -> list[Placed]:
         return []
     s = lay.sizes
     out = [label(ctx, a.name, ctx.heading, s["name"], L.Box(box.x, 0, box.w, s["name"]), "name",
-                  ctx.accent, align="start", bold=True)]
-    if a.role:
+                 ctx.accent, align="start", bold=True, lines=2)]
+    if a.role:  # roles can be long ("Founder and Director of …"): two lines before failing
         out.append(label(ctx, a.role, ctx.body, s["role"], L.Box(box.x, 0, box.w, s["role"]),
-                          "role", ctx.fg, align="start"))
+                         "role", ctx.fg, align="start", lines=2))
     return out
 
 

@@ -246,7 +246,9 @@ def layout_for(
     if not (kind == "carousel" and role != "cover"):
         # Photo credit: top end corner, small; carousels show it on the cover only, in the
         # header row where the counter would be.
-        cw = frame.w // 2
+        # Singles give it the full width (the main group moves below it); a carousel cover
+        # shares the header row with the wordmark.
+        cw = frame.w if kind != "carousel" else frame.w * 3 // 5
         top = frame.y if kind != "carousel" else boxes["header"].y
         boxes["credit"] = Box(frame.right - cw, top, cw, round(sizes["credit"] * 1.4))
         if credit and kind != "carousel":
