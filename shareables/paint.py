@@ -148,10 +148,12 @@ def gradient(w: int, h: int, top: str, bottom: str) -> Image.Image:
                            Image.new("RGB", (w, h), rgb(top)), mask)
 
 
-def darken(img: Image.Image, overlay: float) -> Image.Image:
-    """Blend towards black by ``overlay`` (0..1): the photo overlay."""
+def veil(img: Image.Image, overlay: float, light: bool = False) -> Image.Image:
+    """The photo overlay: blend towards black by ``overlay`` (0..1), or towards white when the
+    text is dark (``light``), so the overlay always works for the text's contrast."""
     keep = 1.0 - overlay
-    return img.point([round(v * keep) for v in range(256)] * 3)
+    base = 255 * overlay if light else 0.0
+    return img.point([round(base + v * keep) for v in range(256)] * 3)
 
 
 # --- colour and contrast -----------------------------------------------------------------------

@@ -246,10 +246,15 @@ def _background(ctx: Ctx, use_photo: bool
     bg = v.background
     if bg.image is not None and use_photo:
         photo = _photo_base(bg, v, W, H, ctx.res)
-        return P.darken(photo, bg.overlay), photo, bg.overlay
+        return P.veil(photo, bg.overlay, _dark_text(ctx)), photo, bg.overlay
     if bg.gradient:
         return P.gradient(W, H, *bg.gradient), None, None
     return Image.new("RGB", (W, H), P.rgb(bg.color or v.theme.colors.background)), None, None
+
+
+def _dark_text(ctx: Ctx) -> bool:
+    """Dark text (a light theme) needs a lightening veil over photos, not a darkening one."""
+    return P.luminance(P.rgb(ctx.fg)) < 0.18
 
 
 def _measure(img: Image.Image, p: Placed, accent: str, W: int,
@@ -302,7 +307,7 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
         start = overlay
         while any(c < r for c, r in measured) and overlay < MAX_OVERLAY:
             overlay = min(MAX_OVERLAY, round(overlay + 0.05, 2))
-            img = P.darken(photo, overlay)
+            img = P.veil(photo, overlay, _dark_text(ctx))
             measured = [_measure(img, p, ctx.accent, W) for p in placed]
         if overlay != start:
             notes.append(f"{ctx.p.id}: photo overlay strengthened from {start:.2f} to "

@@ -469,3 +469,13 @@ def test_carousel_on_a_single_image_platform_has_no_chrome(res):
     cue = slide.layout.boxes["cue"]
     strip = slide.image.crop(cue.ltrb)
     assert strip.getcolors() is not None and len(strip.getcolors()) == 1  # no arrow drawn
+
+
+def test_dark_text_on_a_photo_gets_a_light_veil(res, photo):
+    light = replace(THEME, colors=Colors(background="#f6f1e9", text="#1b1b1b", accent="#8a1538"))
+    v = make_variant(theme=light, background=Background(image=photo, overlay=0.6))
+    slide = render.render_slides(v, PLATFORMS["instagram-square"], res)[0]
+    for it in slide.items:
+        assert it.contrast >= it.required, it.role
+    corner = slide.image.getpixel((3, 3))
+    assert sum(corner) / 3 > 128  # veiled towards white, not black
