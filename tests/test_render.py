@@ -328,7 +328,11 @@ def assert_matches_golden(name: str, img: Image.Image) -> None:
         out = Path(os.environ.get("GOLDEN_DIFF_DIR", "/tmp")) / f"golden-diff-{name}.png"
         sheet([want, img, diff.point(lambda v: min(255, v * 4)).convert("RGB")],
               img.width).save(out)
-        pytest.fail(f"{name}: {off:.2%} of pixels differ from the golden image; see {out}")
+        pytest.fail(
+            f"{name}: {off:.2%} of pixels differ from the golden image; see {out} (golden | new "
+            "| difference). If the change is intended (layout, typography or font changes "
+            "show up here), regenerate: UPDATE_GOLDENS=1 .venv/bin/python -m pytest "
+            "tests/test_render.py -k golden")
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
