@@ -188,8 +188,7 @@ def layout_for(
     }
     # The wordmark's height is its cap height: match the handle's optical size, never tiny.
     sizes["logo"] = max(_px(0.036, S), sizes["handle"])
-    text_kind = kind
-    sizes["text_max"] = max(floor, _px(_TEXT_MAX[text_kind][aspect], S))
+    sizes["text_max"] = max(floor, _px(_TEXT_MAX[kind][aspect], S))
     # Below this size a bold display face turns a long quote into a dense wall; the renderer
     # sets it in the body face instead.
     sizes["display_min"] = max(floor, _px(0.052, S))
@@ -201,7 +200,7 @@ def layout_for(
         sizes["lead"] = ts(0.042)
 
     boxes: dict[str, Box] = {"frame": frame}
-    # Bottom row: handle at the start, logo at the end, sharing a centre line.
+    # Bottom row: handle at the start, logo at the end (the renderer puts both on one baseline).
     row_h = max(round(sizes["handle"] * 1.3), sizes["logo"])
     footer = Box(frame.x, frame.bottom - row_h, frame.w, row_h)
     boxes["footer"] = footer

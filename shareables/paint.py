@@ -98,6 +98,11 @@ def rasterize_svg(path: Path, height: int, color: str) -> Image.Image:
 
 
 def load_photo(path: Path, source: Path, min_w: int, min_h: int) -> Image.Image:
+    """Decode a background photo as upright sRGB RGB (JPEGs drafted down to ~min size).
+
+    Bombs, missing and corrupt files raise RenderError naming ``source`` and
+    ``background.image``.
+    """
     from PIL import ImageOps
 
     def bad(msg: str, hint: str) -> RenderError:

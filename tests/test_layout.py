@@ -96,10 +96,11 @@ def test_layouts_adapt_to_the_aspect_rather_than_scale():
 
 
 def test_handle_and_logo_sit_on_one_row_at_opposite_ends():
-    for pid in ("instagram-square", "x", "instagram-story"):
+    for pid in sorted(PLATFORMS):
         lay = L.layout_for("quote", PLATFORMS[pid])
         h, g, f = lay.boxes["handle"], lay.boxes["logo"], lay.boxes["footer"]
         assert h.x == f.x and g.right == f.right
+        assert h.right <= g.x  # they never overlap
         assert abs((h.y + h.h / 2) - (g.y + g.h / 2)) <= 1
 
 
