@@ -402,20 +402,22 @@ def publish_project(
     bucket: str | None = None,
     prefix: str | None = None,
     endpoint_url: str | None = None,
+    build_options: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> PublishResult:
-    """`shareables publish`: resolve the target from settings + overrides, optionally build,
-    then publish (options as for `publish`)."""
+    """`shareables publish`: resolve the target from settings + overrides, optionally build
+    (`build_options` go to build.build), then publish (options as for `publish`)."""
     target = resolve_target(settings.publish, bucket=bucket, prefix=prefix,
                             endpoint_url=endpoint_url)
     out = output_dir or settings.project_dir / "output"
-    build_exit = _build_incremental(settings, target, out) if build_first else 0
+    build_exit = _build_incremental(settings, target, out, **(build_options or {})) \
+        if build_first else 0
     result = publish(out, target, **options)
     result.build_exit_code = build_exit
     return result
 
 
-def _build_incremental(settings: Settings, target: Target, out: Path) -> int:
+def _build_incremental(settings: Settings, target: Target, out: Path, **options: Any) -> int:
     """Build, taking artefacts the published manifest has (same cache_key) as already done.
 
     On a fresh checkout output/ is empty: without the published manifest CI would re-render
@@ -428,7 +430,7 @@ def _build_incremental(settings: Settings, target: Target, out: Path) -> int:
     click.echo("Building what changed since the published manifest…" if previous
                else "Nothing published yet: building everything…")
     result = build_project(settings, output_dir=out, previous_manifest=previous,
-                           progress=build_progress_line)
+                           progress=build_progress_line, **options)
     for e in result.errors:
         click.secho(str(e), fg="red", err=True)
     for note in result.notes:

@@ -43,6 +43,7 @@ from shareables.publish_plan import (
     plan_publish,
 )
 from shareables.seaweed import SeaweedServer, free_port_pair, http_get
+from shareables.worker import PillowRenderer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -551,6 +552,28 @@ def test_workflow_file_is_valid_yaml_with_the_jobs() -> None:
 # --- end to end: the real build, a fresh checkout, the demo --------------------------------
 
 
+class PinnedRenderer(PillowRenderer):
+    """The real renderer, its fingerprint (a hash of the render modules' source) read once.
+
+    Teammates editing render code in a shared working tree would otherwise change every
+    cache key between two builds of one test; in CI the sources cannot change mid-test.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pinned = super().fingerprint()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"pinned": self.pinned}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__({})
+        self.pinned = state["pinned"]
+
+    def fingerprint(self) -> str:
+        return self.pinned
+
+
 def test_real_build_then_fresh_checkout_publish_renders_and_uploads_only_what_changed(
         s3_server, s3_bucket, s3_env, scaffold) -> None:
     from shareables.publish import publish_project
@@ -566,11 +589,14 @@ def test_real_build_then_fresh_checkout_publish_renders_and_uploads_only_what_ch
     settings = load_settings(project)
     target = _target(s3_server, s3_bucket, "e2e/")
 
+    renderer = PinnedRenderer()
+
     def publish_with_build() -> tuple[Any, Recorder]:
         client = make_client(target, attempts=2, jobs=4)
         rec = Recorder(client)
         result = publish_project(settings, build_first=True, bucket=s3_bucket, prefix="e2e/",
                                  endpoint_url=s3_server.endpoint, client=client,
+                                 build_options={"renderer": renderer},
                                  reporter=Reporter(lambda _: None, tty=False))
         return result, rec
 
@@ -638,7 +664,9 @@ def test_make_demo_serves_the_page_from_the_bucket_until_stopped(tmp_path) -> No
         for link in links[:5]:
             status, _, body = http_get(f"{base}/{link}")
             assert status == 200 and hashlib.sha256(body).hexdigest() == link.split("/")[1]
-        assert "Up to date" in demo().stdout  # rerunning reuses the server and the build
+        again = demo().stdout  # rerunning reuses the running server (and the build cache)
+        assert f"SeaweedFS already running (pid {state['pid']})" in again
+        assert f"Download page: {found.group(1)}" in again
     finally:
         stopped = demo("stop")
     assert stopped.returncode == 0 and "Stopped SeaweedFS" in stopped.stdout
