@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -298,3 +299,44 @@ def build(project: Path, paths: tuple[Path, ...], platforms: tuple[str, ...], jo
             click.echo(f"note: {note}", err=True)
         click.echo(result.summary())
     sys.exit(result.exit_code)
+
+
+@main.command()
+@project_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output directory.  [default: PROJECT/output]")
+@click.option("--no-build", is_flag=True,
+              help="Serve output/ as it is: no build at start, no rebuild on save.")
+def serve(project: Path, port: int, output_dir: Path | None, no_build: bool) -> None:
+    """Preview the download page and images at http://127.0.0.1:PORT/, rebuilding on save.
+
+    \b
+    Builds once, then watches designs/, shareables.yaml, brand/, fonts/ and photos/: when a
+    file is saved it rebuilds what changed and the open page reloads itself. Build problems
+    are printed here and listed at the top of the page. Only this computer can open the
+    preview (it listens on 127.0.0.1). Stop with Ctrl+C.
+    """
+    from .serve import Preview, build_rebuilder
+
+    settings = _load_project(project)
+    out = output_dir or settings.project_dir / "output"
+    rebuild = None if no_build else build_rebuilder(settings.project_dir, out)
+    try:
+        preview = Preview(out, project_dir=settings.project_dir, rebuild=rebuild, port=port,
+                          log=lambda m: click.echo(m, err=True))
+    except ShareablesError as e:
+        raise click.BadParameter(str(e), param_hint="--port") from None
+    if rebuild is not None:
+        click.echo("first build…", err=True)
+        preview.run_rebuild()
+    url = preview.start()
+    click.echo(f"Serving {out} at {url}  (Ctrl+C to stop)", err=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        preview.stop()

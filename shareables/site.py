@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import PurePosixPath
@@ -330,14 +330,14 @@ class _Page:
                     # The full description is written out below the strip; repeating it on
                     # every slide would make a screen reader read it n times.
                     own = str(t.get("alt") or "")
-                    text = own if own and own != alt else ""
-                    slide_alt = (f"Slide {i} of {n}: {text}" if text else
+                    extra = own if own and own != alt else ""
+                    slide_alt = (f"Slide {i} of {n}: {extra}" if extra else
                                  (alt if i == 1 and alt else f"Slide {i} of {n}"))
                     strip.append(self.img(t, slide_alt, lang, eager and i <= 2))
                 break
 
         attribution = v.get("attribution") or None
-        text: str | None = v.get("text")
+        text = v.get("text")
         slides_text = v.get("slides")
         if kind == "carousel" and slides_text:
             paragraphs = [str(s) for s in slides_text]
@@ -439,13 +439,15 @@ def render_index(
     *,
     base_url: str | None = None,
     live_reload: str | None = None,
+    problems: Sequence[str] = (),
 ) -> str:
     """Render the download page for ``manifest``; every link is ``url_for(artefact)``.
 
     ``base_url`` (the public URL of the page) makes ``og:image`` absolute, as link previews
     require; without it the tag is relative. ``live_reload`` is the path of the endpoint
     ``shareables serve`` answers with the build version: the page polls it and reloads, and the
-    CSP then allows ``connect-src 'self'``. Published pages never set it.
+    CSP then allows ``connect-src 'self'``. Published pages never set it. ``problems`` (the
+    preview's latest build errors) are listed at the top of the page.
     """
     page = _Page(manifest, url_for)
     campaigns = page.campaigns()
@@ -496,4 +498,5 @@ def render_index(
         filter_languages=[(lang, language_name(lang)) for lang in languages],
         filter_platforms=[(p, _platform_label(p)) for p in platforms],
         design_count=sum(len(c["designs"]) for c in campaigns),
+        problems=list(problems),
     )

@@ -290,3 +290,36 @@ def fresh_output(tmp_path: Path, sample_output: Path) -> Path:
     dst = tmp_path / "output"
     shutil.copytree(sample_output, dst)
     return dst
+
+
+# --- a real build of a small project ----------------------------------------------------------
+
+SITE_PLATFORMS = ("instagram-portrait", "instagram-story", "linkedin", "linkedin-document")
+"""Carousel-friendly (x takes at most 4 slides) and quick: about 5 s on two cores."""
+
+ESCAPE_DESIGN = """\
+kind: statement
+title: 'Say "no" to <script>alert(1)</script>'
+text: '<script>alert("x")</script> & "quotes" stay text'
+caption: '<b>not bold</b> "caption" @madrespeaks'
+alt: 'Alt with <img src=x onerror=alert(1)> and "quotes"'
+"""
+
+
+def make_built_project(root: Path) -> Path:
+    """The fixtures_project project plus a design full of markup, built with `build_project`."""
+    from fixtures_project import make_project
+
+    from shareables.build import build_project
+
+    make_project(root, platforms=SITE_PLATFORMS)
+    (root / "designs" / "afghanistan" / "escape-test.yaml").write_text(ESCAPE_DESIGN)
+    result = build_project(root, jobs=2)
+    assert not result.errors, [str(e) for e in result.errors]
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """output/ of a real `shareables build` (images, thumbnails, PDF, zips, og image, page)."""
+    return make_built_project(tmp_path_factory.mktemp("built") / "project") / "output"

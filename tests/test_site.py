@@ -249,14 +249,19 @@ def test_an_empty_manifest_renders_a_helpful_page() -> None:
     assert "Nothing to download yet" in html and "<h1>" in html
 
 
-# --- in Chromium ----------------------------------------------------------------------------
+# --- in Chromium, on the output of a real `shareables build` ---------------------------------
 
 browser = pytest.mark.browser
+DARWISH = "design-darwish-on-this-earth"
+DARWISH_EN = "#v-palestine-darwish-on-this-earth-en"
+DARWISH_AR = "#v-palestine-darwish-on-this-earth-ar"
+CAROUSEL = "design-three-things"
+DOWNLOADABLE = ("image", "slide", "pdf", "bundle")
 
 
 @pytest.fixture
-def page_url(sample_output: Path, serve_dir: Any) -> str:
-    return serve_dir(sample_output) + "index.html"
+def page_url(built_site: Path, serve_dir: Any) -> str:
+    return serve_dir(built_site) + "index.html"
 
 
 def visible_designs(page: Any) -> list[str]:
@@ -264,22 +269,31 @@ def visible_designs(page: Any) -> list[str]:
         "article.design", "els => els.filter(e => e.offsetParent !== null).map(e => e.id)")
 
 
+def all_designs(built_site: Path) -> set[str]:
+    return {f"design-{v['design']}" for v in manifest_of(built_site)["variants"]}
+
+
 @browser
 def test_every_download_and_thumbnail_is_served_with_its_type(
-        new_page: Any, page_url: str, sample_output: Path) -> None:
-    manifest = manifest_of(sample_output)
+        new_page: Any, page_url: str, built_site: Path) -> None:
+    manifest = manifest_of(built_site)
     types = {a["path"]: a["content_type"] for a in manifest["artefacts"]}
     page = new_page()
     page.goto(page_url)
     page.wait_for_load_state("networkidle")
     hrefs = page.eval_on_selector_all("a[download]", "els => els.map(e => e.href)")
     srcs = page.eval_on_selector_all("img", "els => els.map(e => e.currentSrc || e.src)")
-    assert len(hrefs) >= 20 and len(srcs) >= 7
     base = page_url.rsplit("/", 1)[0] + "/"
+    assert sorted(h.removeprefix(base) for h in hrefs) == sorted(
+        a["path"] for a in manifest["artefacts"] if a["role"] in DOWNLOADABLE)
+    assert len(srcs) >= len(manifest["variants"])
     for url in hrefs + srcs:
         r = page.request.get(url)
         assert r.status == 200, url
         assert r.headers["content-type"] == types[url.removeprefix(base)], url
+    # Previews are the small thumbnails, never the full-size files.
+    thumbs = {a["path"] for a in manifest["artefacts"] if a["role"] == "thumbnail"}
+    assert {u.removeprefix(base) for u in srcs} <= thumbs
     # Thumbnails really decode (and the CSP lets them load).
     assert page.eval_on_selector_all("img[loading=eager]", "els => els.every(e => e.naturalWidth)")
     assert all(u.startswith(base) for u in page.requests), "the page left the local server"
@@ -287,74 +301,77 @@ def test_every_download_and_thumbnail_is_served_with_its_type(
 
 
 @browser
-def test_filters_work_with_javascript(new_page: Any, page_url: str) -> None:
+def test_filters_work_with_javascript(new_page: Any, page_url: str, built_site: Path) -> None:
     page = new_page()
     page.goto(page_url)
-    everything = visible_designs(page)
-    assert len(everything) == 4
+    assert set(visible_designs(page)) == all_designs(built_site)
     page.select_option("#f-platform", "linkedin-document")
-    assert visible_designs(page) == ["design-gaza-ceasefire"]
-    assert page.is_hidden("#campaign-afghanistan")
+    assert visible_designs(page) == [CAROUSEL]
+    assert page.is_hidden("#campaign-palestine")
     assert "platform=linkedin-document" in page.url
     # Only that platform's download (and the zip) stays listed.
     links = page.eval_on_selector_all(
-        "#design-gaza-ceasefire .downloads > ul > li",
+        f"#{CAROUSEL} .downloads > ul > li",
         "els => els.filter(e => !e.hidden).map(e => e.dataset.platform || 'bundle')")
     assert links == ["linkedin-document", "bundle"]
 
     page.click("button.reset")
     page.wait_for_function("document.querySelectorAll('article.design[hidden]').length === 0")
     page.select_option("#f-lang", "ar")
-    assert visible_designs(page) == ["design-darwish-palestine"]
-    assert page.is_visible("#v-palestine-darwish-palestine-ar")
-    assert page.is_hidden("#v-palestine-darwish-palestine-en")
+    assert visible_designs(page) == [DARWISH]
+    assert page.is_visible(DARWISH_AR) and page.is_hidden(DARWISH_EN)
     assert page.text_content("#filter-status") == "1 design shown"
 
     page.select_option("#f-lang", "")
     page.select_option("#f-campaign", "afghanistan")
-    assert set(visible_designs(page)) == {"design-jamila-afghani-solidarity", "design-escape-test"}
+    assert {d for d in visible_designs(page)} == {
+        "design-defenders", "design-escape-test", "design-gender-persecution", CAROUSEL}
     # A shared filtered link opens filtered.
     page.goto(page_url + "?campaign=palestine&lang=en")
-    assert set(visible_designs(page)) == {"design-darwish-palestine", "design-gaza-ceasefire"}
-    assert page.is_visible("#v-palestine-darwish-palestine-en")
+    assert set(visible_designs(page)) == {DARWISH, "design-share-palestine"}
+    assert page.is_visible(DARWISH_EN)
 
     # The language switch shows one variant at a time.
     page.goto(page_url)
-    page.click("#design-darwish-palestine .langswitch button[lang=en]")
-    assert page.is_visible("#v-palestine-darwish-palestine-en")
-    assert page.is_hidden("#v-palestine-darwish-palestine-ar")
-    assert page.get_attribute("#design-darwish-palestine .langswitch button[lang=en]",
-                              "aria-pressed") == "true"
+    assert page.is_visible(DARWISH_EN) and page.is_hidden(DARWISH_AR)
+    page.click(f"#{DARWISH} .langswitch button[lang=ar]")
+    assert page.is_visible(DARWISH_AR) and page.is_hidden(DARWISH_EN)
+    assert page.get_attribute(f"#{DARWISH} .langswitch button[lang=ar]", "aria-pressed") == "true"
+    assert page.eval_on_selector(f"{DARWISH_AR} blockquote", "e => getComputedStyle(e).direction"
+                                 ) == "rtl"
 
 
 @browser
 def test_without_javascript_the_whole_page_shows(
-        new_page: Any, page_url: str, sample_output: Path) -> None:
-    manifest = manifest_of(sample_output)
+        new_page: Any, page_url: str, built_site: Path) -> None:
+    manifest = manifest_of(built_site)
     page = new_page(java_script_enabled=False)
     page.goto(page_url)
-    assert len(visible_designs(page)) == 4
+    assert set(visible_designs(page)) == all_designs(built_site)
     # Every language variant and every download is listed; controls that need JS are not.
-    assert page.is_visible("#v-palestine-darwish-palestine-ar")
-    assert page.is_visible("#v-palestine-darwish-palestine-en")
+    assert page.is_visible(DARWISH_AR) and page.is_visible(DARWISH_EN)
     downloads = page.eval_on_selector_all("a[download]", "els => els.length")
-    assert downloads == sum(a["role"] in ("image", "slide", "pdf", "bundle")
-                            for a in manifest["artefacts"])
+    assert downloads == sum(a["role"] in DOWNLOADABLE for a in manifest["artefacts"])
     assert page.is_hidden("#filters")
     assert page.eval_on_selector_all("button.copy", "els => els.every(e => e.hidden)")
     assert page.eval_on_selector_all("a.dl:not(.small)", "els => els.every(e => e.offsetParent)")
+    # Carousel slides sit in a <details> that opens without script.
+    page.click(f"#{CAROUSEL} .slide-set summary >> nth=0")
+    assert page.is_visible(f"#{CAROUSEL} a.dl.small >> nth=0")
 
 
 @browser
-def test_copy_caption_puts_the_caption_on_the_clipboard(new_page: Any, page_url: str) -> None:
+def test_copy_caption_puts_the_caption_on_the_clipboard(
+        new_page: Any, page_url: str, built_site: Path) -> None:
+    caption = next(v["caption"] for v in manifest_of(built_site)["variants"]
+                   if v["design"] == "darwish-on-this-earth" and v["lang"] == "ar")
     page = new_page(permissions=["clipboard-read", "clipboard-write"])
     page.goto(page_url)
-    card = "#v-afghanistan-jamila-afghani-solidarity-en"
-    page.click(f"{card} button.copy")
+    page.click(f"#{DARWISH} .langswitch button[lang=ar]")
+    page.click(f"{DARWISH_AR} button.copy")
     page.wait_for_function(
-        f"document.querySelector('{card} .copied').textContent === 'Caption copied'")
-    assert page.evaluate("navigator.clipboard.readText()") == (
-        "“MADRE and its supporters saved my life.” — Jamila Afghani\n\n#Afghanistan @madrespeaks")
+        f"document.querySelector('{DARWISH_AR} .copied').textContent === 'Caption copied'")
+    assert page.evaluate("navigator.clipboard.readText()") == caption
 
 
 @browser
@@ -374,6 +391,7 @@ def test_nothing_overflows_and_screenshots_are_kept(
     page.screenshot(path=str(artifacts_dir / f"site-{width}x{height}-top.png"))
     if width == 390:
         page.goto(page_url + "?lang=ar")
+        page.locator(f"#{DARWISH}").scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts_dir / "site-390x844-arabic.png"))
         assert page.evaluate("document.documentElement.scrollWidth") <= width
 
@@ -411,7 +429,7 @@ def test_axe_finds_no_accessibility_violations(new_page: Any, page_url: str) -> 
         response=route.fetch(),
         body=re.sub(r"<script>.*?</script>", "", route.fetch().text(), flags=re.S)))
     no_js.goto(page_url)
-    assert no_js.is_hidden("#filters") and no_js.is_visible("#v-palestine-darwish-palestine-en")
+    assert no_js.is_hidden("#filters") and no_js.is_visible(DARWISH_AR)
     results = axe.run(no_js)
     assert results.violations_count == 0, results.generate_report()
 
@@ -427,8 +445,43 @@ def test_markup_in_designs_renders_as_text(new_page: Any, page_url: str) -> None
     assert page.text_content(f"{card} h3") == 'Say "no" to <script>alert(1)</script>'
     assert page.inner_text(f"{card} blockquote") == (
         '<script>alert("x")</script> & "quotes" stay text')
+    assert page.inner_text(f"{card} .caption-text") == '<b>not bold</b> "caption" @madrespeaks'
+    assert page.get_attribute(f"{card} img", "alt") == (
+        'Alt with <img src=x onerror=alert(1)> and "quotes"')
     assert page.eval_on_selector_all("script", "els => els.length") == 1
     assert dialogs == []
+
+
+@browser
+@pytest.mark.s3
+def test_the_published_page_works_from_the_bucket(
+        new_page: Any, built_site: Path, s3_server: Any, s3_bucket: str, s3_env: Any) -> None:
+    """Publish the real build to SeaweedFS and load the page from the bucket's URL."""
+    from shareables.model import PublishTarget
+    from shareables.publish import publish
+    from shareables.publish_s3 import resolve_target
+
+    target = resolve_target(PublishTarget(bucket=s3_bucket, prefix="shareables/",
+                                          endpoint_url=s3_server.endpoint))
+    publish(built_site, target)
+    page = new_page()
+    page.goto(target.page_url())
+    page.wait_for_load_state("networkidle")
+    assert set(visible_designs(page)) == all_designs(built_site)
+    hrefs = page.eval_on_selector_all("a[download]", "els => els.map(e => e.href)")
+    srcs = page.eval_on_selector_all("img", "els => els.map(e => e.currentSrc || e.src)")
+    assert all("/files/" in u for u in hrefs + srcs)
+    for url in hrefs + srcs:
+        r = page.request.get(url)
+        assert r.status == 200, url
+        ext = url.rsplit(".", 1)[1]
+        assert r.headers["content-type"] == {
+            "jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf",
+            "zip": "application/zip"}[ext], url
+    assert page.eval_on_selector_all("img[loading=eager]", "els => els.every(e => e.naturalWidth)")
+    assert page.console_errors == []
+    og = page.get_attribute('meta[property="og:image"]', "content")
+    assert og and og.startswith(("http://", "https://"))
 
 
 @pytest.mark.skipif(not VNU.exists(), reason="needs vnu-jar: run `bash scripts/install-system.sh`")
