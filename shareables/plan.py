@@ -129,15 +129,19 @@ class FileHasher:
         self._cache.pop(os.fspath(path), None)
 
     def record(self, path: Path, sha: str) -> None:
-        """Remember the hash of a file we just wrote (saves reading it back next build)."""
+        """Remember the hash of a file we just wrote (saves reading it back next build).
+
+        Unlike `sha()`, no racy-timestamp guard: we wrote these bytes ourselves under the
+        build lock, and any later change moves the mtime past the one recorded here. Without
+        this the first rebuild after a cold build would re-read every output file.
+        """
         key = os.fspath(path)
         self._memo[key] = sha
         try:
             st = os.stat(key)
         except OSError:
             return
-        if time.time() - st.st_mtime_ns / 1e9 > self.RACY_SECONDS:
-            self._cache[key] = [st.st_size, st.st_mtime_ns, sha]
+        self._cache[key] = [st.st_size, st.st_mtime_ns, sha]
 
     def export(self) -> dict[str, list[Any]]:
         """The stat cache to persist: only files looked at in this build (keeps it small)."""

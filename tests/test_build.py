@@ -444,3 +444,13 @@ def test_cli_build_end_to_end_with_the_real_renderer(tmp_path: Path) -> None:
     assert {a["status"] for a in report["artefacts"]} == {"cached"}
     bad = runner.invoke(main, ["build", "--project", str(project), "--shard", "4/3"])
     assert bad.exit_code == 2 and "--shard must look like K/N" in bad.output
+    # A design the renderer cannot fit: reported with file:line:col, the rest still built.
+    (project / "designs" / "palestine" / "too-long.yaml").write_text(
+        "kind: statement\ntext: >-\n  " + "Justice and peace for everyone everywhere. " * 40
+        + "\n")
+    failed = runner.invoke(main, ["build", "--project", str(project)])
+    assert failed.exit_code == 1
+    progress, error = failed.stderr.splitlines()  # not a terminal: plain lines, no bar
+    assert progress == "[1/1] palestine/too-long/en instagram-square FAILED"
+    assert error.startswith("designs/palestine/too-long.yaml:2:7: text: instagram-square: ")
+    assert assert_consistent(project / "output")["artefacts"] == m["artefacts"]
