@@ -193,7 +193,16 @@ def _render_carousel(variant: Variant, platform: Platform, res: Resources,
     else:
         room = None if limit is None else max(1, limit - (1 if v.title else 0) - 1)
         blocks = split_content(ctx, v.text or "", st, tbox, room)
-    total = len(blocks) + (1 if v.title else 0) + 1
+    cover = 1 if v.title else 0
+    closing = True
+    if limit is not None and len(blocks) + cover + 1 > limit:
+        # Tight platforms (X and Bluesky take 4 images): the closing call to share is the only
+        # slide without content, and every content slide already carries the handle, so it
+        # gives way first. Content itself is never dropped; too much is still an error below.
+        closing = False
+        if not v.slides:
+            blocks = split_content(ctx, v.text or "", st, tbox, max(1, limit - cover))
+    total = len(blocks) + cover + (1 if closing else 0)
     single = limit is None and L.aspect_class(*platform.size) != "story"
     if single:
         # A single-image platform (a link preview): the cover, or the first slide without
@@ -225,10 +234,11 @@ def _render_carousel(variant: Variant, platform: Platform, res: Resources,
         if single:
             return slides
         n += 1
-    lay = L.layout_for("carousel", platform, direction=v.direction, slide_role="closing")
-    cctx = Ctx(v, platform, res, lay)
-    placed, marks = plan_tag(cctx, lay, use_text=False)
-    slides.append(_compose(cctx, lay, "closing", placed, marks, debug, n, total))
+    if closing:
+        lay = L.layout_for("carousel", platform, direction=v.direction, slide_role="closing")
+        cctx = Ctx(v, platform, res, lay)
+        placed, marks = plan_tag(cctx, lay, use_text=False)
+        slides.append(_compose(cctx, lay, "closing", placed, marks, debug, n, total))
     return slides
 
 

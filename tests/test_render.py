@@ -185,9 +185,19 @@ def test_too_many_slides_is_an_error_for_that_platform_only(res):
     with pytest.raises(RenderError) as e:
         render.render_slides(v, PLATFORMS["x"], res)
     msg = str(e.value)
-    assert "x takes at most 4 images" in msg and "needs 6 slides" in msg
+    # cover + 4 content slides: still too many once the closing slide has given way
+    assert "x takes at most 4 images" in msg and "needs 5 slides" in msg
     assert e.value.field == "slides" and e.value.file.endswith("test.yaml")
     assert len(render.render_slides(v, PLATFORMS["instagram-square"], res)) == 6
+
+
+def test_tight_platforms_drop_the_closing_slide_before_any_content(res):
+    v = make_variant("carousel", text=None, title="Title",
+                     slides=tuple(f"Slide number {i}." for i in range(3)))
+    roles = [s.role for s in render.render_slides(v, PLATFORMS["x"], res)]
+    assert roles == ["cover", "content", "content", "content"]
+    roles = [s.role for s in render.render_slides(v, PLATFORMS["instagram-square"], res)]
+    assert roles == ["cover", "content", "content", "content", "closing"]
 
 
 def test_carousel_on_a_link_preview_is_its_cover(res, photo):
