@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import layout as L
 from . import text as T
-from .errors import RenderError
+from .errors import MissingGlyphError, RenderError
 from .fonts import FontStack
 from .model import Variant
 from .platforms import Platform
@@ -71,7 +71,7 @@ class Ctx:
         missing = style.fonts.missing(plain)
         if missing:
             chars = " ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
-            raise RenderError(
+            raise MissingGlyphError(
                 f"no font in the list can draw {chars}",
                 file=self.v.source, field=field_name,
                 hint="remove the characters or add a font that has them to the theme's fonts",

@@ -112,19 +112,23 @@ def _load_project(project: Path) -> Settings:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: machine-readable report for CI.")
-def validate(project: Path, paths: tuple[Path, ...], fmt: str) -> None:
+@click.option("--no-render", is_flag=True,
+              help="Skip the dry render (fit, contrast, glyphs, slide limits): schema only.")
+def validate(project: Path, paths: tuple[Path, ...], fmt: str, no_render: bool) -> None:
     """Check settings and designs; report every problem in every file at once.
 
     \b
     Checks the schema (unknown keys, types, required fields per kind), ids, themes,
-    platforms, fonts and files, and that every character has a glyph in some font.
+    platforms, fonts and files; then dry-renders every design on each of its platforms
+    (nothing is written) to catch text that cannot fit at the legibility floor, contrast
+    below WCAG AA, characters no font has and carousels over a platform's image limit.
     Each problem prints as  designs/x.yaml:LINE:COL: field: what is wrong; how to fix it
     Exit code 0: all good; 1: some designs have problems; 2: shareables.yaml is wrong.
     """
     from .validate import validate_project
 
     settings = _load_project(project)
-    report = validate_project(settings, list(paths) or None)
+    report = validate_project(settings, list(paths) or None, render=not no_render)
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     else:

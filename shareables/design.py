@@ -200,6 +200,25 @@ def _load_one(file: Path, project: Path, settings: Settings) -> Design:
                   line=doc.where(("id",), key=True)[0])
 
 
+def locate(design: Design, field: str | None, lang: str | None) -> tuple[int | None, int | None]:
+    """Line and column of a field in a design file, for render errors (which lack them).
+
+    `lang` names a translation: its fields live under translations.<lang>.
+    """
+    if not field:
+        return design.line, 1
+    try:
+        doc = load_file(design.source, design.rel)
+    except (ShareablesError, OSError):
+        return None, None
+    parts: list[str | int] = [int(p[1:-1]) if p.startswith("[") else p
+                              for p in re.findall(r"\[\d+\]|[^.\[\]]+", field)]
+    path: tuple[str | int, ...] = tuple(parts)
+    if lang is not None:
+        path = ("translations", lang, *parts)
+    return doc.where(path)
+
+
 class _Many(Exception):
     def __init__(self, errors: list[ShareablesError]) -> None:
         self.errors = errors

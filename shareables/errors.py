@@ -60,6 +60,10 @@ class RenderError(ShareablesError):
     """A valid design could not be drawn for a platform (text too long, missing glyph…)."""
 
 
+class MissingGlyphError(RenderError):
+    """A character no font in the list can draw: the same on every platform."""
+
+
 class PublishError(ShareablesError):
     """Uploading, verifying or switching the published site failed."""
 

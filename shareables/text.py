@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from fontTools import unicodedata as fu
 
 from .bidi import base_direction, bidi_levels, visual_order
-from .errors import RenderError
+from .errors import MissingGlyphError, RenderError
 from .fonts import ZWJ, FontStack, clusters
 from .linebreak import (
     BREAKABLE_SPACES,
@@ -230,7 +230,7 @@ def _prepare(spans: tuple[Span, ...], stack: FontStack, lang: str, rtl: bool) ->
     missing = stack.missing(text)
     if missing:  # never draw a tofu box (validation normally reports this first)
         chars = " ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
-        raise RenderError(
+        raise MissingGlyphError(
             f"no font has a glyph for {chars}",
             hint="add a font that covers it to brand.fonts in shareables.yaml, or replace "
             "the character",

@@ -1,33 +1,41 @@
-"""`shareables validate`: every check that needs no drawing, reported at once."""
+"""`shareables validate`: schema, then a dry render of every design on every platform.
+
+The dry render (no encoding, nothing written) is what catches text that cannot fit at the
+legibility floor, contrast below WCAG AA, glyphs no font has, a carousel over a platform's
+image limit, and broken photos or logos — before a build or a publish does.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .design import load_designs
-from .errors import DesignError, ShareablesError
+from .design import load_designs, locate
+from .errors import MissingGlyphError, RenderError, ShareablesError
 from .model import Design, Settings
+from .platforms import PLATFORMS
 
 
 @dataclass
 class Report:
     designs: list[Design]
     errors: list[ShareablesError] = field(default_factory=list)
+    checked: int = 0  # variant x platform renders tried
 
     def summary(self) -> str:
         n_var = sum(len(d.variants) for d in self.designs)
         problems = len(self.errors)
         word = "problem" if problems == 1 else "problems"
-        return (f"Checked {len(self.designs) + len({e.file for e in self.errors})} designs "
-                f"({n_var} language variants): {problems} {word}")
+        files = len({d.rel for d in self.designs} | {e.file for e in self.errors})
+        renders = f", {self.checked} platform renders" if self.checked else ""
+        return f"Checked {files} designs ({n_var} language variants{renders}): {problems} {word}"
 
     def as_json(self) -> dict[str, Any]:
         return {
             "ok": not self.errors,
-            "designs": [d.rel for d in self.designs],
+            "designs": sorted({d.rel for d in self.designs}),
             "errors": [
                 {"file": e.file, "line": e.line, "col": e.col, "field": e.field,
                  "message": e.message, "hint": e.hint, "text": str(e)}
@@ -36,40 +44,54 @@ class Report:
         }
 
 
-def missing_glyph_errors(design: Design) -> list[ShareablesError]:
-    """A character no configured font has is an error, never a tofu box."""
-    from .fonts import font_stack
+def lint_design(design: Design, res: Any) -> tuple[list[ShareablesError], int]:
+    """Dry-render every variant on each of its platforms; one error per failing platform."""
+    from .render import render_slides
 
-    out: list[ShareablesError] = []
+    errors: list[ShareablesError] = []
+    seen: set[str] = set()
+    tried = 0
     for v in design.variants:
-        pieces = {"text": v.text, "title": v.title, "date": v.date}
-        if v.attribution:
-            pieces["attribution.name"] = v.attribution.name
-            pieces["attribution.role"] = v.attribution.role
-        for i, s in enumerate(v.slides or ()):
-            pieces[f"slides[{i}]"] = s
-        for name, text in pieces.items():
-            if not text:
+        for pid in v.platforms:
+            platform = PLATFORMS[pid]
+            if platform.document and v.kind != "carousel":
                 continue
-            stack = font_stack(v.theme.fonts.heading if name in ("title",) else v.theme.fonts.body)
-            missing = stack.missing(text)
-            if missing:
-                chars = " ".join(f"{c!r} (U+{ord(c):04X})" for c in sorted(set(missing)))
-                field_name = name if v.original else f"translations.{v.lang}.{name}"
-                out.append(DesignError(
-                    f"no font has a glyph for {chars}", file=design.rel, line=design.line,
-                    field=field_name,
-                    hint="add a font that covers it to brand.fonts in shareables.yaml, "
-                         "or replace the character"))
-    return out
+            tried += 1
+            try:
+                render_slides(v, platform, res)
+            except RenderError as e:
+                lang = None if v.original else v.lang
+                line, col = (e.line, e.col) if e.line else locate(design, e.field, lang)
+                # A glyph no font has fails on every platform alike: say it once, plainly.
+                general = isinstance(e, MissingGlyphError) or pid in e.message
+                message = e.message if general else f"{pid}: {e.message}"
+                fld = e.field if not lang or not e.field else f"translations.{lang}.{e.field}"
+                err = RenderError(message, file=design.rel, line=line, col=col, field=fld,
+                                  hint=e.hint)
+                if str(err) not in seen:
+                    seen.add(str(err))
+                    errors.append(err)
+    return errors, tried
 
 
-def validate_project(settings: Settings, paths: Sequence[Path] | None = None) -> Report:
+def validate_project(settings: Settings, paths: Sequence[Path] | None = None, *,
+                     render: bool = True,
+                     progress: Callable[[Design], None] | None = None) -> Report:
+    """Load every design, then (unless render=False) dry-render it everywhere it goes."""
     designs, errors = load_designs(settings.project_dir, settings, paths)
-    good: list[Design] = []
+    report = Report(designs=[], errors=errors)
+    res = None
+    if render and designs:
+        from .render import Resources
+
+        res = Resources()
     for d in designs:
-        glyphs = missing_glyph_errors(d)
-        errors.extend(glyphs)
-        if not glyphs:
-            good.append(d)
-    return Report(designs=good, errors=errors)
+        problems: list[ShareablesError] = []
+        if res is not None:
+            problems, tried = lint_design(d, res)
+            report.checked += tried
+        if progress:
+            progress(d)
+        report.errors.extend(problems)
+        report.designs.append(d)
+    return report

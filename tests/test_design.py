@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -75,7 +76,8 @@ def test_shipped_designs_cover_every_kind_and_both_campaigns():
 def test_good_project_exits_zero(project: Path):
     result = validate(project)
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "Checked 1 designs (1 language variants): 0 problems"
+    assert result.output.strip() == (
+        "Checked 1 designs (1 language variants, 2 platform renders): 0 problems")
 
 
 @pytest.mark.parametrize(
@@ -227,9 +229,37 @@ def test_missing_glyph_is_an_error_not_tofu(project: Path):
     write(project, "designs/palestine/glyph.yaml", "kind: statement\ntext: Cuneiform 𒀀 here\n")
     result = validate(project)
     assert result.exit_code == 1
-    assert ("designs/palestine/glyph.yaml:1: text: no font has a glyph for '𒀀' (U+12000); add a "
-            "font that covers it to brand.fonts in shareables.yaml, or replace the character"
+    assert ("designs/palestine/glyph.yaml:2:7: text: no font in the list can draw '𒀀' (U+12000); "
+            "remove the characters or add a font that has them to the theme's fonts"
             ) in result.output.splitlines()
+    assert result.output.count("U+12000") == 1  # once, not once per platform
+
+
+def test_text_too_long_names_platform_and_how_much_to_cut(project: Path):
+    words = "Every person deserves safety, dignity and a voice in the decisions of their lives. "
+    write(project, "designs/palestine/long.yaml", "kind: statement\ntext: " + words * 30 + "\n")
+    result = validate(project)
+    assert result.exit_code == 1
+    lines = [ln for ln in result.output.splitlines() if ln.startswith("designs/palestine/long")]
+    assert lines, result.output
+    for platform in ("instagram-square", "x"):
+        line = next(ln for ln in lines if f": {platform}:" in ln)
+        assert line.startswith("designs/palestine/long.yaml:2:7: text: ")
+        assert "does not fit at the legibility floor" in line
+        assert re.search(r"cut about \d+ characters", line)
+
+
+def test_arabic_translation_problem_points_into_translations(project: Path):
+    write(project, "designs/palestine/ar.yaml", """\
+        kind: statement
+        text: Short.
+        translations:
+          ar: {text: "كانت تسمى فلسطين 𒀀"}
+    """)
+    result = validate(project)
+    assert result.exit_code == 1
+    assert any(ln.startswith("designs/palestine/ar.yaml:4:14: translations.ar.text: no font")
+               for ln in result.output.splitlines()), result.output
 
 
 def test_unknown_font_in_settings_exits_2(project: Path):
