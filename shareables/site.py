@@ -165,6 +165,23 @@ def page_colors(brand: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def excerpt(text: str, limit: int = 60) -> str:
+    """The opening words of ``text``, cut at a word boundary with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0].rstrip(",;:—–-")
+    return cut + "…"
+
+
+ARABIC_SCRIPT = frozenset({"ar", "fa", "prs", "ps", "ur", "ckb", "sd", "ug"})
+
+
+def list_separator(lang: str) -> str:
+    """", " — or the Arabic comma "، " in languages written in Arabic script."""
+    return "، " if lang.split("-")[0].lower() in ARABIC_SCRIPT else ", "
+
+
 def language_name(lang: str) -> str:
     base = lang.split("-")[0].lower()
     return LANGUAGE_NAMES.get(lang, LANGUAGE_NAMES.get(base, lang))
@@ -346,6 +363,7 @@ class _Page:
         return {
             "id": self.uid("v", str(v.get("campaign")), design, lang),
             "lang": lang, "dir": direction, "language": language_name(lang),
+            "sep": list_separator(lang),
             "original": bool(v.get("original", True)),
             "kind": kind, "title": v.get("title"), "date": v.get("date"),
             "paragraphs": paragraphs, "collapse_text": kind == "carousel",
@@ -381,8 +399,11 @@ class _Page:
             name = (first["attribution"] or {}).get("name")
             if d["kind"] == "quote" and name:
                 heading = str(name)
-            else:
-                heading = str(first["title"] or KIND_LABELS.get(d["kind"], "Design"))
+            elif first["title"]:
+                heading = str(first["title"])
+            else:  # an untitled statement or tag: its opening words say what it is
+                heading = excerpt(" ".join(first["paragraphs"])) or KIND_LABELS.get(
+                    d["kind"], "Design")
             c = campaigns.setdefault(d["campaign"], {
                 "id": d["campaign"], "anchor": self.uid("campaign", d["campaign"]),
                 "name": campaign_name(d["campaign"]), "designs": []})
@@ -430,7 +451,15 @@ def _env() -> jinja2.Environment:
 
 @cache
 def _static(name: str) -> str:
-    return resources.files("shareables").joinpath("static", name).read_text("utf-8")
+    """A static file, its comments and indentation dropped (they are most of the bytes).
+
+    Only whole-line ``//`` comments and ``/* */`` blocks are removed, never anything inside a
+    line, so no string literal can be cut; the files are written to keep that true.
+    """
+    text = resources.files("shareables").joinpath("static", name).read_text("utf-8")
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
 def render_index(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from shareables import site
 
@@ -244,12 +245,23 @@ def test_failed_variants_are_not_linked(sample_output: Path) -> None:
     assert 'data-lang="fa"' not in html
 
 
+def test_untitled_designs_are_headed_by_their_opening_words() -> None:
+    assert site.excerpt("Women human rights defenders keep their communities alive.") == (
+        "Women human rights defenders keep their communities alive.")
+    assert site.excerpt("Taliban members have committed torture, murder, sexual violence, "
+                        "and other acts") == (
+        "Taliban members have committed torture, murder, sexual…")
+    assert site.list_separator("ar") == "، " and site.list_separator("en") == ", "
+
+
 def test_an_empty_manifest_renders_a_helpful_page() -> None:
     html = site.render_index({"format": 1, "variants": [], "artefacts": []}, by_path)
     assert "Nothing to download yet" in html and "<h1>" in html
 
 
 # --- in Chromium, on the output of a real `shareables build` ---------------------------------
+# Waits use Playwright's locator expectations: wait_for_function polls with eval(), which the
+# page's CSP (rightly) forbids.
 
 browser = pytest.mark.browser
 DARWISH = "design-darwish-on-this-earth"
@@ -316,7 +328,7 @@ def test_filters_work_with_javascript(new_page: Any, page_url: str, built_site: 
     assert links == ["linkedin-document", "bundle"]
 
     page.click("button.reset")
-    page.wait_for_function("document.querySelectorAll('article.design[hidden]').length === 0")
+    expect(page.locator("article.design[hidden]")).to_have_count(0)
     page.select_option("#f-lang", "ar")
     assert visible_designs(page) == [DARWISH]
     assert page.is_visible(DARWISH_AR) and page.is_hidden(DARWISH_EN)
@@ -369,8 +381,7 @@ def test_copy_caption_puts_the_caption_on_the_clipboard(
     page.goto(page_url)
     page.click(f"#{DARWISH} .langswitch button[lang=ar]")
     page.click(f"{DARWISH_AR} button.copy")
-    page.wait_for_function(
-        f"document.querySelector('{DARWISH_AR} .copied').textContent === 'Caption copied'")
+    expect(page.locator(f"{DARWISH_AR} .copied")).to_have_text("Caption copied")
     assert page.evaluate("navigator.clipboard.readText()") == caption
 
 
@@ -387,6 +398,10 @@ def test_nothing_overflows_and_screenshots_are_kept(
         .filter(e => !e.closest('.strip ol') && e.getBoundingClientRect().right > w + 0.5)
         .map(e => e.tagName + '.' + e.className)""", width)
     assert wide == []
+    # Load the lazy thumbnails too, so the full-page screenshot shows what a reader scrolls to.
+    page.eval_on_selector_all("img[loading=lazy]", "els => els.forEach(e => e.loading = 'eager')")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("Promise.all([...document.images].map(i => i.decode().catch(() => null)))")
     page.screenshot(path=str(artifacts_dir / f"site-{width}x{height}.png"), full_page=True)
     page.screenshot(path=str(artifacts_dir / f"site-{width}x{height}-top.png"))
     if width == 390:
