@@ -2,10 +2,15 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: demo test setup system lint bench clean
+.PHONY: demo demo-stop test setup system lint bench clean
 
+# Leaves a local SeaweedFS running in the background (state in .demo/); `make demo-stop` ends it.
 demo: setup
+	bash scripts/install-system.sh render
 	$(PY) -m shareables.demo
+
+demo-stop:
+	-$(PY) -m shareables.demo stop
 
 test: setup system
 	bash scripts/run-tests.sh
@@ -30,5 +35,5 @@ lint: setup
 bench: setup
 	$(PY) benchmarks/run.py
 
-clean:
+clean: demo-stop
 	rm -rf output .demo test-artifacts
