@@ -129,6 +129,26 @@ def test_page_is_small(page_html: str) -> None:
     assert len(page_html.encode()) < 100_000
 
 
+def test_the_page_for_a_dozen_real_designs_stays_under_100_kb(built_site: Path) -> None:
+    """Twelve designs from a real build (the organisation has ten) still fit in 100 KB."""
+    manifest = manifest_of(built_site)
+    grown: dict[str, Any] = {**manifest, "variants": [], "artefacts": []}
+    designs = sorted({v["design"] for v in manifest["variants"]})
+    n = 0
+    while len({v["design"] for v in grown["variants"]}) < 12:
+        n += 1
+        for key in ("variants", "artefacts"):
+            for item in manifest[key]:
+                copy = dict(item)
+                if copy.get("design"):
+                    copy["design"] = f"{copy['design']}-{n}"
+                    copy["path"] = f"copy-{n}/{copy.get('path')}"
+                grown[key].append(copy)
+    html = site.render_index(grown, by_path)
+    assert len({v["design"] for v in grown["variants"]}) >= 12 > len(designs)
+    assert len(html.encode()) < 100_000, len(html.encode())
+
+
 def test_csp_hashes_match_the_inline_style_and_script(page_html: str) -> None:
     doc = parse(page_html)
     (meta,) = doc.find("meta", **{"http-equiv": "Content-Security-Policy"})
