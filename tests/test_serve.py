@@ -169,3 +169,30 @@ def test_cli_serve_reports_a_busy_port_as_a_usage_error(tmp_path: Path) -> None:
                                           str(port), "--no-build"])
     assert r.exit_code == 2, r.output
     assert f"127.0.0.1:{port}" in r.output and "--port" in r.output
+
+
+def test_cli_serve_runs_until_interrupted(tmp_path: Path, fresh_output: Path) -> None:
+    """The real command in a subprocess: prints its URL, serves the page, Ctrl+C exits 0."""
+    import signal
+    import subprocess
+    import sys
+
+    from fixtures_project import make_project
+
+    project = make_project(tmp_path / "project")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("shareables")), "serve", "--project", str(project),
+         "--port", "0", "--output", str(fresh_output), "--no-build"],
+        stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        assert line.startswith(f"Serving {fresh_output} at http://127.0.0.1:"), line
+        url = line.split(" at ", 1)[1].split()[0]
+        status, _, body = get(url)
+        assert status == 200 and b"data-live-reload" in body
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out = proc.communicate(timeout=10)[1]
+    assert proc.returncode == 0, out
+    assert "stopped" in out
