@@ -520,12 +520,15 @@ def test_the_published_page_works_from_the_bucket(
 
 
 @pytest.mark.skipif(not VNU.exists(), reason="needs vnu-jar: run `bash scripts/install-system.sh`")
-def test_nu_html_checker_reports_no_errors(sample_output: Path, tmp_path: Path) -> None:
-    pages = [sample_output / "index.html", tmp_path / "serve.html", tmp_path / "empty.html"]
+def test_nu_html_checker_reports_no_errors(sample_output: Path, built_site: Path,
+                                           tmp_path: Path) -> None:
+    pages = [sample_output / "index.html", tmp_path / "serve.html", tmp_path / "empty.html",
+             built_site / "index.html"]
     manifest = manifest_of(sample_output)
     pages[1].write_text(site.render_index(manifest, by_path, live_reload="/__shareables/version",
                                           base_url="https://example.org/"))
-    pages[2].write_text(site.render_index({"variants": [], "artefacts": []}, by_path))
+    pages[2].write_text(site.render_index({"variants": [], "artefacts": []}, by_path,
+                                          problems=["designs/x.yaml:1:1: text: required"]))
     r = subprocess.run(["java", "-jar", str(VNU), "--errors-only", *map(str, pages)],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr + r.stdout
