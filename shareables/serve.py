@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .errors import ErrorList, ShareablesError
 
@@ -144,13 +145,17 @@ class Preview:
         """The download page with live reload and the latest build problems on top."""
         from .site import render_index
 
+        # The version first: if the manifest changes while this renders, the page is older
+        # than its version says and the next poll reloads it (never the other way round).
+        with self._lock:
+            problems = list(self.problems)
+            version = self.version
         try:
             manifest = json.loads((self.output_dir / "manifest.json").read_text("utf-8"))
         except (OSError, ValueError):
             manifest = {"format": 1, "variants": [], "artefacts": []}
-        with self._lock:
-            problems = list(self.problems)
-        return render_index(manifest, lambda a: str(a["path"]), live_reload=VERSION_PATH,
+        return render_index(manifest, lambda a: str(a["path"]),
+                            live_reload=f"{VERSION_PATH}?since={quote(version)}",
                             problems=problems)
 
     def run_rebuild(self) -> None:

@@ -64,7 +64,8 @@ def test_preview_serves_output_with_the_live_page_and_version(fresh_output: Path
         status, headers, body = get(preview.url)
         html = body.decode()
         assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
-        assert f'data-live-reload="{VERSION_PATH}"' in html
+        version = get(preview.url + VERSION_PATH.lstrip("/"))[2].decode()
+        assert f'data-live-reload="{VERSION_PATH}?since={version}"' in html
         assert "connect-src &#39;self&#39;" in html  # only the preview may poll
         assert "data-live-reload=" not in (fresh_output / "index.html").read_text()
         status, headers, body = get(preview.url + VERSION_PATH.lstrip("/"))

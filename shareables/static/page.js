@@ -107,9 +107,11 @@
   });
 
   // `shareables serve` only: poll the build version and reload when it changes.
+  // The page names the version it was rendered from (?since=), so a build that finishes
+  // before the first poll still reloads it.
   var live = root.getAttribute("data-live-reload");
   if (live && window.fetch) {
-    var seen = null;
+    var seen = new URL(live, location.href).searchParams.get("since");
     var poll = function () {
       fetch(live, { cache: "no-store" }).then(function (r) { return r.text(); }).then(function (v) {
         if (seen === null) seen = v;
