@@ -358,8 +358,12 @@ def test_filters_work_with_javascript(new_page: Any, page_url: str, built_site: 
     page.select_option("#f-campaign", "afghanistan")
     assert {d for d in visible_designs(page)} == {
         "design-defenders", "design-escape-test", "design-gender-persecution", CAROUSEL}
+    page.select_option("#f-lang", "ar")  # nothing from Afghanistan in Arabic (yet)
+    assert visible_designs(page) == []
+    assert page.is_visible("#no-match")
     # A shared filtered link opens filtered.
     page.goto(page_url + "?campaign=palestine&lang=en")
+    assert page.is_hidden("#no-match")
     assert set(visible_designs(page)) == {DARWISH, "design-share-palestine"}
     assert page.is_visible(DARWISH_EN)
 
