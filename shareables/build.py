@@ -35,6 +35,7 @@ from .manifest import (
     artefact_entry,
     assemble,
     by_ident,
+    ident,
     output_path,
     refreshed,
     variant_entry,
@@ -148,7 +149,7 @@ def build(
     """
     run = _Build(settings, designs, list(design_errors),
                  out=Path(output_dir) if output_dir else settings.project_dir / "output",
-                 force=force, jobs=jobs or os.cpu_count() or 1,
+                 force=force, jobs=jobs or _cores(),
                  platforms=tuple(platforms) if platforms else None, shard=shard,
                  limited=bool(partial or platforms or shard),
                  previous=previous_manifest, renderer=renderer or PillowRenderer(),
@@ -173,6 +174,7 @@ class _Build:
         self.by_dir: dict[str, set[Ident]] = {}  # the same, indexed by output folder
         self.status: dict[str, str] = {}  # path -> rendered | cached | remote | kept
         self.failed: dict[Ident, str] = {}  # job identity -> error text
+        self.reasons: dict[Ident, str] = {}  # why a job was rendered (for the JSON report)
         self.notes: list[str] = []
         self.index_state: dict[str, Any] = {}
         self.rendered = self.cached = self.jobs_rendered = 0
@@ -234,7 +236,8 @@ class _Build:
     def _reuse(self, job: Job) -> bool:
         """Keep the job's previous files if their key matches and they are intact."""
         if self.force:
-            self.writer.expect_rewrites(e["path"] for e in self.old.get(job.ident, []))
+            self._expect_rewrites(job)
+            self.reasons[job.ident] = "forced"
             return False
         known = self.known_failures.get(job.key)
         if isinstance(known, dict):
@@ -243,11 +246,15 @@ class _Build:
                 return True
             except TypeError:  # a cache from another version of this file: render again
                 pass
+        reason = "new"
         for source in (self.old, self.remote):
             group = source.get(job.ident, [])
-            if not (group and any(e.get("role") != "thumbnail" for e in group)
+            if not group:
+                continue
+            if not (any(e.get("role") != "thumbnail" for e in group)
                     and all(e.get("cache_key") == job.key for e in group)
                     and (source is self.old or all(e.get("key") for e in group))):
+                reason = "inputs changed"
                 continue
             where = [self._valid(e) for e in group]
             if all(where):
@@ -257,8 +264,16 @@ class _Build:
                     self.status[e["path"]] = "cached" if w == "local" else "remote"
                     self.cached += e.get("role") in IMAGE_ROLES
                 return True
-        self.writer.expect_rewrites(e["path"] for e in self.old.get(job.ident, []))
+            reason = "file missing or changed"
+        self._expect_rewrites(job)
+        self.reasons[job.ident] = reason
         return False
+
+    def _expect_rewrites(self, job: Job) -> None:
+        # The job's files and its variant's zip will get new bytes: tell the writer up front,
+        # so it unlists them from the manifest on disk in one rewrite, not one per variant.
+        for key in (job.ident, (job.dir, "bundle")):
+            self.writer.expect_rewrites(e["path"] for e in self.old.get(key, []))
 
     # -- rendering -----------------------------------------------------------------------
 
@@ -479,10 +494,14 @@ class _Build:
     # -- reporting -----------------------------------------------------------------------
 
     def _status_of(self, a: Entry) -> dict[str, Any]:
-        return {"path": a["path"], "status": self.status.get(a["path"], "kept"),
-                "role": a.get("role"), "design": a.get("design"), "lang": a.get("lang"),
-                "platform": a.get("platform"), "slide": a.get("slide"),
-                "bytes": a.get("bytes"), "sha256": a.get("sha256")}
+        status = self.status.get(a["path"], "kept")
+        out = {"path": a["path"], "status": status,
+               "role": a.get("role"), "design": a.get("design"), "lang": a.get("lang"),
+               "platform": a.get("platform"), "slide": a.get("slide"),
+               "bytes": a.get("bytes"), "sha256": a.get("sha256")}
+        if status == "rendered" and a.get("role") != "bundle":
+            out["reason"] = self.reasons.get(ident(a), "bundle member")
+        return out
 
 
 def _execute(jobs: list[Job], renderer: Renderer, workers: int,
@@ -541,6 +560,14 @@ def _locate(file: Path, display: str, field: str, lang: str | None) -> tuple[int
     if lang is not None:  # a translation's text lives under translations.<lang>
         path = ("translations", lang, *parts)
     return doc.where(path)
+
+
+def _cores() -> int:
+    """CPUs this process may use (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 @functools.cache

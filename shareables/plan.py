@@ -179,7 +179,7 @@ def variant_digest(variant: Variant, hasher: FileHasher,
                    memo: dict[int, Any] | None = None) -> str:
     # A shallow walk of the variant's fields (the generic dataclass walk was the slowest part
     # of a no-change rebuild); nested model objects still go through _normalise.
-    data = {}
+    data: dict[str, Any] = {}
     for name, value in vars(variant).items():
         if name in _KEY_EXCLUDED:
             continue

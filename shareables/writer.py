@@ -39,6 +39,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +166,7 @@ class OutputWriter:
     def __init__(self, out_dir: Path) -> None:
         self.out = Path(out_dir)
         self._on_disk: dict[str, Any] | None = None  # the manifest currently on disk
+        self._on_disk_bytes: bytes | None = None
         self._listed: dict[str, str] = {}
         self._to_unlist: set[str] = set()
         self._owners: dict[str, str] = {}
@@ -192,6 +194,7 @@ class OutputWriter:
         try:
             self._initial_bytes = (self.out / MANIFEST).read_bytes()
             self._on_disk = self._initial = _checked(json.loads(self._initial_bytes))
+            self._on_disk_bytes = self._initial_bytes
         except (OSError, ValueError):
             self._initial_bytes = None
             self._on_disk = self._initial = None
@@ -268,8 +271,10 @@ class OutputWriter:
         reduced["artefacts"] = [a for a in self._on_disk.get("artefacts", [])
                                 if a.get("path") not in gone]
         reduced["incomplete"] = True  # a build is under way; readers may show fewer files
-        self._write_manifest(reduced)
+        data = _drop_lines(self._on_disk_bytes, gone) if self._on_disk_bytes else None
+        self._write_manifest(reduced, data)
         self._on_disk = reduced
+        self._on_disk_bytes = data or manifest_bytes(reduced)
         for p in gone:
             self._listed.pop(p, None)
         self.unlisted = True
@@ -365,6 +370,40 @@ class OutputWriter:
             return (self.out / STATE_DIR / name).read_bytes()
         except OSError:
             return None
+
+
+_PATH_FIELD = re.compile(rb'"path":"([^"\\]*)"')
+
+
+def _drop_lines(data: bytes, gone: set[str]) -> bytes | None:
+    """The manifest `data` (as manifest_bytes wrote it) without the artefacts at `gone`.
+
+    Filtering lines instead of re-encoding keeps the one rewrite a rebuild needs before
+    touching listed files cheap at 10,000+ entries. Returns None for any other layout (the
+    caller then encodes the reduced manifest in full).
+    """
+    lines = data.split(b"\n")
+    if not lines or lines[0] != b"{" or any(ln.startswith(b' "incomplete":') for ln in lines):
+        return None
+    try:
+        start = lines.index(b' "artefacts": [')
+        end = next(i for i in range(start + 1, len(lines)) if lines[i] in (b" ]", b" ],"))
+    except (ValueError, StopIteration):
+        return None
+    kept = []
+    for line in lines[start + 1:end]:
+        m = _PATH_FIELD.search(line)
+        if m is None:
+            return None
+        if m.group(1).decode() not in gone:
+            kept.append(line.rstrip(b","))
+    comma = b"," if lines[end].endswith(b",") else b""
+    if kept:
+        body = [b' "artefacts": [', b",\n".join(kept), lines[end]]
+    else:
+        body = [b' "artefacts": []' + comma]
+    return b"\n".join([b"{", b' "incomplete": true,', *lines[1:start], *body,
+                       *lines[end + 1:]])
 
 
 def _check_rel(path: str) -> None:

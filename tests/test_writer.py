@@ -13,6 +13,7 @@ from shareables.errors import DesignError
 from shareables.writer import (
     OutputWriter,
     WriterError,
+    _drop_lines,
     manifest_bytes,
     read_manifest,
 )
@@ -147,3 +148,15 @@ def test_unreadable_manifest_counts_as_none(tmp_path: Path) -> None:
     assert read_manifest(tmp_path) is None
     with OutputWriter(tmp_path) as w:
         assert w.previous is None
+
+
+@pytest.mark.parametrize("gone", [set(), {"c/1.png"}, {"c/0.png", "c/2.png"},
+                                  {f"c/{i}.png" for i in range(3)}])
+def test_unlisting_by_lines_equals_re_encoding(gone: set[str]) -> None:
+    m = {"format": 1, "brand": {"name": "MADRE"}, "variants": [{"design": "d"}],
+         "artefacts": [entry(f"c/{i}.png", bytes([i])) for i in range(3)]}
+    reduced = {**m, "incomplete": True,
+               "artefacts": [a for a in m["artefacts"] if a["path"] not in gone]}
+    data = _drop_lines(manifest_bytes(m), gone)
+    assert data is not None and json.loads(data) == reduced
+    assert _drop_lines(b'{"artefacts": []}', gone) is None  # another layout: re-encode
