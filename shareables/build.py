@@ -23,13 +23,11 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .bundle import bundle_key, bundle_name, entry_name, make_zip, readme
-from .errors import ErrorList, RenderError, ShareablesError
+from .errors import RenderError, ShareablesError
 from .manifest import (
     IMAGE_ROLES,
     artefact_entry,
@@ -42,8 +40,9 @@ from .manifest import (
 )
 from .model import Design, Settings
 from .plan import FileHasher, Job, Plan, VariantPlan, plan_build
-from .platforms import CONTENT_TYPES, PLATFORMS
-from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer, init_worker, run_job
+from .platforms import CONTENT_TYPES
+from .report import BuildResult, Progress
+from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer, run_jobs
 from .writer import OutputWriter, manifest_bytes, sha256_bytes
 
 HASH_CACHE = "hashes.json"
@@ -53,61 +52,6 @@ INDEX_STATE = "index.json"
 again without re-rendering (`--force` retries). Internal errors are never cached."""
 Entry = dict[str, Any]
 Ident = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One finished render job (done of total), for progress bars and CI log lines."""
-
-    done: int
-    total: int
-    label: str  # "palestine/we-mourn/en x"
-    ok: bool
-
-
-@dataclass
-class BuildResult:
-    """What a build did: the manifest written, per-artefact status, errors and timing."""
-
-    manifest: dict[str, Any]
-    statuses: list[dict[str, Any]]
-    errors: list[ShareablesError]
-    rendered: int  # images (and PDFs) rendered in this build
-    cached: int  # images reused from the manifest on disk or the published one
-    jobs_rendered: int
-    seconds: float
-    removed: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.errors else 0
-
-    def summary(self) -> str:
-        """`Built 212 images (1,034 cached) in 6.3 s`, plus the failures if any."""
-        line = f"Built {self.rendered:,} images ({self.cached:,} cached) in {self.seconds:.1f} s"
-        if self.errors:
-            files = {e.file for e in self.errors}
-            line += f"; {len(self.errors)} problem{'s' * (len(self.errors) != 1)} in " \
-                    f"{len(files)} file{'s' * (len(files) != 1)}"
-        return line
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "ok": not self.errors,
-            "summary": self.summary(),
-            "rendered": self.rendered,
-            "cached": self.cached,
-            "seconds": round(self.seconds, 3),
-            "build_id": self.manifest.get("build_id"),
-            "errors": [
-                {"file": e.file, "line": e.line, "col": e.col, "field": e.field,
-                 "message": e.message, "hint": e.hint, "text": str(e)}
-                for e in self.errors
-            ],
-            "artefacts": self.statuses,
-            "removed": self.removed,
-        }
 
 
 def build_project(project: Path | str | Settings, paths: Sequence[Path | str] | None = None,
@@ -297,7 +241,7 @@ class _Build:
                 self.progress(Progress(done, total, f"{job.dir} {job.platform}", ok))
 
         if total:
-            _execute(jobs, self.renderer, min(self.jobs, total), handle)
+            run_jobs(jobs, self.renderer, min(self.jobs, total), handle)
 
     def _store(self, job: Job, files: list[RenderedFile]) -> None:
         """Write one job's files and record their manifest entries."""
@@ -504,47 +448,6 @@ class _Build:
         return out
 
 
-def _execute(jobs: list[Job], renderer: Renderer, workers: int,
-             handle: Callable[[Job, list[RenderedFile] | JobFailure], None]) -> None:
-    """Run jobs in `workers` processes (in this process for one); results in completion order.
-
-    At most a few jobs per worker are in flight, so finished bytes are written (and freed)
-    as they arrive instead of piling up in the parent.
-    """
-    if workers <= 1:
-        init_worker(renderer)
-        for job in jobs:
-            handle(job, run_job(job.variant, PLATFORMS[job.platform]))
-        return
-    queue = iter(jobs)
-    inflight: dict[Future[Any], Job] = {}
-    with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(renderer,)) as pool:
-
-        def submit() -> None:
-            job = next(queue, None)
-            if job is not None:
-                inflight[pool.submit(run_job, job.variant, PLATFORMS[job.platform])] = job
-
-        for _ in range(workers * 3):
-            submit()
-        while inflight:
-            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-            for fut in done:
-                job = inflight.pop(fut)
-                try:
-                    result = fut.result()
-                except Exception as e:  # noqa: BLE001 - a worker died (e.g. out of memory)
-                    result = JobFailure(f"the render process failed: {type(e).__name__}: {e}",
-                                        internal=True)
-                handle(job, result)
-                try:
-                    submit()
-                except Exception as e:  # noqa: BLE001 - pool broken: fail what is left
-                    for rest in queue:
-                        handle(rest, JobFailure(f"the render processes stopped: {e}",
-                                                internal=True))
-
-
 def _locate(file: Path, display: str, field: str, lang: str | None) -> tuple[int | None,
                                                                          int | None]:
     """Line and column of a field in a design file, for render errors (which lack them)."""
@@ -591,4 +494,4 @@ def _load_json(data: bytes | None) -> dict[str, Any]:
     return cache if isinstance(cache, dict) else {}
 
 
-__all__ = ["BuildResult", "ErrorList", "Progress", "build", "build_project"]
+__all__ = ["BuildResult", "Progress", "build", "build_project"]

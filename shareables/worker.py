@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import io
 import traceback
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import ShareablesError
 from .model import Variant
-from .platforms import CONTENT_TYPES, EXTENSIONS, Platform
+from .platforms import CONTENT_TYPES, EXTENSIONS, PLATFORMS, Platform
+
+if TYPE_CHECKING:
+    from .plan import Job
 
 THUMB_WIDTH = 400
 
@@ -143,3 +148,44 @@ def run_job(variant: Variant, platform: Platform) -> list[RenderedFile] | JobFai
             f"internal error while rendering for {platform.id}: {type(e).__name__}: {e} "
             f"(at {last.filename.rsplit('/', 1)[-1]}:{last.lineno})",
             hint="please report this with the design file", internal=True)
+
+
+def run_jobs(jobs: list[Job], renderer: Renderer, workers: int,
+             handle: Callable[[Job, list[RenderedFile] | JobFailure], None]) -> None:
+    """Run jobs in `workers` processes (in this process for one); results in completion order.
+
+    At most a few jobs per worker are in flight, so finished bytes are written (and freed)
+    as they arrive instead of piling up in the parent.
+    """
+    if workers <= 1:
+        init_worker(renderer)
+        for job in jobs:
+            handle(job, run_job(job.variant, PLATFORMS[job.platform]))
+        return
+    queue = iter(jobs)
+    inflight: dict[Future[Any], Job] = {}
+    with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(renderer,)) as pool:
+
+        def submit() -> None:
+            job = next(queue, None)
+            if job is not None:
+                inflight[pool.submit(run_job, job.variant, PLATFORMS[job.platform])] = job
+
+        for _ in range(workers * 3):
+            submit()
+        while inflight:
+            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            for fut in done:
+                job = inflight.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as e:  # noqa: BLE001 - a worker died (e.g. out of memory)
+                    result = JobFailure(f"the render process failed: {type(e).__name__}: {e}",
+                                        internal=True)
+                handle(job, result)
+                try:
+                    submit()
+                except Exception as e:  # noqa: BLE001 - pool broken: fail what is left
+                    for rest in queue:
+                        handle(rest, JobFailure(f"the render processes stopped: {e}",
+                                                internal=True))
