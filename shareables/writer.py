@@ -181,6 +181,12 @@ class OutputWriter:
 
     def __enter__(self) -> OutputWriter:
         state = self.out / STATE_DIR
+        if (self.out.is_dir() and not state.is_dir() and not (self.out / MANIFEST).exists()
+                and any(self.out.iterdir())):
+            # The sweep deletes every file the manifest does not list: never adopt a folder
+            # that has other things in it (`--output ~/Desktop` must not empty the desktop).
+            raise WriterError(f"{self.out} is not empty and was not made by shareables",
+                              hint="choose an empty or new output directory")
         state.mkdir(parents=True, exist_ok=True)
         fd = os.open(state / "lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:

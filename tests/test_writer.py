@@ -132,6 +132,7 @@ def test_a_second_writer_is_refused_while_one_holds_the_lock(tmp_path: Path) -> 
 
 def test_temp_files_of_a_killed_build_are_removed_by_the_next_successful_one(
         tmp_path: Path) -> None:
+    (tmp_path / ".shareables").mkdir()  # a previous build's output folder
     (tmp_path / "a").mkdir()
     leftover = tmp_path / "a" / ".x.png.tmp-12345"
     leftover.write_bytes(b"partial")
@@ -160,3 +161,11 @@ def test_unlisting_by_lines_equals_re_encoding(gone: set[str]) -> None:
     data = _drop_lines(manifest_bytes(m), gone)
     assert data is not None and json.loads(data) == reduced
     assert _drop_lines(b'{"artefacts": []}', gone) is None  # another layout: re-encode
+
+
+def test_a_folder_with_other_files_is_never_adopted_as_output(tmp_path: Path) -> None:
+    (tmp_path / "holiday.jpg").write_bytes(b"precious")
+    with pytest.raises(WriterError, match="is not empty and was not made by shareables"):
+        with OutputWriter(tmp_path):
+            pass
+    assert (tmp_path / "holiday.jpg").exists() and not (tmp_path / ".shareables").exists()
