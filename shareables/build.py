@@ -43,7 +43,7 @@ from .plan import FileHasher, Job, Plan, VariantPlan, plan_build
 from .platforms import CONTENT_TYPES
 from .report import BuildResult, Progress
 from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer, run_jobs
-from .writer import OutputWriter, manifest_bytes, sha256_bytes
+from .writer import OutputWriter, sha256_bytes
 
 HASH_CACHE = "hashes.json"
 FAILURE_CACHE = "failures.json"
@@ -146,9 +146,7 @@ class _Build:
             artefacts = [e for group in self.entries.values() for e in group]
             manifest = assemble(self.settings, fingerprint=fingerprint,
                                 variants=self._variant_entries(plan), artefacts=artefacts)
-            # Unchanged manifest (the common no-change rebuild): reuse the bytes on disk.
-            encoded = (writer.previous_bytes if manifest == writer.previous
-                       and writer.previous_bytes else manifest_bytes(manifest))
+            encoded = writer.encode(manifest)  # reuses the bytes of unchanged entries
             html, assets = self._page(manifest, encoded)
             removed = writer.commit(manifest, index_html=html, extra=assets,
                                     sweep=not self.errors, encoded=encoded)

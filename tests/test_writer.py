@@ -169,3 +169,12 @@ def test_a_folder_with_other_files_is_never_adopted_as_output(tmp_path: Path) ->
         with OutputWriter(tmp_path):
             pass
     assert (tmp_path / "holiday.jpg").exists() and not (tmp_path / ".shareables").exists()
+
+
+def test_encoding_reuses_unchanged_lines_and_matches_a_fresh_encoding(tmp_path: Path) -> None:
+    old = seed(tmp_path, {"a/x.png": b"1", "a/y.png": b"2", "b/z.png": b"3"})
+    new = {"format": 1, "artefacts": [entry("a/x.png", b"1"), entry("a/y.png", b"22"),
+                                      entry("c/w.png", b"4")]}
+    with OutputWriter(tmp_path) as w:
+        assert w.encode(old) == (tmp_path / "manifest.json").read_bytes()
+        assert w.encode(new) == manifest_bytes(new)
