@@ -22,9 +22,12 @@ How the writer keeps it:
 4. Files the new manifest does not list are deleted only after it is on disk, and only
    after a successful build (the caller decides; `commit(sweep=...)`).
 
-A killed build can leave files no manifest lists (new renders, temp files); the next
-successful build deletes them. Entries it unlisted are re-rendered by the next build because
-they are no longer in the manifest — "the next build completes it".
+A killed build can leave files no manifest lists (new renders, temp files). It marks
+output/.shareables/pending before its first write, so the next successful build walks the
+whole tree and deletes them (a build that started clean only sweeps the folders it touched).
+Entries it unlisted are re-rendered by the next build because they are no longer in the
+manifest — "the next build completes it". Entries with a published object `key` and no local
+file (see build.py, `previous_manifest`) are the one exception to "exists locally".
 
 Two owners (design files) claiming one output path in a build is an error naming both.
 An exclusive lock (output/.shareables/lock) keeps two builds from interleaving.
@@ -276,16 +279,16 @@ class OutputWriter:
         self.claim(path, owner)
         sha = sha256_bytes(data)
         listed = self._listed.get(path)
-        if listed is not None and listed != sha:
-            if path not in self._to_unlist:
-                # Only entries the plan marked dirty may be rewritten; anything else would
-                # mean two artefacts share a path, which claim() should have caught.
-                raise WriterError(f"refusing to overwrite {path}, listed by the manifest on disk")
-            self._unlist()
-        target = self.out / path
-        if not self._pending_marked:
+        if listed is not None and listed != sha and path not in self._to_unlist:
+            # Only entries the plan marked dirty may be rewritten; anything else would
+            # mean two artefacts share a path, which claim() should have caught.
+            raise WriterError(f"refusing to overwrite {path}, listed by the manifest on disk")
+        if not self._pending_marked:  # before any temp file exists, so a kill leaves the mark
             atomic_write(self.out / STATE_DIR / PENDING, b"")
             self._pending_marked = True
+        if listed is not None and listed != sha:
+            self._unlist()
+        target = self.out / path
         try:
             atomic_write(target, data)
         except OSError as e:
