@@ -45,11 +45,14 @@ from .report import BuildResult, Progress
 from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer, run_jobs
 from .writer import OutputWriter, sha256_bytes
 
+# Build state in output/.shareables/ (never published, never swept):
 HASH_CACHE = "hashes.json"
+"""File content hashes by (size, mtime_ns): a no-change rebuild reads no file twice."""
 FAILURE_CACHE = "failures.json"
-INDEX_STATE = "index.json"
 """Render failures by cache key: the same inputs fail the same way, so a rebuild reports them
 again without re-rendering (`--force` retries). Internal errors are never cached."""
+INDEX_STATE = "index.json"
+"""What index.html was rendered from, so an unchanged page is not rendered again."""
 Entry = dict[str, Any]
 Ident = tuple[str, str]
 
