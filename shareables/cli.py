@@ -297,8 +297,8 @@ def build(project: Path, paths: tuple[Path, ...], platforms: tuple[str, ...], jo
     if fmt == "json":
         click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     else:
-        for e in result.errors:
-            click.secho(str(e), fg="red", err=True)
+        for problem in result.errors:
+            click.secho(str(problem), fg="red", err=True)
         for note in result.notes:
             click.echo(f"note: {note}", err=True)
         click.echo(result.summary())
