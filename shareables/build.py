@@ -40,7 +40,7 @@ from .manifest import (
 )
 from .model import Design, Settings
 from .plan import FileHasher, Job, Plan, VariantPlan, plan_build
-from .platforms import CONTENT_TYPES
+from .platforms import CONTENT_TYPES, PLATFORMS
 from .report import BuildResult, Progress
 from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer, run_jobs
 from .writer import OutputWriter, sha256_bytes
@@ -122,6 +122,7 @@ class _Build:
         self.status: dict[str, str] = {}  # path -> rendered | cached | remote | kept
         self.failed: dict[Ident, str] = {}  # job identity -> error text
         self.reasons: dict[Ident, str] = {}  # why a job was rendered (for the JSON report)
+        self.job_errors: dict[Ident, ShareablesError] = {}
         self.notes: list[str] = []
         self.index_state: dict[str, Any] = {}
         self.rendered = self.cached = self.jobs_rendered = 0
@@ -144,8 +145,10 @@ class _Build:
 
             dirty = [job for job in plan.jobs if not self._reuse(job)]
             self._render(dirty)
+            self._report_job_errors(plan)
             self._carry_unplanned(plan)  # before bundles: a --platform build bundles them too
             self._bundles(plan)
+            self._report_job_errors(plan)  # bundles may have rendered remote-only members
             artefacts = [e for group in self.entries.values() for e in group]
             manifest = assemble(self.settings, fingerprint=fingerprint,
                                 variants=self._variant_entries(plan), artefacts=artefacts)
@@ -162,6 +165,13 @@ class _Build:
                      for (d, p), msg in sorted(self.failed.items())]
         return BuildResult(manifest, statuses, self.errors, self.rendered, self.cached,
                            self.jobs_rendered, time.perf_counter() - t0, removed, self.notes)
+
+    def _report_job_errors(self, plan: Plan) -> None:
+        """Render errors in plan order (file, then platform), not in completion order."""
+        for job in plan.jobs:
+            err = self.job_errors.pop(job.ident, None)
+            if err is not None:
+                self.errors.append(err)
 
     def _set(self, key: Ident, entries: list[Entry]) -> None:
         self.entries[key] = entries
@@ -242,6 +252,9 @@ class _Build:
                 self.progress(Progress(done, total, f"{job.dir} {job.platform}", ok))
 
         if total:
+            # Longest first (carousels, tall canvases): the pool's last minutes are then short
+            # jobs, not one big carousel keeping a single core busy while the others idle.
+            jobs = sorted(jobs, key=_cost, reverse=True)
             run_jobs(jobs, self.renderer, min(self.jobs, total), handle)
 
     def _store(self, job: Job, files: list[RenderedFile]) -> None:
@@ -281,7 +294,7 @@ class _Build:
                           hint=failure.hint)
         if not failure.internal:
             self.new_failures[job.key] = dataclasses.asdict(failure)
-        self.errors.append(err)
+        self.job_errors[job.ident] = err  # reported in plan order, not completion order
         self.failed[job.ident] = str(err)
         self._keep_old(job.ident)
 
@@ -447,6 +460,13 @@ class _Build:
         if status == "rendered" and a.get("role") != "bundle":
             out["reason"] = self.reasons.get(ident(a), "bundle member")
         return out
+
+
+def _cost(job: Job) -> int:
+    """Rough render cost of a job: pixels times images."""
+    v, p = job.variant, PLATFORMS[job.platform]
+    images = (len(v.slides) + 2 if v.slides else 4) if v.kind == "carousel" else 1
+    return p.width * p.height * images
 
 
 def _locate(file: Path, display: str, field: str, lang: str | None) -> tuple[int | None,
