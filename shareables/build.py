@@ -38,7 +38,7 @@ from .manifest import (
     refreshed,
     variant_entry,
 )
-from .model import Design, Settings
+from .model import Design, Settings, Variant
 from .plan import FileHasher, Job, Plan, VariantPlan, plan_build
 from .platforms import CONTENT_TYPES, PLATFORMS
 from .report import BuildResult, Progress
@@ -201,28 +201,40 @@ class _Build:
                 return True
             except TypeError:  # a cache from another version of this file: render again
                 pass
+        reason = self._adopt(job.ident, job.key, job.variant, job.source_hash)
+        if reason is None:
+            return True
+        self._expect_rewrites(job)
+        self.reasons[job.ident] = reason
+        return False
+
+    def _adopt(self, key: Ident, cache_key: str, variant: Variant, source_hash: str
+               ) -> str | None:
+        """Take the previous entries of `key` (a job or a bundle) into the new manifest.
+
+        They qualify when all carry `cache_key` and their files are intact (or, from the
+        published manifest, have an object key and no local file). Returns None when taken,
+        else why not: "new", "inputs changed" or "file missing or changed".
+        """
         reason = "new"
         for source in (self.old, self.remote):
-            group = source.get(job.ident, [])
+            group = source.get(key, [])
             if not group:
                 continue
             if not (any(e.get("role") != "thumbnail" for e in group)
-                    and all(e.get("cache_key") == job.key for e in group)
+                    and all(e.get("cache_key") == cache_key for e in group)
                     and (source is self.old or all(e.get("key") for e in group))):
                 reason = "inputs changed"
                 continue
             where = [self._valid(e) for e in group]
             if all(where):
-                self._set(job.ident, [refreshed(e, job.variant, job.source_hash)
-                                      for e in group])
+                self._set(key, [refreshed(e, variant, source_hash) for e in group])
                 for e, w in zip(group, where, strict=True):
                     self.status[e["path"]] = "cached" if w == "local" else "remote"
                     self.cached += e.get("role") in IMAGE_ROLES
-                return True
+                return None
             reason = "file missing or changed"
-        self._expect_rewrites(job)
-        self.reasons[job.ident] = reason
-        return False
+        return reason
 
     def _expect_rewrites(self, job: Job) -> None:
         # The job's files and its variant's zip will get new bytes: tell the writer up front,
@@ -348,18 +360,8 @@ class _Build:
         """Keep the previous zip if its key (README + members' content) is unchanged."""
         if self.force:
             return False
-        bident: Ident = (vp.dir, "bundle")
         _, key, _ = self._bundle_text(vp, members)
-        for source in (self.old, self.remote):
-            group = source.get(bident, [])
-            if (len(group) == 1 and group[0].get("cache_key") == key
-                    and (source is self.old or group[0].get("key"))):
-                where = self._valid(group[0])
-                if where:
-                    self._set(bident, [refreshed(group[0], vp.variant, vp.design.source_hash)])
-                    self.status[group[0]["path"]] = "cached" if where == "local" else "remote"
-                    return True
-        return False
+        return self._adopt((vp.dir, "bundle"), key, vp.variant, vp.design.source_hash) is None
 
     def _bundle(self, vp: VariantPlan, members: list[Entry]) -> None:
         bident: Ident = (vp.dir, "bundle")

@@ -108,25 +108,15 @@ class FileHasher:
         return h.hexdigest()
 
     def matches(self, path: Path | str, size: int, sha: str) -> bool:
-        """Whether a file exists with this size and content (stat first: cheap rejection)."""
+        """Whether a file exists with this size and content (size first: cheap rejection)."""
         key = os.fspath(path)
-        if key in self._memo:
-            return self._memo[key] == sha
-        try:
-            st = os.stat(key)
-        except OSError:
-            return False
-        if st.st_size != size:
-            return False
-        cached = self._cache.get(key)
-        if cached and cached[0] == size and cached[1] == st.st_mtime_ns:
-            self._memo[key] = cached[2]
-            return bool(cached[2] == sha)
+        if key not in self._memo:
+            try:
+                if os.stat(key).st_size != size:
+                    return False
+            except OSError:
+                return False
         return self.sha(key) == sha
-
-    def forget(self, path: Path | str) -> None:
-        self._memo.pop(os.fspath(path), None)
-        self._cache.pop(os.fspath(path), None)
 
     def record(self, path: Path, sha: str) -> None:
         """Remember the hash of a file we just wrote (saves reading it back next build).

@@ -364,48 +364,18 @@ class OutputWriter:
         if not (changed or self._pending_marked or pending.exists()):
             return []  # nothing changed since the last successful sweep: nothing is stale
         keep = {a["path"] for a in manifest.get("artefacts", [])} | set(extra or {})
-        if self._pending_at_start or self._initial is None:
-            removed = self._sweep(keep)  # strays could be anywhere: walk the whole tree
-        else:
-            removed = self._sweep_touched(keep)
+        # After an interrupted or failed build strays could be anywhere: walk the whole tree.
+        whole = self._pending_at_start or self._initial is None
+        removed = self._sweep(keep, None if whole else self._touched(keep))
         with contextlib.suppress(OSError):
             pending.unlink()
         return removed
 
-    def _sweep(self, keep: set[str]) -> list[str]:
-        """Delete files no longer listed: stale renders, and files and temp files of a killed
-        build (no manifest lists them, and the lock keeps other writers out)."""
-        removed: list[str] = []
-        root = os.fspath(self.out)
-        for dirpath, _dirnames, filenames in os.walk(root, topdown=False):
-            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-            if rel_dir.split("/")[0] == STATE_DIR:
-                continue
-            prefix = "" if rel_dir == "." else rel_dir + "/"
-            left = 0  # files kept here; subfolders are tried by rmdir, which refuses non-empty
-            for name in filenames:
-                rel = prefix + name
-                if rel in keep or rel in (MANIFEST, INDEX):
-                    left += 1
-                    continue
-                try:
-                    os.unlink(os.path.join(dirpath, name))
-                    removed.append(rel)
-                except OSError:
-                    left += 1
-            if not left and prefix:  # an emptied folder (a removed design) goes too
-                with contextlib.suppress(OSError):
-                    os.rmdir(dirpath)
-        return sorted(removed)
-
-    def _sweep_touched(self, keep: set[str]) -> list[str]:
-        """The sweep after a build that started clean: only where this build changed things.
-
-        Strays can only be files the previous manifest listed and this one does not, or
-        files in folders this build wrote into (e.g. a carousel that lost slides).
-        """
-        dropped = {a["path"] for a in (self._initial or {}).get("artefacts", [])} - keep
-        folders = {p.parent for p in self._written} | {(self.out / p).parent for p in dropped}
+    def _sweep(self, keep: set[str], folders: set[Path] | None = None) -> list[str]:
+        """Delete the files in `folders` (default: the whole tree) that `keep` does not list,
+        then the folders this empties (a removed design's)."""
+        if folders is None:
+            folders = {Path(d) for d, _, _ in os.walk(self.out)}
         removed: list[str] = []
         for folder in folders:
             try:
@@ -415,8 +385,8 @@ class OutputWriter:
             for name in names:
                 path = folder / name
                 rel = path.relative_to(self.out).as_posix()
-                if rel in keep or rel in (MANIFEST, INDEX) or not path.is_file() \
-                        or rel.split("/")[0] == STATE_DIR:
+                if (rel in keep or rel in (MANIFEST, INDEX) or rel.split("/")[0] == STATE_DIR
+                        or not path.is_file()):
                     continue
                 with contextlib.suppress(OSError):
                     path.unlink()
@@ -429,6 +399,12 @@ class OutputWriter:
                     break
                 folder = folder.parent
         return sorted(removed)
+
+    def _touched(self, keep: set[str]) -> set[Path]:
+        """Where strays can be after a build that started clean: folders it wrote into (a
+        carousel that lost slides) and folders of files the old manifest listed."""
+        dropped = {a["path"] for a in (self._initial or {}).get("artefacts", [])} - keep
+        return {p.parent for p in self._written} | {(self.out / p).parent for p in dropped}
 
     def write_state(self, name: str, data: bytes) -> None:
         """Build state under output/.shareables/ (e.g. the file-hash cache)."""
