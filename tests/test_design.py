@@ -85,8 +85,9 @@ def test_good_project_exits_zero(project: Path):
     [
         pytest.param(
             "kind: quote\ntext: [unclosed\n",
-            "designs/palestine/bad.yaml:3:1: not valid YAML: expected ',' or ']', but got "
-            "'<stream end>'; check indentation, colons and quotes around text with ': ' or '#'",
+            "designs/palestine/bad.yaml:3:1: not valid YAML: did not find expected ',' or ']' "
+            "(while parsing a flow sequence started at line 2); check indentation, colons and "
+            "quotes around text with ': ' or '#'",
             id="malformed-yaml",
         ),
         pytest.param(
