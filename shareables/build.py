@@ -20,13 +20,13 @@ import functools
 import hashlib
 import json
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .bundle import bundle_key, bundle_name, entry_name, make_zip, readme
+from .design import locate
 from .errors import RenderError, ShareablesError
 from .manifest import (
     IMAGE_ROLES,
@@ -297,7 +297,7 @@ class _Build:
     def _fail(self, job: Job, failure: JobFailure) -> None:
         line, col = failure.line, failure.col
         if line is None and failure.field and job.dir != "site":
-            line, col = _locate(self.settings.project_dir / job.owner, job.owner,
+            line, col = locate(self.settings.project_dir / job.owner, job.owner,
                                 failure.field, None if job.variant.original else job.variant.lang)
         message = failure.message
         if job.platform not in message:
@@ -471,23 +471,6 @@ def _cost(job: Job) -> int:
     return p.width * p.height * images
 
 
-def _locate(file: Path, display: str, field: str, lang: str | None) -> tuple[int | None,
-                                                                         int | None]:
-    """Line and column of a field in a design file, for render errors (which lack them)."""
-    from .yamlload import load_file
-
-    try:
-        doc = load_file(file, display)
-    except (ShareablesError, OSError):
-        return None, None
-    parts: list[str | int] = [int(p[1:-1]) if p.startswith("[") else p
-                              for p in re.findall(r"\[\d+\]|[^.\[\]]+", field)]
-    path: tuple[str | int, ...] = tuple(parts)
-    if lang is not None:  # a translation's text lives under translations.<lang>
-        path = ("translations", lang, *parts)
-    return doc.where(path)
-
-
 def _cores() -> int:
     """CPUs this process may use (a container's CPU set, not the host's count)."""
     try:
@@ -501,7 +484,7 @@ def _site_fingerprint() -> str:
     """Hash of the download page's code, templates and static files."""
     pkg = Path(__file__).parent
     h = hashlib.sha256()
-    files = [pkg / "site.py", *sorted((pkg / "templates").rglob("*")),
+    files = [pkg / "site.py", pkg / "sitemodel.py", *sorted((pkg / "templates").rglob("*")),
              *sorted((pkg / "static").rglob("*"))]
     for f in files:
         if f.is_file():

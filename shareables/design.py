@@ -200,15 +200,16 @@ def _load_one(file: Path, project: Path, settings: Settings) -> Design:
                   line=doc.where(("id",), key=True)[0])
 
 
-def locate(design: Design, field: str | None, lang: str | None) -> tuple[int | None, int | None]:
+def locate(file: Path, display: str, field: str | None,
+           lang: str | None) -> tuple[int | None, int | None]:
     """Line and column of a field in a design file, for render errors (which lack them).
 
     `lang` names a translation: its fields live under translations.<lang>.
     """
     if not field:
-        return design.line, 1
+        return None, None
     try:
-        doc = load_file(design.source, design.rel)
+        doc = load_file(file, display)
     except (ShareablesError, OSError):
         return None, None
     parts: list[str | int] = [int(p[1:-1]) if p.startswith("[") else p

@@ -38,7 +38,8 @@ SAFE_LANG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 # Modules whose source decides the pixels and bytes of a render. Their source text is part of
 # the renderer fingerprint, so editing the renderer invalidates the cache without anyone
 # remembering to bump a constant (and a checkout of the same commit gets the same keys).
-RENDER_MODULES = ("fonts", "text", "_textcompat", "carousel", "layout", "render", "encode")
+RENDER_MODULES = ("fonts", "text", "typography", "bidi", "linebreak", "carousel", "layout",
+                  "render", "cards", "paint", "encode")
 RENDER_DISTRIBUTIONS = ("pillow", "cairosvg", "fonttools", "python-bidi")
 
 

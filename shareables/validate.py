@@ -61,7 +61,8 @@ def lint_design(design: Design, res: Any) -> tuple[list[ShareablesError], int]:
                 render_slides(v, platform, res)
             except RenderError as e:
                 lang = None if v.original else v.lang
-                line, col = (e.line, e.col) if e.line else locate(design, e.field, lang)
+                line, col = (e.line, e.col) if e.line else locate(design.source, design.rel,
+                                                                  e.field, lang)
                 # A glyph no font has fails on every platform alike: say it once, plainly.
                 general = isinstance(e, MissingGlyphError) or pid in e.message
                 message = e.message if general else f"{pid}: {e.message}"

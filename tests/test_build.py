@@ -454,3 +454,19 @@ def test_cli_build_end_to_end_with_the_real_renderer(tmp_path: Path) -> None:
     assert progress == "[1/1] palestine/too-long/en instagram-square FAILED"
     assert error.startswith("designs/palestine/too-long.yaml:2:7: text: instagram-square: ")
     assert assert_consistent(project / "output")["artefacts"] == m["artefacts"]
+
+
+def test_renderer_fingerprint_covers_every_module_the_renderer_imports():
+    """Editing any module the renderer runs must invalidate the cache."""
+    import subprocess
+    import sys
+
+    from shareables.plan import RENDER_MODULES
+
+    code = ("import sys, shareables.render, shareables.carousel\n"
+            "print(' '.join(m.split('.', 1)[1] for m in sys.modules\n"
+            "               if m.startswith('shareables.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    data_only = {"errors", "model", "platforms"}  # their content is in the key as data
+    assert set(out) - data_only <= set(RENDER_MODULES)
