@@ -144,7 +144,7 @@ def run(project: Path) -> int:
                     fg="yellow")
     click.secho(f"Download page: {result.url}", bold=True)
     click.echo("SeaweedFS keeps serving it in the background (127.0.0.1 only).")
-    click.echo(f"Stop it with:  {_python()} -m shareables.demo stop")
+    click.echo(f"Stop it with:  make demo-stop   (or {_python()} -m shareables.demo stop)")
     return build_exit
 
 
