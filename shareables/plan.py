@@ -29,7 +29,7 @@ from .errors import DesignError
 from .model import Background, Design, Settings, Theme, Variant
 from .platforms import PLATFORMS, Platform
 
-JOB_FORMAT = "2"
+JOB_FORMAT = "3"  # 3: a carousel on a single-image platform (og) is <platform>.<ext>
 """Bump when what a job produces changes outside the renderer (thumbnail size, naming)."""
 
 SAFE_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -87,7 +87,10 @@ class PillowRenderer:
                                      alt=variant.alt)
             return [RenderedFile("pdf", None, "pdf", CONTENT_TYPES["pdf"], data,
                                  platform.width, platform.height)]
-        carousel = variant.kind == "carousel"
+        # A carousel on a single-image platform (a link preview) is its cover alone: one
+        # image, named like any other single image. Stories keep their sequence of frames.
+        carousel = variant.kind == "carousel" and (
+            platform.carousel_limit is not None or len(images) > 1)
         photo = variant.background.image is not None
         out: list[RenderedFile] = []
         for i, img in enumerate(images, start=1):

@@ -470,3 +470,24 @@ def test_renderer_fingerprint_covers_every_module_the_renderer_imports():
                          check=True).stdout.split()
     data_only = {"errors", "model", "platforms"}  # their content is in the key as data
     assert set(out) - data_only <= set(RENDER_MODULES)
+
+
+def test_real_carousel_paths_per_platform_kind(tmp_path: Path) -> None:
+    """Slides are numbered where the platform takes a sequence; a link preview is one image;
+    a tight platform (X: 4 images) drops the closing slide rather than any content."""
+    from shareables.build import build_project
+
+    project = make_project(tmp_path / "p", platforms=("og", "x", "instagram-square",
+                                                      "linkedin-document"))
+    for rel in list((project / "designs").rglob("*.yaml")):
+        if rel.name != "three-things.yaml":
+            rel.unlink()
+    result = build_project(project, jobs=1)
+    assert result.exit_code == 0, [str(e) for e in result.errors]
+    out = project / "output" / "afghanistan" / "three-things" / "en"
+    names = sorted(p.name for p in out.iterdir() if p.is_file())
+    assert "og.png" in names and not any(n.startswith("og-") for n in names)
+    assert [n for n in names if n.startswith("x-")] == [f"x-0{i}.png" for i in range(1, 5)]
+    squares = [n for n in names if n.startswith("instagram-square-")]
+    assert len(squares) == 5  # cover, three slides, closing call to share
+    assert "linkedin-document.pdf" in names
