@@ -7,6 +7,8 @@ project (platform ids, theme and font names, files on disk) live in design.py/se
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 KINDS = ("quote", "statement", "tag", "carousel")
@@ -232,11 +234,17 @@ _PATTERN_HELP: dict[str, tuple[str, str | None]] = {
 }
 
 
-def schema_errors(doc: Any, schema: dict[str, Any], error: type) -> list[Any]:
-    """Validate `doc.data` against `schema`; one error per problem, each with line/column."""
+@functools.cache
+def _validator(schema_json: str) -> Any:
+    """One compiled validator per schema (building it per design file cost ~0.3 ms each)."""
     from jsonschema import Draft202012Validator
 
-    validator = Draft202012Validator(schema)
+    return Draft202012Validator(json.loads(schema_json))
+
+
+def schema_errors(doc: Any, schema: dict[str, Any], error: type) -> list[Any]:
+    """Validate `doc.data` against `schema`; one error per problem, each with line/column."""
+    validator = _validator(json.dumps(schema, sort_keys=True))
     found: list[Any] = []
     seen: set[str] = set()
 

@@ -1,0 +1,5 @@
+"""`python -m shareables` is the `shareables` command."""
+
+from .cli import main
+
+main()
