@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -101,10 +100,10 @@ class Plan:
 
 
 def slug(text: str, fallback: str = "shareables") -> str:
-    """A lowercase ASCII slug for download names ("MADRE" -> "madre")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    s = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return s or fallback
+    """A lowercase ASCII slug for download names: the page's own rule, so names agree."""
+    from .sitemodel import slug as page_slug
+
+    return page_slug(text, fallback)
 
 
 def download_name(artefact: Mapping[str, Any], brand_slug: str) -> str:

@@ -7,6 +7,7 @@ the grouping, ordering and labelling rules are testable here without HTML.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 from typing import Any
@@ -55,8 +56,10 @@ def human_size(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB"
 
 
-def slug(text: str) -> str:
-    return _SLUG.sub("-", text.lower()).strip("-") or "shareable"
+def slug(text: str, fallback: str = "shareable") -> str:
+    """A lowercase ASCII slug for download names ("MADRE" -> "madre", "Café" -> "cafe")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _SLUG.sub("-", ascii_text.lower()).strip("-") or fallback
 
 
 def download_name(artefact: dict[str, Any], brand: str = "MADRE") -> str:
