@@ -67,15 +67,6 @@ class Ctx:
         field_name = FIELDS.get(role.split("[")[0], role)
         if role.startswith("slides["):
             field_name = role
-        plain = spans if isinstance(spans, str) else "".join(sp.text for sp in spans)
-        missing = style.fonts.missing(plain)
-        if missing:
-            chars = " ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
-            raise MissingGlyphError(
-                f"no font in the list can draw {chars}",
-                file=self.v.source, field=field_name,
-                hint="remove the characters or add a font that has them to the theme's fonts",
-            )
         try:
             try:
                 return T.fit(spans, style, w, h)
@@ -84,6 +75,16 @@ class Ctx:
                 if block is None:
                     raise
                 return block
+        except MissingGlyphError as exc:
+            # text.fit checks coverage once per distinct text (cached); here it only gains
+            # the design field, so the check is not repeated on every fit.
+            plain = spans if isinstance(spans, str) else "".join(sp.text for sp in spans)
+            chars = " ".join(f"{c!r} (U+{ord(c):04X})" for c in style.fonts.missing(plain)[:5])
+            raise MissingGlyphError(
+                f"no font in the list can draw {chars}" if chars else exc.message,
+                file=self.v.source, field=field_name,
+                hint="remove the characters or add a font that has them to the theme's fonts",
+            ) from exc
         except T.TextDoesNotFit as exc:
             raise RenderError(
                 f"{self.p.id}: the {role} does not fit at the legibility floor "
