@@ -7,10 +7,10 @@ STAMP := .venv/.installed
 # Leaves a local SeaweedFS running in the background (state in .demo/); `make demo-stop` ends it.
 demo: setup
 	bash scripts/install-system.sh render
-	$(PY) -m shareables.demo
+	$(PY) -m shareables.local.demo
 
 demo-stop:
-	-$(PY) -m shareables.demo stop
+	-$(PY) -m shareables.local.demo stop
 
 test: setup system
 	bash scripts/run-tests.sh

@@ -29,8 +29,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from test_render import STATEMENT, make_variant  # noqa: E402
 
-from shareables import cards, encode, render  # noqa: E402
 from shareables.platforms import PLATFORMS  # noqa: E402
+from shareables.render import cards, encode  # noqa: E402
+from shareables.render import compose as render  # noqa: E402
 
 CASES = [
     ("quote", "instagram-square"),

@@ -18,7 +18,7 @@ import click
 from .errors import ErrorList, ShareablesError
 
 if TYPE_CHECKING:
-    from .model import Settings
+    from .project.model import Settings
 
 project_option = click.option(
     "--project",
@@ -91,7 +91,7 @@ def schema(which: str) -> None:
     and put this first line in a design file:
       # yaml-language-server: $schema=../../.shareables.schema.json
     """
-    from .schema import design_schema, settings_schema
+    from .project.schema import design_schema, settings_schema
 
     data = settings_schema() if which == "settings" else design_schema()
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -99,7 +99,7 @@ def schema(which: str) -> None:
 
 def _load_project(project: Path) -> Settings:
     """Settings or exit 2 with every settings problem listed."""
-    from .settings import load_settings
+    from .project.settings import load_settings
 
     try:
         return load_settings(project)
@@ -125,7 +125,7 @@ def validate(project: Path, paths: tuple[Path, ...], fmt: str, no_render: bool) 
     Each problem prints as  designs/x.yaml:LINE:COL: field: what is wrong; how to fix it
     Exit code 0: all good; 1: some designs have problems; 2: shareables.yaml is wrong.
     """
-    from .validate import validate_project
+    from .build.validate import validate_project
 
     settings = _load_project(project)
     report = validate_project(settings, list(paths) or None, render=not no_render)
@@ -148,7 +148,7 @@ def init(directory: Path) -> None:
     design of each kind in designs/example/. Existing files are never overwritten.
     Then:  cd DIRECTORY && shareables validate && shareables build
     """
-    from .scaffold import init_project
+    from .project.scaffold import init_project
 
     try:
         made = init_project(directory)
@@ -201,8 +201,8 @@ def publish(project: Path, dry_run: bool, build_first: bool, bucket: str | None,
     import logging
 
     from .errors import PublishError
-    from .publish import publish_project
-    from .publish_plan import parse_duration
+    from .publish.plan import parse_duration
+    from .publish.protocol import publish_project
 
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
@@ -250,10 +250,10 @@ def build(project: Path, paths: tuple[Path, ...], platforms: tuple[str, ...], jo
     every file it lists intact; the next build completes the work.
     Exit code 0: all built; 1: some designs failed; 2: usage or settings error.
     """
-    from .build import Progress, build_project
-    from .plan import parse_shard
+    from .build.pipeline import Progress, build_project
+    from .build.plan import parse_shard
     from .platforms import PLATFORMS
-    from .schema import did_you_mean
+    from .project.schema import did_you_mean
 
     wanted = [p.strip() for value in platforms for p in value.split(",") if p.strip()]
     for pid in wanted:
@@ -322,7 +322,7 @@ def serve(project: Path, port: int, output_dir: Path | None, no_build: bool) -> 
     are printed here and listed at the top of the page. Only this computer can open the
     preview (it listens on 127.0.0.1). Stop with Ctrl+C.
     """
-    from .serve import Preview, build_rebuilder
+    from .site.serve import Preview, build_rebuilder
 
     settings = _load_project(project)
     out = output_dir or settings.project_dir / "output"

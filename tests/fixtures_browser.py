@@ -183,8 +183,8 @@ def make_sample_output(out: Path, *, variants: list[dict[str, Any]] | None = Non
     """
     from PIL import Image
 
-    from shareables import site
     from shareables.platforms import PLATFORMS
+    from shareables.site import page as site
 
     out.mkdir(parents=True, exist_ok=True)
     artefacts: list[dict[str, Any]] = []
@@ -310,7 +310,7 @@ def make_built_project(root: Path) -> Path:
     """The fixtures_project project plus a design full of markup, built with `build_project`."""
     from fixtures_project import make_project
 
-    from shareables.build import build_project
+    from shareables.build.pipeline import build_project
 
     make_project(root, platforms=SITE_PLATFORMS)
     (root / "designs" / "afghanistan" / "escape-test.yaml").write_text(ESCAPE_DESIGN)

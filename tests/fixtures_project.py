@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from shareables.build.worker import RenderedFile
 from shareables.errors import RenderError
-from shareables.model import Variant
 from shareables.platforms import Platform
-from shareables.worker import RenderedFile
+from shareables.project.model import Variant
 
 REPO = Path(__file__).resolve().parent.parent
 DESIGNS = (
@@ -102,7 +102,7 @@ class FakeRenderer:
         pass
 
     def render(self, variant: Variant, platform: Platform) -> list[RenderedFile]:
-        from shareables.plan import FileHasher, platform_digest, variant_digest
+        from shareables.build.plan import FileHasher, platform_digest, variant_digest
 
         if self.delay:
             time.sleep(self.delay)

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from shareables.seaweed import SeaweedServer
+from shareables.local.seaweed import SeaweedServer
 
 ACCESS_KEY = "shareables-test-admin"
 SECRET_KEY = "test-secret-" + secrets.token_hex(12)

@@ -9,9 +9,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shareables.carousel import _atoms, _sentence_ends, split_text
-from shareables.fonts import FontStack, font_stack
-from shareables.text import TextDoesNotFit, TextStyle
+from shareables.render.carousel import _atoms, _sentence_ends, split_text
+from shareables.text.block import TextDoesNotFit, TextStyle
+from shareables.text.fonts import FontStack, font_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 FONTS = ROOT / "fonts"

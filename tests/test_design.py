@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from shareables.cli import main
-from shareables.design import load_designs
-from shareables.settings import load_settings
+from shareables.project.design import load_designs
+from shareables.project.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -9,9 +9,9 @@ import pypdf
 import pytest
 from PIL import Image, ImageDraw, JpegImagePlugin
 
-from shareables import encode
 from shareables.errors import RenderError
 from shareables.platforms import PLATFORMS
+from shareables.render import encode
 
 ALT = "Quote: “It was called Palestine.” — Mahmoud Darwish <@madrespeaks> & more"
 

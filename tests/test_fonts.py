@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import ImageFont
 
-from shareables.fonts import FontStack, clusters, font_stack
+from shareables.text.fonts import FontStack, clusters, font_stack
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 SANS, NASKH, HEBREW, EMOJI = 0, 1, 2, 3

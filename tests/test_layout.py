@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from shareables import layout as L
 from shareables.platforms import PLATFORMS
+from shareables.render import geometry as L
 
 CASES = [
     (kind, role)
@@ -18,7 +18,7 @@ CASES = [
 
 
 def test_layout_module_does_not_import_pillow():
-    code = "import shareables.layout, sys; print('PIL' in sys.modules)"
+    code = "import shareables.render.geometry, sys; print('PIL' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -26,24 +26,24 @@ import pytest
 from click.testing import CliRunner
 from fixtures_s3 import SECRET_KEY, write_output  # the plugin module (tests/ is on sys.path)
 
+from shareables.build.worker import PillowRenderer
 from shareables.cli import main
 from shareables.errors import PublishError
-from shareables.publish import (
-    PublishConfigError,
-    Reporter,
-    Target,
-    make_client,
-    publish,
-)
-from shareables.publish_plan import (
+from shareables.local.seaweed import SeaweedServer, free_port_pair, http_get
+from shareables.publish.plan import (
     IMMUTABLE,
     LOCK_KEY,
     RemoteObject,
     parse_duration,
     plan_publish,
 )
-from shareables.seaweed import SeaweedServer, free_port_pair, http_get
-from shareables.worker import PillowRenderer
+from shareables.publish.protocol import (
+    PublishConfigError,
+    Reporter,
+    Target,
+    make_client,
+    publish,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -382,7 +382,7 @@ def test_a_held_lock_stops_a_second_publisher_and_an_expired_one_is_broken(
 
 def test_the_lease_is_renewed_while_publishing_and_a_stolen_lock_stops_the_switch(
         s3_server, s3_bucket, s3_env) -> None:
-    from shareables.publish_lock import Lock
+    from shareables.publish.lock import Lock
 
     target = _target(s3_server, s3_bucket)
     admin = s3_server.client()
@@ -408,7 +408,7 @@ def test_the_lease_is_renewed_while_publishing_and_a_stolen_lock_stops_the_switc
 def test_lock_fallback_for_stores_without_conditional_writes(s3_server, s3_bucket,
                                                              s3_env) -> None:
     """The path taken when a store answers 501 to If-None-Match (exercised directly)."""
-    from shareables.publish_lock import Lock
+    from shareables.publish.lock import Lock
 
     target = _target(s3_server, s3_bucket)
     client = make_client(target, attempts=2)
@@ -576,9 +576,9 @@ class PinnedRenderer(PillowRenderer):
 
 def test_real_build_then_fresh_checkout_publish_renders_and_uploads_only_what_changed(
         s3_server, s3_bucket, s3_env, scaffold) -> None:
-    from shareables.publish import publish_project
+    from shareables.publish.protocol import publish_project
     project = scaffold
-    from shareables.settings import load_settings
+    from shareables.project.settings import load_settings
 
     # Small and independent of work on other kinds: the scaffold's quote and tag, 2 platforms.
     for name in ("carousel", "statement"):
@@ -645,7 +645,7 @@ def test_make_demo_serves_the_page_from_the_bucket_until_stopped(tmp_path) -> No
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
 
     def demo(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "shareables.demo", *args, "--project",
+        return subprocess.run([sys.executable, "-m", "shareables.local.demo", *args, "--project",
                                str(repo)], capture_output=True, text=True, env=env, timeout=300)
 
     try:
@@ -686,8 +686,8 @@ def test_progress_is_a_bar_on_a_terminal_and_plain_lines_in_ci(capsys) -> None:
 
 
 def test_target_from_settings_and_overrides() -> None:
-    from shareables.model import PublishTarget
-    from shareables.publish import resolve_target
+    from shareables.project.model import PublishTarget
+    from shareables.publish.protocol import resolve_target
 
     settings = PublishTarget(bucket="madre", prefix="/shareables", endpoint_url=None,
                              public_url="https://shareables.example.org")

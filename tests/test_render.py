@@ -17,10 +17,19 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
-from shareables import encode, paint, render
 from shareables.errors import RenderError
-from shareables.model import Attribution, Background, Colors, Fonts, Theme, Variant, direction_of
 from shareables.platforms import PLATFORMS
+from shareables.project.model import (
+    Attribution,
+    Background,
+    Colors,
+    Fonts,
+    Theme,
+    Variant,
+    direction_of,
+)
+from shareables.render import compose as render
+from shareables.render import encode, paint
 
 ROOT = Path(__file__).resolve().parent.parent
 FONTS = ROOT / "fonts"
@@ -421,8 +430,8 @@ def test_a_character_no_font_has_is_an_error_not_tofu(res):
 
 def test_every_shipped_design_on_every_platform(res):
     """The properties over the organisation's own designs, on all platforms (not just theirs)."""
-    from shareables.design import load_designs
-    from shareables.settings import load_settings
+    from shareables.project.design import load_designs
+    from shareables.project.settings import load_settings
 
     settings = load_settings(ROOT)
     designs, errors = load_designs(ROOT, settings)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from shareables import site
+from shareables.site import page as site
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
@@ -496,9 +496,9 @@ def test_markup_in_designs_renders_as_text(new_page: Any, page_url: str) -> None
 def test_the_published_page_works_from_the_bucket(
         new_page: Any, built_site: Path, s3_server: Any, s3_bucket: str, s3_env: Any) -> None:
     """Publish the real build to SeaweedFS and load the page from the bucket's URL."""
-    from shareables.model import PublishTarget
-    from shareables.publish import publish
-    from shareables.publish_s3 import resolve_target
+    from shareables.project.model import PublishTarget
+    from shareables.publish.protocol import publish
+    from shareables.publish.s3 import resolve_target
 
     target = resolve_target(PublishTarget(bucket=s3_bucket, prefix="shareables/",
                                           endpoint_url=s3_server.endpoint))

@@ -11,11 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops
 
-from shareables import text as T
 from shareables.errors import RenderError
-from shareables.fonts import FontStack, font_stack
-from shareables.linebreak import greedy, penalty
-from shareables.text import (
+from shareables.text import block as T
+from shareables.text.block import (
     Span,
     TextBlock,
     TextDoesNotFit,
@@ -27,6 +25,8 @@ from shareables.text import (
     parse_markup,
     smart_typography,
 )
+from shareables.text.fonts import FontStack, font_stack
+from shareables.text.linebreak import greedy, penalty
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 BG, FG, ACCENT = (15, 61, 46), (255, 255, 255), (228, 49, 43)

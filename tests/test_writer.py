@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from shareables.errors import DesignError
-from shareables.writer import (
+from shareables.build.writer import (
     OutputWriter,
     WriterError,
     _drop_lines,
     manifest_bytes,
     read_manifest,
 )
+from shareables.errors import DesignError
 
 
 def entry(path: str, data: bytes) -> dict[str, Any]:

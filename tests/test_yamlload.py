@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shareables.errors import DesignError
-from shareables.yamlload import load_file, load_text
+from shareables.project.yamlload import load_file, load_text
 
 yaml_ish = st.text(
     alphabet=st.sampled_from(list("ab:-[]{}&*!|>'\"#%@`,? \n\t0123456789.~<=\\") + ["\u200f", "ك"]),

@@ -1,0 +1,80 @@
+"""Per design-and-language download bundles: a deterministic zip with a README.txt.
+
+Rebuilding unchanged inputs gives byte-identical zips (fixed timestamps, sorted entries,
+fixed permissions), so the cache and content-addressed publishing see no change. Entry names
+are made only from allow-listed parts: the design id and language (checked by plan.py), the
+platform ids from the platform table and the extensions from platforms.EXTENSIONS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Sequence
+
+from ..project.model import Variant
+from .plan import SAFE_LANG, SAFE_SEGMENT
+from ..platforms import EXTENSIONS, PLATFORMS
+
+BUNDLE_FORMAT = "1"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store; no build time leaks in
+_EXTS = set(EXTENSIONS.values())
+
+
+def bundle_name(variant: Variant) -> str:
+    return f"{variant.design_id}-{variant.lang}"
+
+
+def entry_name(variant: Variant, path: str) -> str:
+    """`<id>-<lang>/<platform>[-NN].<ext>` from an output path, refusing anything else."""
+    base = path.rsplit("/", 1)[-1]
+    stem, _, ext = base.rpartition(".")
+    platform, _, slide = stem.rpartition("-") if stem[-3:-2] == "-" else (stem, "", "")
+    if (platform not in PLATFORMS or ext not in _EXTS or (slide and not slide.isdigit())
+            or not SAFE_SEGMENT.match(variant.design_id) or not SAFE_LANG.match(variant.lang)):
+        raise ValueError(f"not a bundle member name: {path!r}")
+    return f"{bundle_name(variant)}/{base}"
+
+
+def readme(variant: Variant, brand: str, members: Sequence[tuple[str, str]]) -> str:
+    """README.txt: what is in the bundle, and the alt text, caption and credit to post with."""
+    lines = [f"{brand} — {variant.title or variant.design_id} ({variant.lang})", ""]
+    lines += ["Alt text (paste into the image description when you post):", variant.alt, ""]
+    if variant.caption:
+        lines += ["Caption:", variant.caption, ""]
+    if variant.background.credit:
+        lines += ["Credit:", variant.background.credit, ""]
+    lines.append("Files:")
+    for name, _ in members:
+        base = name.split("/", 1)[1]
+        stem = base.rsplit(".", 1)[0]
+        pid = stem.rsplit("-", 1)[0] if stem[-3:-2] == "-" else stem
+        label = PLATFORMS[pid].label if pid in PLATFORMS else pid
+        lines.append(f"  {base}  ({label})")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def bundle_key(readme_text: str, members: Sequence[tuple[str, str]]) -> str:
+    """Cache key of a bundle: its README and the content hashes of its members."""
+    h = hashlib.sha256(f"bundle:{BUNDLE_FORMAT}\n{readme_text}".encode())
+    for name, sha in sorted(members):
+        h.update(f"\n{name}={sha}".encode())
+    return h.hexdigest()
+
+
+def make_zip(readme_text: str, files: Sequence[tuple[str, bytes]]) -> bytes:
+    """Deterministic zip: images stored (already compressed), README deflated."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        entries = sorted(files) + [(files[0][0].split("/")[0] + "/README.txt",
+                                    readme_text.encode())] if files else []
+        for name, data in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # unix, so the permissions above are honoured everywhere
+            info.compress_type = (zipfile.ZIP_DEFLATED if name.endswith(".txt")
+                                  else zipfile.ZIP_STORED)
+            zf.writestr(info, data)
+    return buf.getvalue()

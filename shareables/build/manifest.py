@@ -1,0 +1,115 @@
+"""manifest.json: entries for artefacts and variants, identities across builds, build id.
+
+Format (docs/architecture.md): {"format", "build_id", "renderer", "brand", "site",
+"variants": [...], "artefacts": [...]}. Entries are plain dicts so the publisher and the
+page can read them without this package's classes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from ..project.model import Settings, Variant
+
+FORMAT = 1
+IMAGE_ROLES = ("image", "slide", "pdf", "site-og")
+"""Roles counted as rendered images in reports (thumbnails and bundles are by-products)."""
+
+
+def output_path(dir_: str, platform: str, role: str, slide: int | None, ext: str) -> str:
+    """The spec's output layout for one rendered file."""
+    if role == "site-og":
+        return f"site/og.{ext}"
+    name = platform if slide is None else f"{platform}-{slide:02d}"
+    if role == "thumbnail":
+        return f"{dir_}/thumbs/{name}.{ext}"
+    return f"{dir_}/{name}.{ext}"
+
+
+def ident(entry: dict[str, Any]) -> tuple[str, str]:
+    """(output dir, platform or 'bundle'): which build job an entry belongs to."""
+    if entry.get("role") == "site-og":
+        return ("site", "og")
+    d = f"{entry.get('campaign')}/{entry.get('design')}/{entry.get('lang')}"
+    if entry.get("role") == "bundle":
+        return (d, "bundle")
+    return (d, str(entry.get("platform")))
+
+
+def by_ident(manifest: dict[str, Any] | None) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for a in (manifest or {}).get("artefacts", []):
+        if isinstance(a, dict) and isinstance(a.get("path"), str):
+            out.setdefault(ident(a), []).append(a)
+    return out
+
+
+def artefact_entry(variant: Variant, *, platform: str | None, role: str, slide: int | None,
+                   of: str | None, path: str, width: int | None, height: int | None,
+                   size: int, sha256: str, content_type: str, source_hash: str,
+                   cache_key: str) -> dict[str, Any]:
+    site = role == "site-og"
+    return {
+        "design": None if site else variant.design_id,
+        "campaign": None if site else variant.campaign,
+        "kind": None if site else variant.kind,
+        "lang": None if site else variant.lang,
+        "platform": platform, "slide": slide, "role": role, "of": of, "path": path,
+        "width": width, "height": height, "bytes": size, "sha256": sha256,
+        "content_type": content_type, "alt": variant.alt,
+        "caption": None if site else variant.caption,
+        "source_hash": source_hash, "cache_key": cache_key,
+    }
+
+
+def refreshed(entry: dict[str, Any], variant: Variant, source_hash: str) -> dict[str, Any]:
+    """A cached entry with the metadata that does not affect its bytes brought up to date."""
+    out = dict(entry)
+    if entry.get("role") != "site-og":
+        out.update(alt=variant.alt, caption=variant.caption, source_hash=source_hash)
+    out.pop("status", None)
+    return out
+
+
+def variant_entry(variant: Variant, *, source: str, source_hash: str, platforms: list[str],
+                  bundle: str | None, errors: list[str]) -> dict[str, Any]:
+    att = variant.attribution
+    return {
+        "design": variant.design_id, "campaign": variant.campaign, "kind": variant.kind,
+        "lang": variant.lang, "dir": variant.direction, "original": variant.original,
+        "title": variant.title, "date": variant.date, "text": variant.text,
+        "slides": list(variant.slides) if variant.slides else None,
+        "attribution": {"name": att.name, "role": att.role} if att else None,
+        "alt": variant.alt, "caption": variant.caption, "credit": variant.background.credit,
+        "source": source, "source_hash": source_hash, "platforms": platforms,
+        "bundle": bundle, "errors": errors,
+    }
+
+
+def build_id(artefacts: Iterable[dict[str, Any]]) -> str:
+    """Deterministic id of a build: the hash of what it contains."""
+    h = hashlib.sha256()
+    for a in sorted(artefacts, key=lambda a: a["path"]):
+        h.update(f"{a['path']}={a['sha256']}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def assemble(settings: Settings, *, fingerprint: str, variants: list[dict[str, Any]],
+             artefacts: list[dict[str, Any]]) -> dict[str, Any]:
+    brand = settings.brand
+    og = next((a for a in artefacts if a.get("role") == "site-og"), None)
+    return {
+        "format": FORMAT,
+        "build_id": build_id(artefacts),
+        "renderer": fingerprint,
+        "brand": {"name": brand.name, "handle": brand.handle},
+        "site": {
+            "title": f"{brand.name} shareables",
+            "og_image": og["path"] if og else None,
+            "og_alt": og["alt"] if og else None,
+        },
+        "variants": sorted(variants, key=lambda v: (v["campaign"], v["design"], v["lang"])),
+        "artefacts": sorted(artefacts, key=lambda a: a["path"]),
+    }

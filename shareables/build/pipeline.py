@@ -1,0 +1,501 @@
+"""`shareables build`: plan, render what changed in a process pool, write through one writer.
+
+1. Plan (plan.py): every job (variant x platform) with its content-based cache key.
+2. Decide: a job is cached when the manifest on disk lists its files with the same key and
+   each file is intact (size + SHA-256, hashed at most once thanks to the stat cache), or
+   when `previous_manifest` (the published one) lists them with the same key and an object
+   `key` — then they count as present without a local file.
+3. Render the rest in worker processes (worker.py); the parent's writer writes every file.
+4. Bundles, then index.html, then manifest.json last (writer.py keeps output/ consistent
+   even if the build is killed); stale files are deleted only after a successful build.
+
+A design that fails (validation or rendering) is reported and skipped; its previous good
+outputs stay and stay in the manifest; every other design is still built (exit 1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .bundle import bundle_key, bundle_name, entry_name, make_zip, readme
+from ..project.design import locate
+from ..errors import RenderError, ShareablesError
+from .manifest import (
+    IMAGE_ROLES,
+    artefact_entry,
+    assemble,
+    by_ident,
+    ident,
+    output_path,
+    refreshed,
+    variant_entry,
+)
+from ..project.model import Design, Settings, Variant
+from .plan import FileHasher, Job, Plan, VariantPlan, plan_build
+from ..platforms import CONTENT_TYPES, PLATFORMS
+from .report import BuildResult, Progress
+from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer, run_jobs
+from .writer import OutputWriter, sha256_bytes
+
+# Build state in output/.shareables/ (never published, never swept):
+HASH_CACHE = "hashes.json"
+"""File content hashes by (size, mtime_ns): a no-change rebuild reads no file twice."""
+FAILURE_CACHE = "failures.json"
+"""Render failures by cache key: the same inputs fail the same way, so a rebuild reports them
+again without re-rendering (`--force` retries). Internal errors are never cached."""
+INDEX_STATE = "index.json"
+"""What index.html was rendered from, so an unchanged page is not rendered again."""
+Entry = dict[str, Any]
+Ident = tuple[str, str]
+
+
+def build_project(project: Path | str | Settings, paths: Sequence[Path | str] | None = None,
+                  **options: Any) -> BuildResult:
+    """Load settings (unless given) and designs from a project, then `build()`.
+
+    Raises SettingsError/ErrorList for a broken shareables.yaml (exit 2); design problems
+    are reported in the result instead. With `paths` only those designs are (re)built and
+    everything else in the manifest is kept.
+    """
+    from ..project.design import load_designs
+    from ..project.settings import load_settings
+
+    settings = project if isinstance(project, Settings) else load_settings(project)
+    designs, errors = load_designs(settings.project_dir, settings, paths)
+    return build(settings, designs, errors, partial=bool(paths), **options)
+
+
+def build(
+    settings: Settings,
+    designs: Sequence[Design],
+    design_errors: Iterable[ShareablesError] = (),
+    *,
+    output_dir: Path | str | None = None,
+    force: bool = False,
+    jobs: int | None = None,
+    platforms: Iterable[str] | None = None,
+    shard: tuple[int, int] | None = None,
+    partial: bool = False,
+    previous_manifest: dict[str, Any] | None = None,
+    renderer: Renderer | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> BuildResult:
+    """Build `designs` into `output_dir` (default: <project>/output); see the module docstring.
+
+    `platforms`/`shard`/`partial` limit the build; whatever they leave out is kept as it is
+    in the manifest (nothing outside the selection is deleted). `previous_manifest` is a
+    published manifest whose entries (with an object `key`) count as already built.
+    """
+    run = _Build(settings, designs, list(design_errors),
+                 out=Path(output_dir) if output_dir else settings.project_dir / "output",
+                 force=force, jobs=jobs or _cores(),
+                 platforms=tuple(platforms) if platforms else None, shard=shard,
+                 limited=bool(partial or platforms or shard),
+                 previous=previous_manifest, renderer=renderer or PillowRenderer(),
+                 progress=progress)
+    return run.run()
+
+
+class _Build:
+    """The state of one build; `run()` is the whole algorithm, top to bottom."""
+
+    def __init__(self, settings: Settings, designs: Sequence[Design],
+                 errors: list[ShareablesError], *, out: Path, force: bool, jobs: int,
+                 platforms: tuple[str, ...] | None, shard: tuple[int, int] | None,
+                 limited: bool, previous: dict[str, Any] | None, renderer: Renderer,
+                 progress: Callable[[Progress], None] | None) -> None:
+        self.settings, self.designs, self.errors = settings, designs, errors
+        self.out, self.force, self.jobs = out, force, max(1, jobs)
+        self.out_str = os.fspath(out)
+        self.platforms, self.shard, self.limited = platforms, shard, limited
+        self.previous, self.renderer, self.progress = previous, renderer, progress
+        self.entries: dict[Ident, list[Entry]] = {}  # what the new manifest lists, by job
+        self.by_dir: dict[str, set[Ident]] = {}  # the same, indexed by output folder
+        self.status: dict[str, str] = {}  # path -> rendered | cached | remote | kept
+        self.failed: dict[Ident, str] = {}  # job identity -> error text
+        self.reasons: dict[Ident, str] = {}  # why a job was rendered (for the JSON report)
+        self.job_errors: dict[Ident, ShareablesError] = {}
+        self.notes: list[str] = []
+        self.index_state: dict[str, Any] = {}
+        self.rendered = self.cached = self.jobs_rendered = 0
+
+    def run(self) -> BuildResult:
+        t0 = time.perf_counter()
+        self.out.mkdir(parents=True, exist_ok=True)
+        with OutputWriter(self.out) as writer:
+            self.writer = writer
+            self.old = by_ident(writer.previous)
+            self.remote = by_ident(self.previous) if self.previous and not self.force else {}
+            self.hasher = FileHasher(_load_json(writer.read_state(HASH_CACHE)))
+            self.known_failures = {} if self.force else _load_json(
+                writer.read_state(FAILURE_CACHE))
+            self.new_failures: dict[str, dict[str, Any]] = {}
+            fingerprint = self.renderer.fingerprint()
+            plan = plan_build(self.settings, self.designs, self.hasher, fingerprint,
+                              platforms=self.platforms, shard=self.shard)
+            self.errors.extend(plan.errors)
+
+            dirty = [job for job in plan.jobs if not self._reuse(job)]
+            self._render(dirty)
+            self._report_job_errors(plan)
+            self._carry_unplanned(plan)  # before bundles: a --platform build bundles them too
+            self._bundles(plan)
+            self._report_job_errors(plan)  # bundles may have rendered remote-only members
+            artefacts = [e for group in self.entries.values() for e in group]
+            manifest = assemble(self.settings, fingerprint=fingerprint,
+                                variants=self._variant_entries(plan), artefacts=artefacts)
+            encoded = writer.encode(manifest)  # reuses the bytes of unchanged entries
+            html, assets = self._page(manifest, encoded)
+            removed = writer.commit(manifest, index_html=html, extra=assets,
+                                    sweep=not self.errors, encoded=encoded)
+            writer.write_state(HASH_CACHE, json.dumps(self.hasher.export()).encode())
+            writer.write_state(FAILURE_CACHE, json.dumps(self.new_failures).encode())
+            writer.write_state(INDEX_STATE, json.dumps(self.index_state).encode())
+        statuses = [self._status_of(a) for a in manifest["artefacts"]]
+        statuses += [{"path": None, "status": "failed", "design": d.split("/")[1] if "/" in d
+                      else d, "dir": d, "platform": p, "error": msg}
+                     for (d, p), msg in sorted(self.failed.items())]
+        return BuildResult(manifest, statuses, self.errors, self.rendered, self.cached,
+                           self.jobs_rendered, time.perf_counter() - t0, removed, self.notes)
+
+    def _report_job_errors(self, plan: Plan) -> None:
+        """Render errors in plan order (file, then platform), not in completion order."""
+        for job in plan.jobs:
+            err = self.job_errors.pop(job.ident, None)
+            if err is not None:
+                self.errors.append(err)
+
+    def _set(self, key: Ident, entries: list[Entry]) -> None:
+        self.entries[key] = entries
+        self.by_dir.setdefault(key[0], set()).add(key)
+
+    # -- deciding what to render -------------------------------------------------------
+
+    def _valid(self, entry: Entry) -> str | None:
+        """'local' if the entry's file is intact, 'remote' if absent but published (`key`)."""
+        path = os.path.join(self.out_str, entry["path"])
+        if self.hasher.matches(path, entry.get("bytes", -1), entry.get("sha256", "")):
+            return "local"
+        if entry.get("key") and not os.path.lexists(path):
+            return "remote"
+        return None
+
+    def _reuse(self, job: Job) -> bool:
+        """Keep the job's previous files if their key matches and they are intact."""
+        if self.force:
+            self._expect_rewrites(job)
+            self.reasons[job.ident] = "forced"
+            return False
+        known = self.known_failures.get(job.key)
+        if isinstance(known, dict):
+            try:
+                self._fail(job, JobFailure(**known))
+                return True
+            except TypeError:  # a cache from another version of this file: render again
+                pass
+        reason = self._adopt(job.ident, job.key, job.variant, job.source_hash)
+        if reason is None:
+            return True
+        self._expect_rewrites(job)
+        self.reasons[job.ident] = reason
+        return False
+
+    def _adopt(self, key: Ident, cache_key: str, variant: Variant, source_hash: str
+               ) -> str | None:
+        """Take the previous entries of `key` (a job or a bundle) into the new manifest.
+
+        They qualify when all carry `cache_key` and their files are intact (or, from the
+        published manifest, have an object key and no local file). Returns None when taken,
+        else why not: "new", "inputs changed" or "file missing or changed".
+        """
+        reason = "new"
+        for source in (self.old, self.remote):
+            group = source.get(key, [])
+            if not group:
+                continue
+            if not (any(e.get("role") != "thumbnail" for e in group)
+                    and all(e.get("cache_key") == cache_key for e in group)
+                    and (source is self.old or all(e.get("key") for e in group))):
+                reason = "inputs changed"
+                continue
+            where = [self._valid(e) for e in group]
+            if all(where):
+                self._set(key, [refreshed(e, variant, source_hash) for e in group])
+                for e, w in zip(group, where, strict=True):
+                    self.status[e["path"]] = "cached" if w == "local" else "remote"
+                    self.cached += e.get("role") in IMAGE_ROLES
+                return None
+            reason = "file missing or changed"
+        return reason
+
+    def _expect_rewrites(self, job: Job) -> None:
+        # The job's files and its variant's zip will get new bytes: tell the writer up front,
+        # so it unlists them from the manifest on disk in one rewrite, not one per variant.
+        for key in (job.ident, (job.dir, "bundle")):
+            self.writer.expect_rewrites(e["path"] for e in self.old.get(key, []))
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def _render(self, jobs: list[Job]) -> None:
+        total = len(jobs)
+        done = 0
+
+        def handle(job: Job, result: list[RenderedFile] | JobFailure) -> None:
+            nonlocal done
+            done += 1
+            ok = not isinstance(result, JobFailure)
+            if isinstance(result, JobFailure):
+                self._fail(job, result)
+            else:
+                try:
+                    self._store(job, result)
+                except ShareablesError as e:  # e.g. two designs claiming one path
+                    self._fail(job, JobFailure(e.message, e.field, e.line, e.col, e.hint))
+                    ok = False
+            if self.progress:
+                self.progress(Progress(done, total, f"{job.dir} {job.platform}", ok))
+
+        if total:
+            # Longest first (carousels, tall canvases): the pool's last minutes are then short
+            # jobs, not one big carousel keeping a single core busy while the others idle.
+            jobs = sorted(jobs, key=_cost, reverse=True)
+            run_jobs(jobs, self.renderer, min(self.jobs, total), handle)
+
+    def _store(self, job: Job, files: list[RenderedFile]) -> None:
+        """Write one job's files and record their manifest entries."""
+        self.jobs_rendered += 1
+        site = job.dir == "site"
+        entries: list[Entry] = []
+        image_path: dict[int | None, str] = {}
+        for f in sorted(files, key=lambda f: f.role == "thumbnail"):  # images before thumbs
+            if site and f.role == "thumbnail":
+                continue
+            role = "site-og" if site else f.role
+            path = output_path(job.dir, job.platform, role, f.slide, f.ext)
+            of = image_path.get(f.slide) if role == "thumbnail" else None
+            written = self.writer.write(path, f.data, owner=job.owner)
+            self.hasher.record(self.out / path, written.sha256)
+            if role != "thumbnail":
+                image_path[f.slide] = path
+            entries.append(artefact_entry(
+                job.variant, platform=job.platform, role=role, slide=f.slide, of=of, path=path,
+                width=f.width, height=f.height, size=written.bytes, sha256=written.sha256,
+                content_type=f.content_type, source_hash=job.source_hash, cache_key=job.key))
+            self.status[path] = "rendered"
+            self.rendered += role in IMAGE_ROLES
+            self.notes.extend(f"{path}: {n}" for n in f.notes)
+        self._set(job.ident, entries)
+
+    def _fail(self, job: Job, failure: JobFailure) -> None:
+        line, col = failure.line, failure.col
+        if line is None and failure.field and job.dir != "site":
+            line, col = locate(self.settings.project_dir / job.owner, job.owner,
+                                failure.field, None if job.variant.original else job.variant.lang)
+        message = failure.message
+        if job.platform not in message:
+            message += f" (platform {job.platform})"
+        err = RenderError(message, file=job.owner, line=line, col=col, field=failure.field,
+                          hint=failure.hint)
+        if not failure.internal:
+            self.new_failures[job.key] = dataclasses.asdict(failure)
+        self.job_errors[job.ident] = err  # reported in plan order, not completion order
+        self.failed[job.ident] = str(err)
+        self._keep_old(job.ident)
+
+    def _keep_old(self, key: Ident) -> None:
+        """Carry a job's previous entries into the new manifest if their files are intact."""
+        group = [e for e in self.old.get(key, []) if self._valid(e)]
+        if not group:  # (added by publish) fresh checkout: keep the published version live
+            group = [e for e in self.remote.get(key, []) if e.get("key") and self._valid(e)]
+        if group:
+            self._set(key, [dict(e) for e in group])
+            for e in group:
+                self.status[e["path"]] = "kept"
+
+    # -- bundles -------------------------------------------------------------------------
+
+    def _bundles(self, plan: Plan) -> None:
+        """One zip per variant from the members the new manifest lists (cached by content)."""
+        pending: list[VariantPlan] = []
+        need: set[Ident] = set()
+        for vp in plan.variants:
+            bident: Ident = (vp.dir, "bundle")
+            if any((vp.dir, j.platform) in self.failed for j in vp.jobs):
+                self._keep_old(bident)  # don't package a half-updated design
+                continue
+            members = self._members(vp.dir)
+            if not members or self._reuse_bundle(vp, members):
+                continue
+            pending.append(vp)
+            # Members known only from the published manifest have no local bytes: render them.
+            need |= {(vp.dir, m["platform"]) for m in members
+                     if self.status.get(m["path"]) == "remote"}
+        if need:
+            self._render([j for vp in pending for j in vp.jobs if j.ident in need])
+        for vp in pending:
+            members = self._members(vp.dir)
+            if members and not any((vp.dir, j.platform) in self.failed for j in vp.jobs):
+                self._bundle(vp, members)
+
+    def _members(self, dir_: str) -> list[Entry]:
+        return sorted((e for key in self.by_dir.get(dir_, ()) if key[1] != "bundle"
+                       for e in self.entries[key] if e["role"] in ("image", "slide", "pdf")),
+                      key=lambda e: e["path"])
+
+    def _bundle_text(self, vp: VariantPlan, members: list[Entry]
+                     ) -> tuple[str, str, list[tuple[str, str]]]:
+        names = [(entry_name(vp.variant, m["path"]), m["sha256"]) for m in members]
+        text = readme(vp.variant, self.settings.brand.name, names)
+        return text, bundle_key(text, names), names
+
+    def _reuse_bundle(self, vp: VariantPlan, members: list[Entry]) -> bool:
+        """Keep the previous zip if its key (README + members' content) is unchanged."""
+        if self.force:
+            return False
+        _, key, _ = self._bundle_text(vp, members)
+        return self._adopt((vp.dir, "bundle"), key, vp.variant, vp.design.source_hash) is None
+
+    def _bundle(self, vp: VariantPlan, members: list[Entry]) -> None:
+        bident: Ident = (vp.dir, "bundle")
+        text, key, names = self._bundle_text(vp, members)
+        path = f"{vp.dir}/{bundle_name(vp.variant)}.zip"
+        files = []
+        for (name, sha), m in zip(names, members, strict=True):
+            data = (self.out / m["path"]).read_bytes()
+            if sha256_bytes(data) != sha:  # never package bytes the manifest doesn't vouch for
+                raise ShareablesError(f"{m['path']} changed during the build; run it again")
+            files.append((name, data))
+        data = make_zip(text, files)
+        self.writer.expect_rewrites(e["path"] for e in self.old.get(bident, []))
+        written = self.writer.write(path, data, owner=vp.design.rel)
+        self.hasher.record(self.out / path, written.sha256)
+        self._set(bident, [artefact_entry(
+            vp.variant, platform=None, role="bundle", slide=None, of=None, path=path,
+            width=None, height=None, size=written.bytes, sha256=written.sha256,
+            content_type=CONTENT_TYPES["zip"], source_hash=vp.design.source_hash,
+            cache_key=key)])
+        self.status[path] = "rendered"
+
+    # -- what else the manifest keeps --------------------------------------------------
+
+    def _carry_unplanned(self, plan: Plan) -> None:
+        """Entries of designs/platforms not in this build.
+
+        A limited build (paths, --platform, --shard) keeps them; so does a failed build,
+        because deletions happen only after success. A full successful build drops them
+        (the design or platform is gone) and the sweep deletes their files.
+        """
+        if not (self.limited or self.errors):
+            return
+        planned = {j.ident for j in plan.jobs} | {(vp.dir, "bundle") for vp in plan.variants}
+        for key in [*self.old, *self.remote]:  # remote: added by publish (fresh checkout)
+            if key not in planned and key not in self.entries:
+                self._keep_old(key)
+
+    def _variant_entries(self, plan: Plan) -> list[Entry]:
+        dirs_with_files = {d for (d, _p), g in self.entries.items() if g}
+        out: list[Entry] = []
+        seen: set[str] = set()
+        for vp in plan.variants:
+            if vp.dir not in dirs_with_files:
+                continue
+            seen.add(vp.dir)
+            have = {e["platform"] for key in self.by_dir.get(vp.dir, ())
+                    for e in self.entries[key]}
+            bundle = self.entries.get((vp.dir, "bundle"))
+            errors = [msg for (_d, p), msg in self.failed.items() if (vp.dir, p) in self.failed
+                      and _d == vp.dir] if self.failed else []
+            out.append(variant_entry(
+                vp.variant, source=vp.design.rel, source_hash=vp.design.source_hash,
+                platforms=[p for p in vp.variant.platforms if p in have],
+                bundle=bundle[0]["path"] if bundle else None, errors=errors))
+        bad_files: dict[str | None, list[str]] = {}
+        for e in self.errors:
+            bad_files.setdefault(e.file, []).append(str(e))
+        previous = (self.writer.previous or {}).get("variants", [])
+        for v in previous if isinstance(previous, list) else []:
+            d = f"{v.get('campaign')}/{v.get('design')}/{v.get('lang')}"
+            if d in dirs_with_files and d not in seen:
+                seen.add(d)
+                out.append({**v, "errors": bad_files.get(v.get("source"), [])})
+        return out
+
+    def _page(self, manifest: dict[str, Any], encoded: bytes
+              ) -> tuple[str | None, dict[str, bytes]]:
+        """output/index.html (links are output paths) and any files the page needs.
+
+        Rendering the page for thousands of artefacts takes seconds, so it is skipped when
+        neither the manifest nor the page's code and templates changed and the file on disk
+        is the one we wrote (recorded in .shareables/index.json).
+        """
+        try:
+            from ..site import page as site
+        except ImportError:  # the download page module is optional for a build
+            return None, {}
+        assets = dict(site.page_assets())
+        key = hashlib.sha256(encoded + _site_fingerprint().encode()).hexdigest()
+        state = _load_json(self.writer.read_state(INDEX_STATE))
+        if (not self.force and state.get("key") == key and isinstance(state.get("sha256"), str)
+                and self.hasher.sha(self.out / "index.html") == state["sha256"]):
+            self.index_state = state
+            return None, assets  # None: leave the current index.html as it is
+        html: str = site.render_index(manifest, lambda a: a["path"])
+        self.index_state = {"key": key, "sha256": sha256_bytes(html.encode())}
+        return html, assets
+
+    # -- reporting -----------------------------------------------------------------------
+
+    def _status_of(self, a: Entry) -> dict[str, Any]:
+        status = self.status.get(a["path"], "kept")
+        out = {"path": a["path"], "status": status,
+               "role": a.get("role"), "design": a.get("design"), "lang": a.get("lang"),
+               "platform": a.get("platform"), "slide": a.get("slide"),
+               "bytes": a.get("bytes"), "sha256": a.get("sha256")}
+        if status == "rendered" and a.get("role") != "bundle":
+            out["reason"] = self.reasons.get(ident(a), "bundle member")
+        return out
+
+
+def _cost(job: Job) -> int:
+    """Rough render cost of a job: pixels times images."""
+    v, p = job.variant, PLATFORMS[job.platform]
+    images = (len(v.slides) + 2 if v.slides else 4) if v.kind == "carousel" else 1
+    return p.width * p.height * images
+
+
+def _cores() -> int:
+    """CPUs this process may use (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@functools.cache
+def _site_fingerprint() -> str:
+    """Hash of the download page's code, templates and static files."""
+    pkg = Path(__file__).resolve().parent.parent / "site"
+    h = hashlib.sha256()
+    for f in sorted(pkg.rglob("*")):
+        if f.is_file() and f.suffix != ".pyc" and f.name != "serve.py":
+            h.update(f"{f.relative_to(pkg).as_posix()}\n".encode() + f.read_bytes())
+    return h.hexdigest()
+
+
+def _load_json(data: bytes | None) -> dict[str, Any]:
+    try:
+        cache = json.loads(data or b"{}")
+    except ValueError:
+        return {}
+    return cache if isinstance(cache, dict) else {}
+
+
+__all__ = ["BuildResult", "Progress", "build", "build_project"]

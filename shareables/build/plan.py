@@ -1,0 +1,340 @@
+"""Build planning: every job, its output directory and its content-based cache key.
+
+A *job* renders one variant (one language of one design) for one platform. It is the unit of
+caching and of parallel work: the file extension (format fall-through) and the number of
+carousel slides are only known after rendering, so the plan is keyed by (variant, platform)
+and the manifest records the paths a job produced.
+
+Cache key = SHA-256 of: the normalised variant (minus what cannot change pixels: caption,
+platform list, the file's location), the bytes of every font, logo and photo it uses, the
+platform spec, and the renderer fingerprint. Never timestamps: a fresh checkout computes the
+same keys, which is what lets `publish --build` skip unchanged designs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.metadata
+import json
+import os
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import DesignError
+from ..project.model import Background, Design, Settings, Theme, Variant
+from ..platforms import PLATFORMS, Platform
+
+JOB_FORMAT = "3"  # 3: a carousel on a single-image platform (og) is <platform>.<ext>
+"""Bump when what a job produces changes outside the renderer (thumbnail size, naming)."""
+
+SAFE_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SAFE_LANG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+
+# Modules whose source decides the pixels and bytes of a render. Their source text is part of
+# the renderer fingerprint, so editing the renderer invalidates the cache without anyone
+# remembering to bump a constant (and a checkout of the same commit gets the same keys).
+RENDER_PACKAGES = ("text", "render")
+"""Stages whose source is part of every render's cache key (all their modules, recursively)."""
+RENDER_DISTRIBUTIONS = ("pillow", "cairosvg", "fonttools", "python-bidi")
+
+
+def renderer_fingerprint() -> str:
+    """Hash of the render-stage sources and library versions, without importing Pillow."""
+    h = hashlib.sha256(f"job-format:{JOB_FORMAT}\n".encode())
+    pkg = Path(__file__).resolve().parent.parent
+    for stage in RENDER_PACKAGES:
+        for src in sorted((pkg / stage).rglob("*.py")):
+            h.update(f"{src.relative_to(pkg).as_posix()}:".encode())
+            h.update(src.read_bytes())
+    for dist in RENDER_DISTRIBUTIONS:
+        try:
+            h.update(f"{dist}={importlib.metadata.version(dist)}\n".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{dist}=-\n".encode())
+    return h.hexdigest()[:16]
+
+
+class FileHasher:
+    """SHA-256 of input and output files, each file read at most once per build.
+
+    Results are remembered across builds by (size, mtime_ns) in a small cache so a no-change
+    rebuild reads no font bytes; the hashes themselves are of content. Entries whose mtime is
+    within a few seconds of now are not trusted later (the file could change again within
+    the timestamp's granularity, the "racy git" problem).
+    """
+
+    RACY_SECONDS = 3.0
+
+    def __init__(self, cache: dict[str, list[Any]] | None = None) -> None:
+        self._cache: dict[str, list[Any]] = dict(cache or {})
+        self._memo: dict[str, str | None] = {}
+        self.hashed_bytes = 0
+
+    def sha(self, path: Path | str) -> str | None:
+        """Content hash, or None if the file does not exist."""
+        key = os.fspath(path)
+        if key in self._memo:
+            return self._memo[key]
+        try:
+            st = os.stat(key)
+        except OSError:
+            self._memo[key] = None
+            return None
+        cached = self._cache.get(key)
+        if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
+            digest: str | None = cached[2]
+        else:
+            digest = self._hash_file(key)
+            if digest is not None and time.time() - st.st_mtime_ns / 1e9 > self.RACY_SECONDS:
+                self._cache[key] = [st.st_size, st.st_mtime_ns, digest]
+            else:
+                self._cache.pop(key, None)
+        self._memo[key] = digest
+        return digest
+
+    def _hash_file(self, key: str) -> str | None:
+        h = hashlib.sha256()
+        try:
+            with open(key, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    h.update(chunk)
+                    self.hashed_bytes += len(chunk)
+        except OSError:
+            return None
+        return h.hexdigest()
+
+    def matches(self, path: Path | str, size: int, sha: str) -> bool:
+        """Whether a file exists with this size and content (size first: cheap rejection)."""
+        key = os.fspath(path)
+        if key not in self._memo:
+            try:
+                if os.stat(key).st_size != size:
+                    return False
+            except OSError:
+                return False
+        return self.sha(key) == sha
+
+    def record(self, path: Path, sha: str) -> None:
+        """Remember the hash of a file we just wrote (saves reading it back next build).
+
+        Unlike `sha()`, no racy-timestamp guard: we wrote these bytes ourselves under the
+        build lock, and any later change moves the mtime past the one recorded here. Without
+        this the first rebuild after a cold build would re-read every output file.
+        """
+        key = os.fspath(path)
+        self._memo[key] = sha
+        try:
+            st = os.stat(key)
+        except OSError:
+            return
+        self._cache[key] = [st.st_size, st.st_mtime_ns, sha]
+
+    def export(self) -> dict[str, list[Any]]:
+        """The stat cache to persist: only files looked at in this build (keeps it small)."""
+        return {k: v for k, v in self._cache.items() if k in self._memo}
+
+
+def _normalise(value: Any, hasher: FileHasher, memo: dict[int, Any] | None = None) -> Any:
+    """JSON-able form of model data; a file path becomes the hash of the file's bytes.
+
+    `memo` caches by object identity: every variant of a theme shares one Theme object, so
+    its fonts are normalised once per build, not once per variant.
+    """
+    if memo is not None and isinstance(value, (Theme, Background)):
+        if id(value) not in memo:
+            memo[id(value)] = (value, _normalise(value, hasher))  # keep it alive: id stays valid
+        return memo[id(value)][1]
+    if isinstance(value, Path):
+        return {"file-sha256": hasher.sha(value)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _normalise(getattr(value, f.name), hasher, memo)
+                for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _normalise(v, hasher, memo) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_normalise(v, hasher, memo) for v in value]
+    return value
+
+
+# Fields that never change a rendered file: where the design lives, which other platforms it
+# targets, and the post copy (caption goes into the manifest and README, not the pixels).
+_KEY_EXCLUDED = ("source", "platforms", "caption")
+
+
+def variant_digest(variant: Variant, hasher: FileHasher,
+                   memo: dict[int, Any] | None = None) -> str:
+    # A shallow walk of the variant's fields (the generic dataclass walk was the slowest part
+    # of a no-change rebuild); nested model objects still go through _normalise.
+    data: dict[str, Any] = {}
+    for name, value in vars(variant).items():
+        if name in _KEY_EXCLUDED:
+            continue
+        if value is None or isinstance(value, (str, int, float, bool)):
+            data[name] = value
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            data[name] = list(value)
+        else:
+            data[name] = _normalise(value, hasher, memo)
+    return _hash_json(data)
+
+
+def platform_digest(platform: Platform) -> str:
+    return _hash_json(dataclasses.asdict(platform))
+
+
+def _hash_json(data: Any) -> str:
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def job_key(variant_hash: str, platform_hash: str, fingerprint: str) -> str:
+    return hashlib.sha256(f"{fingerprint}\n{variant_hash}\n{platform_hash}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Job:
+    """Render `variant` for `platform`; `dir` is its output directory under output/."""
+
+    variant: Variant
+    platform: str
+    key: str
+    dir: str  # "<campaign>/<id>/<lang>" or "site"
+    owner: str  # design file relative to the project (errors, collisions)
+    source_hash: str
+    design_line: int = 1
+
+    @property
+    def ident(self) -> tuple[str, str]:
+        """Identity across builds: what output this job replaces."""
+        return (self.dir, self.platform)
+
+
+@dataclass(frozen=True)
+class VariantPlan:
+    """One variant of one design with its jobs (the bundle is built from their outputs)."""
+
+    variant: Variant
+    design: Design
+    dir: str
+    jobs: tuple[Job, ...]
+
+
+@dataclass
+class Plan:
+    variants: list[VariantPlan]
+    site_job: Job | None
+    errors: list[DesignError]
+    fingerprint: str
+
+    @property
+    def jobs(self) -> list[Job]:
+        out = [j for v in self.variants for j in v.jobs]
+        if self.site_job is not None:
+            out.append(self.site_job)
+        return out
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """'K/N' -> (K, N), 1 <= K <= N."""
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not m or not (1 <= int(m.group(1)) <= int(m.group(2))):
+        raise ValueError(f"--shard must look like K/N with 1 <= K <= N, not {text!r}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def in_shard(design_id: str, shard: tuple[int, int] | None) -> bool:
+    """Deterministic split by a hash of the id: stable across machines and design order."""
+    if shard is None:
+        return True
+    k, n = shard
+    return int(hashlib.sha256(design_id.encode()).hexdigest()[:12], 16) % n == k - 1
+
+
+def site_variant(settings: Settings) -> Variant:
+    """The download page's own og:image: a brand card (a `tag` drawn for the og platform)."""
+    brand = settings.brand
+    handle = brand.handle or brand.name
+    theme = settings.theme(None)
+    return Variant(
+        design_id="site", campaign="site", kind="tag", lang="en", direction="ltr",
+        text=None, title=None, date=None, slides=None, attribution=None, highlight=(),
+        alt=f"{brand.name}: images to download and share — tag us {handle}",
+        caption=None, theme=theme, background=theme.background or Background(),
+        handle=brand.handle, logo=brand.logo, brand_name=brand.name, platforms=("og",),
+        source=settings.file, original=True,
+    )
+
+
+def plan_build(
+    settings: Settings,
+    designs: Sequence[Design],
+    hasher: FileHasher,
+    fingerprint: str,
+    *,
+    platforms: Iterable[str] | None = None,
+    shard: tuple[int, int] | None = None,
+    include_site: bool = True,
+) -> Plan:
+    """Every job of every selected design (platform filter, shard), with keys; no I/O on output/."""
+    wanted = set(platforms) if platforms else None
+    memo: dict[int, Any] = {}
+    platform_hash: dict[str, str] = {}
+    errors: list[DesignError] = []
+    claimed: dict[str, str] = {}
+    variants: list[VariantPlan] = []
+    for design in sorted(designs, key=lambda d: d.rel):
+        if not in_shard(design.id, shard):
+            continue
+        bad = _unsafe_names(design)
+        if bad:
+            errors.append(bad)
+            continue
+        vplans: list[VariantPlan] = []
+        for v in design.variants:
+            vdir = f"{v.campaign}/{v.design_id}/{v.lang}"
+            if claimed.setdefault(vdir, design.rel) != design.rel:
+                errors.append(DesignError(
+                    f"output folder {vdir}/ is also produced by {claimed[vdir]}",
+                    file=design.rel, line=design.line, col=1, field="id",
+                    hint="give one of the two designs another `id:`"))
+                vplans = []
+                break
+            vhash = variant_digest(v, hasher, memo)
+            jobs = []
+            for pid in v.platforms:
+                if wanted is not None and pid not in wanted:
+                    continue
+                platform = PLATFORMS[pid]
+                if platform.document and v.kind != "carousel":
+                    continue  # a LinkedIn document is a carousel as PDF; nothing to make
+                if pid not in platform_hash:
+                    platform_hash[pid] = platform_digest(platform)
+                jobs.append(Job(v, pid, job_key(vhash, platform_hash[pid], fingerprint), vdir,
+                                design.rel, design.source_hash, design.line))
+            vplans.append(VariantPlan(v, design, vdir, tuple(jobs)))
+        variants.extend(vplans)
+    site_job = None
+    if include_site and (wanted is None or "og" in wanted) and (shard is None or shard[0] == 1):
+        sv = site_variant(settings)
+        key = job_key(variant_digest(sv, hasher), platform_digest(PLATFORMS["og"]), fingerprint)
+        site_job = Job(sv, "og", key, "site", "shareables.yaml", "")
+    return Plan(variants, site_job, errors, fingerprint)
+
+
+def _unsafe_names(design: Design) -> DesignError | None:
+    # design.py already allow-lists ids; output paths and zip entry names are built from these,
+    # so check again here rather than trust every future caller.
+    for v in design.variants:
+        for value, pattern, field in ((v.campaign, SAFE_SEGMENT, "campaign"),
+                                      (v.design_id, SAFE_SEGMENT, "id"),
+                                      (v.lang, SAFE_LANG, "lang")):
+            if not pattern.match(value) or value in ("site", "thumbs") and field == "campaign":
+                return DesignError(f"{value!r} cannot be used in output paths", file=design.rel,
+                                   line=design.line, col=1, field=field,
+                                   hint="use lowercase letters, digits and hyphens")
+    return None

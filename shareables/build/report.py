@@ -1,0 +1,63 @@
+"""What a build reports: progress events, the one-line summary and the JSON report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ShareablesError
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One finished render job (done of total), for progress bars and CI log lines."""
+
+    done: int
+    total: int
+    label: str  # "palestine/we-mourn/en x"
+    ok: bool
+
+
+@dataclass
+class BuildResult:
+    """What a build did: the manifest written, per-artefact status, errors and timing."""
+
+    manifest: dict[str, Any]
+    statuses: list[dict[str, Any]]
+    errors: list[ShareablesError]
+    rendered: int  # images (and PDFs) rendered in this build
+    cached: int  # images reused from the manifest on disk or the published one
+    jobs_rendered: int
+    seconds: float
+    removed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+    def summary(self) -> str:
+        """`Built 212 images (1,034 cached) in 6.3 s`, plus the failures if any."""
+        line = f"Built {self.rendered:,} images ({self.cached:,} cached) in {self.seconds:.1f} s"
+        if self.errors:
+            files = {e.file for e in self.errors}
+            line += f"; {len(self.errors)} problem{'s' * (len(self.errors) != 1)} in " \
+                    f"{len(files)} file{'s' * (len(files) != 1)}"
+        return line
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": not self.errors,
+            "summary": self.summary(),
+            "rendered": self.rendered,
+            "cached": self.cached,
+            "seconds": round(self.seconds, 3),
+            "build_id": self.manifest.get("build_id"),
+            "errors": [
+                {"file": e.file, "line": e.line, "col": e.col, "field": e.field,
+                 "message": e.message, "hint": e.hint, "text": str(e)}
+                for e in self.errors
+            ],
+            "artefacts": self.statuses,
+            "removed": self.removed,
+        }

@@ -1,0 +1,460 @@
+"""The only code that writes into output/.
+
+Crash-safety invariant
+----------------------
+**At every instant, output/manifest.json is a complete manifest, and every file it lists with
+a `sha256` exists with exactly that size and SHA-256** — whether the build is running, was
+killed (SIGKILL, power loss after the fsyncs below) or failed. A reader (the download page,
+`publish`, the next build) can therefore always trust the manifest on disk.
+
+How the writer keeps it:
+
+1. Every file is written to a temporary name in the same directory (`.<name>.tmp-<pid>`),
+   flushed, and renamed over its final name with `os.replace` (atomic on POSIX), so a path
+   never holds a half-written file.
+2. A path the on-disk manifest lists is never given *different* bytes while that manifest is
+   on disk. Before the first such write the writer atomically replaces the on-disk manifest
+   with a copy that no longer lists the paths the build is about to re-render ("unlist"),
+   then writes. Paths not listed (new files) and identical bytes are written directly.
+3. The new manifest is written last, after the data it lists is durable (one `syncfs` of
+   the output filesystem, or an fsync per written file where syncfs is missing), via temp
+   file + fsync + `os.replace` + fsync of the directory.
+4. Files the new manifest does not list are deleted only after it is on disk, and only
+   after a successful build (the caller decides; `commit(sweep=...)`).
+
+A killed build can leave files no manifest lists (new renders, temp files). It marks
+output/.shareables/pending before its first write, so the next successful build walks the
+whole tree and deletes them (a build that started clean only sweeps the folders it touched).
+Entries it unlisted are re-rendered by the next build because they are no longer in the
+manifest — "the next build completes it". Entries with a published object `key` and no local
+file (see build.py, `previous_manifest`) are the one exception to "exists locally".
+
+Two owners (design files) claiming one output path in a build is an error naming both.
+An exclusive lock (output/.shareables/lock) keeps two builds from interleaving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import fcntl
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import DesignError, ShareablesError
+
+MANIFEST = "manifest.json"
+INDEX = "index.html"
+STATE_DIR = ".shareables"
+"""Build state that is not output: the lock and the file-hash cache. Never swept."""
+TMP_MARK = ".tmp-"
+PENDING = "pending"
+"""Marker in STATE_DIR: a build wrote into output/ and no successful sweep followed yet, so
+files no manifest lists may exist. Lets a no-change rebuild skip walking the whole tree."""
+
+
+class WriterError(ShareablesError):
+    """The output directory cannot be written (permissions, disk full, a second build)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Written:
+    """Facts about a file as written, for its manifest entry."""
+
+    path: str
+    bytes: int
+    sha256: str
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # some filesystems refuse O_RDONLY fsync on dirs
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _load_syncfs() -> Any:
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        fn = ctypes.CDLL(name, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    return fn
+
+
+_SYNCFS = _load_syncfs()
+
+
+def atomic_write(path: Path, data: bytes, *, fsync: bool = False) -> None:
+    """Write `data` to `path` via a temp file in the same directory and `os.replace`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
+    f: IO[bytes]
+    with open(tmp, "wb") as f:
+        f.write(data)
+        if fsync:
+            f.flush()
+            os.fsync(f.fileno())
+    os.replace(tmp, path)
+    if fsync:
+        _fsync_dir(path.parent)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+"""One encoder for all entries: json.dumps() with options builds a new one per call."""
+
+
+def manifest_bytes(manifest: dict[str, Any],
+                   known: dict[str, tuple[dict[str, Any], str]] | None = None) -> bytes:
+    """Canonical manifest encoding: stable key order, one artefact/variant per line.
+
+    Identical builds give identical bytes, diffs stay readable, and every entry is encoded by
+    json's C encoder (`indent=` would switch to the pure-Python one: 10x slower at 10k entries).
+    `known` maps artefact paths to (entry, encoded line) from the previous manifest: an
+    unchanged entry reuses its line instead of being encoded again.
+    """
+    dump = _ENCODER.encode
+
+    def artefact(a: dict[str, Any]) -> str:
+        old = known.get(a.get("path", "")) if known else None
+        return old[1] if old is not None and old[0] == a else dump(a)
+
+    parts = []
+    for key in sorted(manifest):
+        value = manifest[key]
+        if isinstance(value, list) and value:
+            enc = artefact if key == "artefacts" else dump
+            body = "[\n  " + ",\n  ".join(enc(v) for v in value) + "\n ]"
+        else:
+            body = dump(value)
+        parts.append(f" {dump(key)}: {body}")
+    return ("{\n" + ",\n".join(parts) + "\n}\n").encode()
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+    """The manifest on disk, or None when missing or unreadable (then everything is rebuilt)."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return _checked(data)
+
+
+def _checked(data: Any) -> dict[str, Any] | None:
+    if not isinstance(data, dict) or not isinstance(data.get("artefacts"), list):
+        return None
+    return data
+
+
+class OutputWriter:
+    """Writes one build's files into `out_dir`, keeping the invariant in the module docstring.
+
+    Use as a context manager (takes the build lock):
+
+        with OutputWriter(out) as w:
+            old = w.previous                       # manifest on disk, read under the lock
+            w.expect_rewrites(paths_of_dirty_entries)
+            w.write("camp/id/en/x.png", data, owner="designs/camp/id.yaml")
+            w.commit(new_manifest, index_html=..., sweep=True)
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out = Path(out_dir)
+        self._on_disk: dict[str, Any] | None = None  # the manifest currently on disk
+        self._on_disk_bytes: bytes | None = None
+        self._listed: dict[str, str] = {}
+        self._to_unlist: set[str] = set()
+        self._owners: dict[str, str] = {}
+        self._written: list[Path] = []
+        self._lock_fd: int | None = None
+        self._initial: dict[str, Any] | None = None
+        self._initial_bytes: bytes | None = None
+        self._pending_marked = False
+        self._pending_at_start = False  # a killed or failed build may have left strays
+        self.unlisted = False  # True once the on-disk manifest was replaced by a reduced copy
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> OutputWriter:
+        state = self.out / STATE_DIR
+        if (self.out.is_dir() and not state.is_dir() and not (self.out / MANIFEST).exists()
+                and any(self.out.iterdir())):
+            # The sweep deletes every file the manifest does not list: never adopt a folder
+            # that has other things in it (`--output ~/Desktop` must not empty the desktop).
+            raise WriterError(f"{self.out} is not empty and was not made by shareables",
+                              hint="choose an empty or new output directory")
+        state.mkdir(parents=True, exist_ok=True)
+        fd = os.open(state / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise WriterError(f"another build is writing to {self.out}",
+                              hint="wait for it to finish (or stop it) and run again") from None
+        self._lock_fd = fd
+        self._pending_at_start = (state / PENDING).exists()
+        # Read under the lock: the manifest cannot change until we release it.
+        try:
+            self._initial_bytes = (self.out / MANIFEST).read_bytes()
+            self._on_disk = self._initial = _checked(json.loads(self._initial_bytes))
+            self._on_disk_bytes = self._initial_bytes
+        except (OSError, ValueError):
+            self._initial_bytes = None
+            self._on_disk = self._initial = None
+        self._listed = {
+            a["path"]: a.get("sha256", "")
+            for a in (self._on_disk or {}).get("artefacts", [])
+            if isinstance(a, dict) and isinstance(a.get("path"), str)
+        }
+        return self
+
+    @property
+    def previous(self) -> dict[str, Any] | None:
+        """The manifest that was on disk when the build started (None: none or unreadable)."""
+        return self._initial
+
+    @property
+    def previous_bytes(self) -> bytes | None:
+        return self._initial_bytes
+
+    def encode(self, manifest: dict[str, Any]) -> bytes:
+        """manifest_bytes(), reusing the previous manifest's lines for unchanged artefacts."""
+        if manifest == self._initial and self._initial_bytes:
+            return self._initial_bytes
+        known: dict[str, tuple[dict[str, Any], str]] = {}
+        if self._initial and self._initial_bytes:
+            entries = {a.get("path"): a for a in self._initial.get("artefacts", [])
+                       if isinstance(a, dict)}
+            for line in self._initial_bytes.decode().split("\n"):
+                m = _PATH_FIELD_STR.search(line)
+                if m is not None and line.startswith("  {") and m.group(1) in entries:
+                    known[m.group(1)] = (entries[m.group(1)], line[2:].rstrip(","))
+        return manifest_bytes(manifest, known)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def expect_rewrites(self, paths: Iterable[str]) -> None:
+        """Paths listed on disk that this build may give new bytes (dirty artefacts' files).
+
+        They are unlisted lazily, in one manifest rewrite, right before the first write that
+        would otherwise break the invariant; a build that rewrites nothing rewrites no manifest.
+        """
+        self._to_unlist.update(p for p in paths if p in self._listed)
+
+    def claim(self, path: str, owner: str) -> None:
+        """Record that `owner` produces `path`; a second owner is an error naming both."""
+        other = self._owners.setdefault(path, owner)
+        if other != owner:
+            raise DesignError(
+                f"output path {path!r} is also produced by {other}",
+                file=owner, field="id",
+                hint="give one of the two designs another `id:` or `campaign:`",
+            )
+
+    def write(self, path: str, data: bytes, *, owner: str) -> Written:
+        """Write one output file (relative path, '/'-separated) and return its facts."""
+        _check_rel(path)
+        self.claim(path, owner)
+        sha = sha256_bytes(data)
+        listed = self._listed.get(path)
+        if listed is not None and listed != sha and path not in self._to_unlist:
+            # Only entries the plan marked dirty may be rewritten; anything else would
+            # mean two artefacts share a path, which claim() should have caught.
+            raise WriterError(f"refusing to overwrite {path}, listed by the manifest on disk")
+        if not self._pending_marked:  # before any temp file exists, so a kill leaves the mark
+            atomic_write(self.out / STATE_DIR / PENDING, b"")
+            self._pending_marked = True
+        if listed is not None and listed != sha:
+            self._unlist()
+        target = self.out / path
+        try:
+            atomic_write(target, data)
+        except OSError as e:
+            raise WriterError(f"cannot write {target}: {e.strerror}") from e
+        self._written.append(target)
+        return Written(path, len(data), sha)
+
+    def _unlist(self) -> None:
+        """Replace the on-disk manifest by one without the paths this build may rewrite."""
+        if self._on_disk is None:
+            return
+        gone = {p for p in self._to_unlist if p in self._listed}
+        reduced = dict(self._on_disk)
+        reduced["artefacts"] = [a for a in self._on_disk.get("artefacts", [])
+                                if a.get("path") not in gone]
+        reduced["incomplete"] = True  # a build is under way; readers may show fewer files
+        data = _drop_lines(self._on_disk_bytes, gone) if self._on_disk_bytes else None
+        self._write_manifest(reduced, data)
+        self._on_disk = reduced
+        self._on_disk_bytes = data or manifest_bytes(reduced)
+        for p in gone:
+            self._listed.pop(p, None)
+        self.unlisted = True
+
+    def _write_manifest(self, manifest: dict[str, Any], data: bytes | None = None) -> None:
+        try:
+            atomic_write(self.out / MANIFEST, data or manifest_bytes(manifest), fsync=True)
+        except OSError as e:
+            raise WriterError(f"cannot write {self.out / MANIFEST}: {e.strerror}") from e
+
+    def _make_durable(self) -> None:
+        """Data files reach the disk before the manifest that lists them."""
+        if not self._written:
+            return
+        if _SYNCFS is not None:
+            fd = os.open(self.out, os.O_RDONLY)
+            try:
+                if _SYNCFS(fd) == 0:
+                    return
+            finally:
+                os.close(fd)
+        for p in self._written:
+            with contextlib.suppress(OSError), open(p, "rb") as f:
+                os.fsync(f.fileno())
+
+    # -- commit ----------------------------------------------------------------------------
+
+    def commit(self, manifest: dict[str, Any], *, index_html: str | None = None,
+               extra: dict[str, bytes] | None = None, sweep: bool,
+               encoded: bytes | None = None) -> list[str]:
+        """Write index.html and extra site files, then the manifest last; maybe sweep.
+
+        Every file `manifest` lists must exist with its sha256 (or carry a remote `key`).
+        `encoded` is `manifest_bytes(manifest)` if the caller has it already. An unchanged
+        manifest is not rewritten. Returns the paths deleted by the sweep.
+        """
+        for rel, data in (extra or {}).items():
+            self.write(rel, data, owner="site")
+        if index_html is not None:
+            atomic_write(self.out / INDEX, index_html.encode())
+            self._written.append(self.out / INDEX)
+        data = encoded if encoded is not None else manifest_bytes(manifest)
+        changed = data != self._initial_bytes or self.unlisted
+        if changed:
+            self._make_durable()
+            self._write_manifest(manifest, data)
+        self._on_disk = manifest
+        pending = self.out / STATE_DIR / PENDING
+        if not sweep:  # a failed build: whatever it left unlisted waits for the next success
+            if changed and not self._pending_marked:
+                atomic_write(pending, b"")
+            return []
+        if not (changed or self._pending_marked or pending.exists()):
+            return []  # nothing changed since the last successful sweep: nothing is stale
+        keep = {a["path"] for a in manifest.get("artefacts", [])} | set(extra or {})
+        # After an interrupted or failed build strays could be anywhere: walk the whole tree.
+        whole = self._pending_at_start or self._initial is None
+        removed = self._sweep(keep, None if whole else self._touched(keep))
+        with contextlib.suppress(OSError):
+            pending.unlink()
+        return removed
+
+    def _sweep(self, keep: set[str], folders: set[Path] | None = None) -> list[str]:
+        """Delete the files in `folders` (default: the whole tree) that `keep` does not list,
+        then the folders this empties (a removed design's)."""
+        if folders is None:
+            folders = {Path(d) for d, _, _ in os.walk(self.out)}
+        removed: list[str] = []
+        for folder in folders:
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            for name in names:
+                path = folder / name
+                rel = path.relative_to(self.out).as_posix()
+                if (rel in keep or rel in (MANIFEST, INDEX) or rel.split("/")[0] == STATE_DIR
+                        or not path.is_file()):
+                    continue
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed.append(rel)
+        for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+            while folder != self.out and folder.is_relative_to(self.out):
+                try:
+                    folder.rmdir()  # only succeeds when empty
+                except OSError:
+                    break
+                folder = folder.parent
+        return sorted(removed)
+
+    def _touched(self, keep: set[str]) -> set[Path]:
+        """Where strays can be after a build that started clean: folders it wrote into (a
+        carousel that lost slides) and folders of files the old manifest listed."""
+        dropped = {a["path"] for a in (self._initial or {}).get("artefacts", [])} - keep
+        return {p.parent for p in self._written} | {(self.out / p).parent for p in dropped}
+
+    def write_state(self, name: str, data: bytes) -> None:
+        """Build state under output/.shareables/ (e.g. the file-hash cache)."""
+        atomic_write(self.out / STATE_DIR / name, data)
+
+    def read_state(self, name: str) -> bytes | None:
+        try:
+            return (self.out / STATE_DIR / name).read_bytes()
+        except OSError:
+            return None
+
+
+_PATH_FIELD = re.compile(rb'"path":"([^"\\]*)"')
+_PATH_FIELD_STR = re.compile(r'"path":"([^"\\]*)"')
+
+
+def _drop_lines(data: bytes, gone: set[str]) -> bytes | None:
+    """The manifest `data` (as manifest_bytes wrote it) without the artefacts at `gone`.
+
+    Filtering lines instead of re-encoding keeps the one rewrite a rebuild needs before
+    touching listed files cheap at 10,000+ entries. Returns None for any other layout (the
+    caller then encodes the reduced manifest in full).
+    """
+    lines = data.split(b"\n")
+    if not lines or lines[0] != b"{" or any(ln.startswith(b' "incomplete":') for ln in lines):
+        return None
+    try:
+        start = lines.index(b' "artefacts": [')
+        end = next(i for i in range(start + 1, len(lines)) if lines[i] in (b" ]", b" ],"))
+    except (ValueError, StopIteration):
+        return None
+    kept = []
+    for line in lines[start + 1:end]:
+        m = _PATH_FIELD.search(line)
+        if m is None:
+            return None
+        if m.group(1).decode() not in gone:
+            kept.append(line.rstrip(b","))
+    comma = b"," if lines[end].endswith(b",") else b""
+    if kept:
+        body = [b' "artefacts": [', b",\n".join(kept), lines[end]]
+    else:
+        body = [b' "artefacts": []' + comma]
+    return b"\n".join([b"{", b' "incomplete": true,', *lines[1:start], *body,
+                       *lines[end + 1:]])
+
+
+def _check_rel(path: str) -> None:
+    """Output paths come from allow-listed ids; refuse anything that could escape output/."""
+    parts = path.split("/")
+    if (not path or path.startswith("/") or any(p in ("", ".", "..") for p in parts)
+            or "\\" in path or parts[0] == STATE_DIR or path in (MANIFEST, INDEX)):
+        raise WriterError(f"refusing to write unsafe output path {path!r}")

@@ -1,0 +1,276 @@
+"""Design files: designs/<campaign>/<id>.yaml -> model.Design with one Variant per language.
+
+Everything is checked before anything is drawn, and every problem in every file is reported
+in one run (`designs/x.yaml:12:3: field: what is wrong; how to fix it`). A broken design
+never stops the others from loading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import DesignError, ShareablesError
+from ..platforms import PLATFORMS
+from .model import Attribution, Background, Design, Settings, Variant, direction_of
+from .schema import ID_PATTERN, design_schema, did_you_mean, schema_errors
+from .settings import background_from, resolve_inside
+from .yamlload import Doc, load_file
+
+DESIGNS_DIR = "designs"
+SUFFIXES = (".yaml", ".yml")
+_ID = re.compile(ID_PATTERN)
+_MARKUP = re.compile(r"\*\*(.+?)\*\*", re.S)
+
+
+def find_design_files(project: Path, paths: Sequence[Path | str] | None = None) -> list[Path]:
+    """All design files under designs/ (or under the given files/folders), sorted."""
+    roots = [Path(p) for p in paths] if paths else [project / DESIGNS_DIR]
+    found: set[Path] = set()
+    for root in roots:
+        root = root if root.is_absolute() else (Path.cwd() / root)
+        if root.is_file():
+            found.add(root.resolve())
+        elif root.is_dir():
+            for p in root.rglob("*"):
+                if p.suffix in SUFFIXES and p.is_file() and not p.name.startswith((".", "_")):
+                    found.add(p.resolve())
+    return sorted(found)
+
+
+def plain_text(text: str) -> str:
+    """Text without **markup**, for alt text and captions."""
+    return _MARKUP.sub(r"\1", text)
+
+
+def default_alt(kind: str, text: str | None, title: str | None, att: Attribution | None,
+                handle: str | None, brand: str) -> str:
+    """Alt text a screen-reader user can follow when the author wrote none."""
+    body = plain_text(text or "").strip()
+    if kind == "quote":
+        who = f" — {att.name}" + (f", {att.role}" if att and att.role else "") if att else ""
+        alt = f"Quote: “{body}”{who}."
+    elif kind == "statement":
+        alt = (f"{title}. " if title else "") + f"Statement by {brand}: {body}"
+    elif kind == "carousel":
+        alt = f"{title}. " + (f"{body}" if body else "")
+    else:
+        alt = body or f"Download and share — tag us {handle or brand}"
+        alt = f"Call to share: {alt}"
+    if handle and handle not in alt:
+        alt = alt.rstrip() + f" {handle}"
+    return " ".join(alt.split())
+
+
+def source_hash(data: dict[str, Any]) -> str:
+    """Hash of the normalised design data (key order and YAML formatting don't matter)."""
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class _Checker:
+    """Collects errors for one design file with positions from its Doc."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.errors: list[ShareablesError] = []
+
+    def add(self, path: tuple[Any, ...], message: str, hint: str | None = None,
+            key: bool = False) -> None:
+        from .schema import field_path
+
+        line, col = self.doc.where(path, key=key)
+        self.errors.append(DesignError(message, file=self.doc.file, line=line, col=col,
+                                       field=field_path(path) or None, hint=hint))
+
+
+def _load_one(file: Path, project: Path, settings: Settings) -> Design:
+    rel = file.relative_to(project).as_posix() if file.is_relative_to(project) else str(file)
+    doc = load_file(file, rel)
+    if not isinstance(doc.data, dict):
+        raise DesignError("a design must be a mapping of keys (kind:, text:, …)", file=rel,
+                          line=1, col=1, hint="start with `kind: quote` on the first line")
+    check = _Checker(doc)
+    check.errors.extend(schema_errors(doc, design_schema(), DesignError))
+    data: dict[str, Any] = doc.data
+
+    def typed(key: str, kind_: type, default: Any = None) -> Any:
+        # Values the schema already rejected are skipped here, so one mistake is not
+        # reported twice and the remaining checks still run.
+        value = data.get(key, default)
+        return value if isinstance(value, kind_) else default
+
+    kind: str = data.get("kind", "")
+    design_id = typed("id", str, file.stem)
+    if "id" not in data and not _ID.match(design_id):
+        check.add((), f"the file name {file.stem!r} is not a valid id",
+                  "rename the file using lowercase letters, digits and hyphens, or set `id:`")
+    designs_root = project / DESIGNS_DIR
+    campaign = typed("campaign", str)
+    if campaign is None:
+        parent = file.parent
+        if parent.resolve() == designs_root.resolve() or not parent.is_relative_to(designs_root):
+            check.add((), "no campaign", "put the file in designs/<campaign>/ or set `campaign:`")
+            campaign = "general"
+        else:
+            campaign = parent.relative_to(designs_root).parts[0]
+            if not _ID.match(campaign):
+                check.add((), f"the folder name {campaign!r} is not a valid campaign id",
+                          "rename the folder (lowercase letters, digits, hyphens) or set "
+                          "`campaign:`")
+
+    theme_name = typed("theme", str)
+    if theme_name is not None and theme_name not in settings.themes:
+        check.add(("theme",), f"unknown theme {theme_name!r}",
+                  did_you_mean(theme_name, settings.themes)
+                  or ("themes in shareables.yaml: " + ", ".join(settings.themes)
+                      if settings.themes else "define it under `themes:` in shareables.yaml"))
+    if theme_name is None and campaign in settings.themes:
+        theme_name = campaign
+    theme = settings.theme(theme_name)
+
+    own_platforms = [p for p in typed("platforms", list, []) if isinstance(p, str)]
+    platforms = tuple(own_platforms or settings.platforms)
+    for i, pid in enumerate(own_platforms):
+        if pid not in PLATFORMS:
+            check.add(("platforms", i), f"unknown platform {pid!r}",
+                      did_you_mean(pid, PLATFORMS) or "see `shareables platforms` for the ids")
+
+    bg_raw = typed("background", dict, {})
+    image = None
+    if isinstance(bg_raw.get("image"), str):
+        try:
+            image = resolve_inside(project, file.parent, bg_raw["image"], doc=doc,
+                                   path=("background", "image"), error=DesignError)
+        except DesignError as e:
+            check.errors.append(e)
+
+    lang = typed("lang", str, "en")
+    handle = settings.brand.handle if data.get("handle", True) is not False else None
+    translations = {k: v for k, v in typed("translations", dict, {}).items()
+                    if isinstance(v, dict)}
+    if lang in translations:
+        check.add(("translations", lang), f"{lang!r} is the design's own language",
+                  "put the original text at the top level, translations under other codes",
+                  key=True)
+    needs_text = {"quote": "text", "statement": "text"}.get(str(kind))
+    for code, tr in translations.items():
+        if needs_text and "text" not in tr:
+            check.add(("translations", code), f"required for a {kind} translation: text",
+                      "add `text:` with the translated words")
+        if kind == "carousel" and not ({"text", "slides"} & set(tr)):
+            check.add(("translations", code), "a carousel translation needs `text:` or `slides:`",
+                      "add the translated text")
+    if check.errors:
+        check.errors.sort(key=lambda e: (e.line or 0, e.col or 0))
+        raise _Many(check.errors)
+    background: Background = background_from(bg_raw, theme.background, image)
+
+    def att_of(raw: dict[str, Any] | None) -> Attribution | None:
+        return Attribution(raw["name"], raw.get("role")) if raw else None
+
+    def variant(lang: str, src: dict[str, Any], original: bool) -> Variant:
+        base = data if not original else {}
+        text = src.get("text", None if "slides" in src else base.get("text"))
+        title = src.get("title", base.get("title"))
+        att = att_of(src.get("attribution") or base.get("attribution"))
+        slides = src.get("slides", None if "text" in src else base.get("slides"))
+        return Variant(
+            design_id=design_id, campaign=campaign, kind=kind, lang=lang,
+            direction=direction_of(lang), text=text, title=title,
+            date=src.get("date", base.get("date")),
+            slides=tuple(slides) if slides else None, attribution=att,
+            highlight=tuple(src.get("highlight", ())),
+            alt=src.get("alt") or default_alt(kind, text or " ".join(slides or ()), title, att,
+                                              handle, settings.brand.name),
+            caption=src.get("caption"), theme=theme, background=background, handle=handle,
+            logo=settings.brand.logo, brand_name=settings.brand.name, platforms=platforms,
+            source=file, original=original,
+        )
+
+    variants = [variant(lang, data, True)]
+    variants += [variant(code, tr, False) for code, tr in translations.items()]
+    normalised = {**data, "id": design_id, "campaign": campaign, "lang": lang}
+    return Design(id=design_id, campaign=campaign, kind=kind, source=file, rel=rel,
+                  variants=tuple(variants), source_hash=source_hash(normalised),
+                  line=doc.where(("id",), key=True)[0])
+
+
+def locate(file: Path, display: str, field: str | None,
+           lang: str | None) -> tuple[int | None, int | None]:
+    """Line and column of a field in a design file, for render errors (which lack them).
+
+    `lang` names a translation: its fields live under translations.<lang>.
+    """
+    if not field:
+        return None, None
+    try:
+        doc = load_file(file, display)
+    except (ShareablesError, OSError):
+        return None, None
+    parts: list[str | int] = [int(p[1:-1]) if p.startswith("[") else p
+                              for p in re.findall(r"\[\d+\]|[^.\[\]]+", field)]
+    path: tuple[str | int, ...] = tuple(parts)
+    if lang is not None:
+        path = ("translations", lang, *parts)
+    return doc.where(path)
+
+
+class _Many(Exception):
+    def __init__(self, errors: list[ShareablesError]) -> None:
+        self.errors = errors
+
+
+def load_designs(
+    project_dir: Path | str, settings: Settings, paths: Sequence[Path | str] | None = None
+) -> tuple[list[Design], list[ShareablesError]]:
+    """Load every design; return the good ones and every problem found (nothing raised).
+
+    Ids must be unique across the whole project, so with `paths` the rest of designs/ is
+    still read to check for collisions.
+    """
+    project = Path(project_dir).resolve()
+    selected = set(find_design_files(project, paths)) if paths else None
+    designs: list[Design] = []
+    errors: list[ShareablesError] = []
+    for file in find_design_files(project):
+        try:
+            designs.append(_load_one(file, project, settings))
+        except _Many as many:
+            if selected is None or file in selected:
+                errors.extend(many.errors)
+        except ShareablesError as e:
+            if selected is None or file in selected:
+                errors.append(e)
+    if selected:
+        for extra in selected - set(find_design_files(project)):
+            try:
+                designs.append(_load_one(extra, project, settings))
+            except _Many as many:
+                errors.extend(many.errors)
+            except ShareablesError as e:
+                errors.append(e)
+    errors.extend(_collisions(designs))
+    bad = {e.file for e in errors}
+    good = [d for d in designs if d.rel not in bad]
+    if selected is not None:
+        good = [d for d in good if d.source in selected]
+    return good, errors
+
+
+def _collisions(designs: Iterable[Design]) -> list[ShareablesError]:
+    first: dict[str, Design] = {}
+    out: list[ShareablesError] = []
+    for d in designs:
+        if d.id in first:
+            other = first[d.id]
+            out.append(DesignError(
+                f"the id {d.id!r} is already used by {other.rel}", file=d.rel, line=d.line,
+                col=1, field="id", hint="ids must be unique across the project; set another `id:`"))
+        else:
+            first[d.id] = d
+    return out

@@ -1,0 +1,194 @@
+"""Project settings: shareables.yaml -> model.Settings.
+
+Any problem here stops everything (exit 2): without brand, fonts and platforms no design can
+be drawn. All problems are reported together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import ErrorList, SettingsError, ShareablesError
+from ..platforms import DEFAULT_PLATFORMS, PLATFORMS
+from .model import Background, Brand, Colors, Fonts, PublishTarget, Settings, Theme
+from .schema import did_you_mean, field_path, schema_errors, settings_schema
+from .yamlload import Doc, load_file
+
+SETTINGS_FILE = "shareables.yaml"
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+
+DEFAULT_FONTS = {
+    "heading": ["NotoSerif-Bold.ttf", "NotoNaskhArabic-Bold.ttf", "NotoSansHebrew-Bold.ttf",
+                "NotoColorEmoji.ttf"],
+    "body": ["NotoSans-Regular.ttf", "NotoNaskhArabic-Regular.ttf", "NotoSansHebrew-Regular.ttf",
+             "NotoColorEmoji.ttf"],
+}
+
+
+def resolve_inside(
+    project: Path, base: Path, rel: str, *, doc: Doc, path: tuple[Any, ...],
+    error: type[ShareablesError], must_exist: bool = True,
+) -> Path:
+    """Resolve a file reference relative to `base`; it must stay inside the project.
+
+    `../` escapes and absolute paths outside the project are refused (also via symlinks),
+    so a design can never make the build read arbitrary files.
+    """
+    line, col = doc.where(path)
+    candidate = Path(rel)
+    target = (candidate if candidate.is_absolute() else base / candidate).resolve()
+    root = project.resolve()
+    problem = hint = None
+    if not target.is_relative_to(root):
+        problem = f"{rel!r} is outside the project"
+        hint = "keep images, logos and fonts inside the project folder"
+    elif must_exist and not target.is_file():
+        problem = f"file not found: {rel!r}"
+        hint = f"the path is relative to {base.relative_to(root).as_posix() or '.'}/"
+    if problem:
+        raise error(problem, file=doc.file, line=line, col=col, field=field_path(path), hint=hint)
+    return target
+
+
+def _resolve_fonts(project: Path, doc: Doc, raw: dict[str, Any] | None, path: tuple[Any, ...],
+                   errors: list[ShareablesError], fallback: Fonts | None) -> Fonts:
+    fonts_dir = project / "fonts"
+    available = sorted(p.name for p in fonts_dir.glob("*") if p.suffix.lower() in FONT_SUFFIXES) \
+        if fonts_dir.is_dir() else []
+    out: dict[str, tuple[Path, ...]] = {}
+    for role in ("heading", "body"):
+        names = (raw or {}).get(role)
+        if names is None:
+            if fallback is not None:
+                out[role] = getattr(fallback, role)
+                continue
+            names = DEFAULT_FONTS[role]
+            listed_path: tuple[Any, ...] | None = None
+        else:
+            listed_path = path + (role,)
+        resolved: list[Path] = []
+        for i, name in enumerate(names):
+            p = listed_path + (i,) if listed_path else path
+            in_fonts = fonts_dir / name
+            try:
+                if "/" not in name and in_fonts.is_file():
+                    resolved.append(in_fonts.resolve())
+                    continue
+                if "/" in name:
+                    resolved.append(resolve_inside(project, project, name, doc=doc, path=p,
+                                                   error=SettingsError))
+                    continue
+            except SettingsError as e:
+                errors.append(e)
+                continue
+            line, col = doc.where(p)
+            hint = did_you_mean(name, available) or (
+                f"fonts in fonts/: {', '.join(available)}" if available
+                else "put the font file in fonts/")
+            errors.append(SettingsError(f"unknown font {name!r}", file=doc.file, line=line,
+                                        col=col, field=field_path(p), hint=hint))
+        out[role] = tuple(resolved)
+    return Fonts(heading=out["heading"], body=out["body"])
+
+
+def _colors(raw: dict[str, Any] | None, base: Colors) -> Colors:
+    raw = raw or {}
+    return Colors(
+        background=raw.get("background", base.background),
+        text=raw.get("text", base.text),
+        accent=raw.get("accent", base.accent),
+    )
+
+
+def background_from(raw: dict[str, Any] | None, base: Background, image: Path | None) -> Background:
+    """A design's (or theme's) background over a base; `image` is the resolved photo path.
+
+    Naming any fill (colour, gradient or photo) replaces the base fill entirely; focus,
+    overlay and credit can be tuned on their own. No fill anywhere means the theme colour.
+    """
+    raw = raw or {}
+    if any(k in raw for k in ("color", "gradient", "image")):
+        grad = raw.get("gradient")
+        color, gradient, photo = raw.get("color"), tuple(grad) if grad else None, image
+        credit = raw.get("credit")
+    else:
+        color, gradient, photo = base.color, base.gradient, base.image
+        credit = raw.get("credit", base.credit)
+    return Background(
+        color=color,
+        gradient=gradient,
+        image=photo,
+        focus=tuple(raw.get("focus", base.focus)),
+        overlay=float(raw.get("overlay", base.overlay)),
+        credit=credit,
+    )
+
+
+def load_settings(project_dir: Path | str) -> Settings:
+    """Load and check shareables.yaml; raise SettingsError/ErrorList (exit 2) on problems."""
+    project = Path(project_dir).resolve()
+    file = project / SETTINGS_FILE
+    if not file.is_file():
+        raise SettingsError(
+            f"no {SETTINGS_FILE} in {project}",
+            hint="run `shareables init` to create a project, or pass --project DIR",
+        )
+    doc = load_file(file, SETTINGS_FILE, error=SettingsError)
+    if not isinstance(doc.data, dict):
+        raise SettingsError("must be a mapping of keys (brand:, themes:, platforms:, publish:)",
+                            file=SETTINGS_FILE, line=1, col=1)
+    errors: list[ShareablesError] = schema_errors(doc, settings_schema(), SettingsError)
+    if errors:
+        raise ErrorList(errors)
+    data = doc.data
+    b = data["brand"]
+    logo = None
+    if b.get("logo"):
+        try:
+            logo = resolve_inside(project, project, b["logo"], doc=doc, path=("brand", "logo"),
+                                  error=SettingsError)
+            if logo.suffix.lower() != ".svg":
+                line, col = doc.where(("brand", "logo"))
+                errors.append(SettingsError("the logo must be an SVG file", file=SETTINGS_FILE,
+                                            line=line, col=col, field="brand.logo",
+                                            hint="export the logo as .svg"))
+        except SettingsError as e:
+            errors.append(e)
+    fonts = _resolve_fonts(project, doc, b.get("fonts"), ("brand", "fonts"), errors, None)
+    handle = b.get("handle")
+    if handle and not handle.startswith("@"):
+        handle = "@" + handle
+    brand = Brand(name=b["name"], handle=handle, logo=logo,
+                  colors=_colors(b.get("colors"), Colors()), fonts=fonts)
+    themes: dict[str, Theme] = {}
+    for name, t in (data.get("themes") or {}).items():
+        tfonts = _resolve_fonts(project, doc, t.get("fonts"), ("themes", name, "fonts"), errors,
+                                brand.fonts)
+        bg_raw = t.get("background") or {}
+        image = None
+        if bg_raw.get("image"):
+            try:
+                image = resolve_inside(project, project, bg_raw["image"], doc=doc,
+                                       path=("themes", name, "background", "image"),
+                                       error=SettingsError)
+            except SettingsError as e:
+                errors.append(e)
+        themes[name] = Theme(name=name, colors=_colors(t.get("colors"), brand.colors),
+                             fonts=tfonts, background=background_from(bg_raw, Background(), image))
+    platforms = tuple(data.get("platforms") or DEFAULT_PLATFORMS)
+    for i, pid in enumerate(platforms):
+        if pid not in PLATFORMS:
+            line, col = doc.where(("platforms", i))
+            errors.append(SettingsError(
+                f"unknown platform {pid!r}", file=SETTINGS_FILE, line=line, col=col,
+                field=f"platforms[{i}]",
+                hint=did_you_mean(pid, PLATFORMS) or "see `shareables platforms`"))
+    p = data.get("publish") or {}
+    publish = PublishTarget(bucket=p.get("bucket"), prefix=p.get("prefix", ""),
+                            endpoint_url=p.get("endpoint_url"), public_url=p.get("public_url"),
+                            region=p.get("region"))
+    if errors:
+        raise ErrorList(errors)
+    return Settings(project_dir=project, file=file, brand=brand, themes=themes,
+                    platforms=platforms, publish=publish)

@@ -1,0 +1,407 @@
+"""Drawing: backgrounds, logo, chrome and fitted text blocks -> PIL images, one per slide.
+
+The geometry comes from layout.py and the typography from text.py; this module decides
+colours, draws, and checks what it drew: every text item records its ink box, type size and the
+WCAG contrast measured against the pixels actually behind it (tests and `validate` read these
+from :func:`render_slides`). Photo overlays are strengthened until text passes AA; a flat or
+gradient background that fails is an error with the measured ratio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from ..errors import RenderError
+from ..platforms import Platform
+from ..project.model import Background, Variant
+from ..text import block as T
+from ..text.fonts import FontStack, font_stack
+from . import geometry as L
+from . import paint as P
+from .cards import (
+    Ctx,
+    Mark,
+    Placed,
+    fit_common,
+    footer,
+    label,
+    plan_cover,
+    plan_quote,
+    plan_statement,
+    plan_tag,
+    split_content,
+)
+
+RENDERER_VERSION = "render-1"
+"""Part of every artefact's cache key: bump when output pixels change on purpose."""
+
+MAX_OVERLAY = 0.92
+PHOTO_DECODE_SIDE = 1920
+PHOTO_CACHE_SIZE = 3
+
+
+# --- resources -------------------------------------------------------------------------------
+
+
+class Resources:
+    """Per-process caches: font stacks, rasterised logos by (path, height, colour), photos.
+
+    Build one per worker process and pass it to every render call; nothing in it depends on a
+    particular design, so it is safe to share across designs and platforms.
+    """
+
+    def __init__(self) -> None:
+        self._logos: dict[tuple[Path, int, str], Image.Image] = {}
+        self._photos: dict[tuple[Path, int, int], Image.Image] = {}  # LRU by insertion order
+        self._marks: dict[tuple[Path, int], tuple[int, float]] = {}
+
+    def stack(self, paths: Sequence[Path]) -> FontStack:
+        return font_stack(paths)
+
+    def logo(self, path: Path, height: int, color: str) -> Image.Image:
+        """The SVG rasterised by CairoSVG at exactly ``height`` px (RGBA).
+
+        ``currentColor`` in the SVG becomes ``color`` (the theme's text colour), so a
+        one-colour wordmark follows light and dark themes; full-colour logos are untouched.
+        """
+        key = (path, height, color)
+        img = self._logos.get(key)
+        if img is None:
+            img = P.rasterize_svg(path, height, color)
+            self._logos[key] = img
+        return img
+
+    def photo(self, path: Path, source: Path, min_w: int, min_h: int) -> Image.Image:
+        """The photo decoded as sRGB RGB, upright, at least about ``min_w`` x ``min_h``.
+
+        Decompression bombs and unreadable files raise RenderError naming the file and
+        ``background.image``.
+        """
+        # One decode serves every platform: large enough for the biggest canvas (a 9:16 story
+        # crop of a landscape photo uses its full height). The cache keeps the few most recent
+        # photos only; a build renders one variant's platforms together, and a decoded photo
+        # is tens of megabytes.
+        side = max(min_w, min_h, PHOTO_DECODE_SIDE)
+        st = path.stat() if path.exists() else None
+        key = (path, side, st.st_mtime_ns if st else 0)
+        img = self._photos.pop(key, None)
+        if img is None:
+            img = P.load_photo(path, source, side, side)
+        self._photos[key] = img  # (re)insert as most recent
+        while len(self._photos) > PHOTO_CACHE_SIZE:
+            self._photos.pop(next(iter(self._photos)))
+        return img
+
+    def mark_metrics(self, font_path: Path, glyph: str) -> tuple[int, float]:
+        """(reference size, ink height / size) of the quote-mark glyph in a font."""
+        key = (font_path, ord(glyph[0]))
+        m = self._marks.get(key)
+        if m is None:
+            m = (1000, P.glyph_ink(ImageFont.truetype(str(font_path), 1000), glyph).height / 1000)
+            self._marks[key] = m
+        return m
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TextItem:
+    """One piece of text as drawn: for tests, validation and the debug overlay."""
+
+    role: str  # text | title | date | name | role | handle | credit | counter | prompt
+    size: int
+    box: tuple[int, int, int, int]  # the region it was placed in (l, t, r, b)
+    ink: tuple[int, int, int, int] = (0, 0, 0, 0)
+    contrast: float = 21.0  # worst of its colours against the pixels behind
+    required: float = P.AA_NORMAL
+    body: bool = False  # subject to the legibility floor
+    bold: bool = False  # set in the (bold) heading face
+
+
+@dataclass
+class Slide:
+    """One rendered image plus what the checks need to know about it."""
+
+    image: Image.Image
+    role: str  # single | cover | content | closing
+    layout: L.Layout
+    items: list[TextItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    overlay: float | None = None
+
+
+def _photo_base(bg: Background, variant: Variant, w: int, h: int, res: Resources) -> Image.Image:
+    assert bg.image is not None
+    src = res.photo(bg.image, variant.source, w, h)
+    box = L.crop_box(src.width, src.height, w, h, bg.focus)
+    return src.resize((w, h), Image.Resampling.LANCZOS, box=box)
+
+
+# --- the slides ------------------------------------------------------------------------------
+
+
+def render_variant(variant: Variant, platform: Platform, res: Resources, *,
+                   debug: bool = False) -> list[Image.Image]:
+    """Render one variant for one platform: one image, or every slide of a carousel.
+
+    Notes for the build output (overlay strengthened, …) are in ``image.info["shareables"]``.
+    Raises RenderError naming the design file, field and platform.
+    """
+    slides = render_slides(variant, platform, res, debug=debug)
+    out = []
+    for s in slides:
+        s.image.info["shareables"] = {"notes": list(s.notes)}
+        out.append(s.image)
+    return out
+
+
+def render_slides(variant: Variant, platform: Platform, res: Resources, *,
+                  debug: bool = False) -> list[Slide]:
+    """Like render_variant, with each slide's text items, sizes and measured contrast."""
+    if variant.kind == "carousel":
+        return _render_carousel(variant, platform, res, debug)
+    bg = variant.background
+    lay = L.layout_for(variant.kind, platform, direction=variant.direction,
+                       credit=bool(bg.image is not None and bg.credit))
+    ctx = Ctx(variant, platform, res, lay)
+    if variant.kind == "quote":
+        placed, marks = plan_quote(ctx)
+    elif variant.kind == "statement":
+        placed, marks = plan_statement(ctx)
+    elif variant.kind == "tag":
+        placed, marks = plan_tag(ctx, lay)
+    else:
+        raise RenderError(f"unknown kind {variant.kind!r}", file=variant.source, field="kind")
+    return [_compose(ctx, lay, "single", placed, marks, debug)]
+
+
+def _render_carousel(variant: Variant, platform: Platform, res: Resources,
+                     debug: bool) -> list[Slide]:
+    v = variant
+    content_lay = L.layout_for("carousel", platform, direction=v.direction, slide_role="content")
+    ctx = Ctx(v, platform, res, content_lay)
+    tbox = content_lay.boxes["text"]
+    st = ctx.style(ctx.body, content_lay.sizes["text_max"], line_height=1.3)
+    limit = platform.max_pages if platform.document else platform.carousel_limit
+    if v.slides:
+        blocks = fit_common(ctx, [ctx.spans(t, v.highlight) for t in v.slides], st, tbox)
+    else:
+        room = None if limit is None else max(1, limit - (1 if v.title else 0) - 1)
+        blocks = split_content(ctx, v.text or "", st, tbox, room)
+    cover = 1 if v.title else 0
+    closing = True
+    if limit is not None and len(blocks) + cover + 1 > limit:
+        # Tight platforms (X and Bluesky take 4 images): the closing call to share is the only
+        # slide without content, and every content slide already carries the handle, so it
+        # gives way first. Content itself is never dropped; too much is still an error below.
+        closing = False
+        if not v.slides:
+            blocks = split_content(ctx, v.text or "", st, tbox, max(1, limit - cover))
+    total = len(blocks) + cover + (1 if closing else 0)
+    single = limit is None and L.aspect_class(*platform.size) != "story"
+    if single:
+        # A single-image platform (a link preview): the cover, or the first slide without
+        # one, stands for the carousel. Stories take a sequence of frames, so they get all.
+        total = 1
+    elif limit is not None and total > limit:
+        raise RenderError(
+            f"{platform.id} takes at most {limit} images in one post; this carousel needs "
+            f"{total} slides",
+            file=v.source, field="slides" if v.slides else "text",
+            hint=f"shorten the text or leave {platform.id} out of this design's platforms",
+        )
+    slides: list[Slide] = []
+    n = 1
+    if v.title:
+        lay = L.layout_for("carousel", platform, direction=v.direction, slide_role="cover")
+        cctx = Ctx(v, platform, res, lay)
+        placed, marks = plan_cover(cctx)
+        slides.append(_compose(cctx, lay, "cover", placed, marks, debug, n, total))
+        if total == 1:
+            return slides
+        n += 1
+    for block in blocks:
+        accent = any(r.accent for ln in block.lines for r in ln.runs)
+        placed = [Placed(block, tbox.x, tbox.y, "text", ctx.fg, accent, body=True)]
+        f_placed, f_marks = footer(ctx, content_lay)
+        slides.append(_compose(ctx, content_lay, "content", placed + f_placed, f_marks, debug,
+                               n, total))
+        if single:
+            return slides
+        n += 1
+    if closing:
+        lay = L.layout_for("carousel", platform, direction=v.direction, slide_role="closing")
+        cctx = Ctx(v, platform, res, lay)
+        placed, marks = plan_tag(cctx, lay, use_text=False)
+        slides.append(_compose(cctx, lay, "closing", placed, marks, debug, n, total))
+    return slides
+
+
+# --- composition -----------------------------------------------------------------------------
+
+
+def _background(ctx: Ctx, use_photo: bool
+                ) -> tuple[Image.Image, Image.Image | None, float | None]:
+    """(background, undarkened photo or None, overlay).
+
+    Carousels show the photo on the cover only: content slides are read, not glanced at, and
+    read best on the flat brand colour (the same photo six times also looks like a mistake).
+    """
+    v, W, H = ctx.v, ctx.p.width, ctx.p.height
+    bg = v.background
+    if bg.image is not None and use_photo:
+        photo = _photo_base(bg, v, W, H, ctx.res)
+        return P.veil(photo, bg.overlay, _dark_text(ctx)), photo, bg.overlay
+    if bg.gradient:
+        return P.gradient(W, H, *bg.gradient), None, None
+    return Image.new("RGB", (W, H), P.rgb(bg.color or v.theme.colors.background)), None, None
+
+
+def _dark_text(ctx: Ctx) -> bool:
+    """Dark text (a light theme) needs a lightening veil over photos, not a darkening one."""
+    return P.luminance(P.rgb(ctx.fg)) < 0.18
+
+
+def _measure(img: Image.Image, p: Placed, accent: str, W: int,
+             flat: str | None = None) -> tuple[float, float]:
+    """(worst contrast of the item's colours against the pixels behind it, required ratio).
+
+    ``flat``: the background is this one colour, so every pixel behind is known without
+    reading any (a quarter of a flat card's render time otherwise).
+    """
+    colors = [p.fill] + ([accent] if p.accent else [])
+    worst = 21.0
+    for c in colors:
+        lt = P.luminance(P.rgb(c))
+        lb = P.luminance(P.rgb(flat)) if flat else P.region_luminance(img, p.box, lt)
+        worst = min(worst, P.contrast(lt, lb))
+    req = P.AA_LARGE if P.is_large(p.block.size, W, p.bold) else P.AA_NORMAL
+    return worst, req
+
+
+def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: list[Mark],
+             debug: bool, n: int | None = None, total: int | None = None) -> Slide:
+    v, s = ctx.v, lay.sizes
+    W = ctx.p.width
+    extra: list[Placed] = []
+    more = n is not None and total is not None and n < total  # a next slide to swipe to
+    if (n is not None and total is not None and total > 1 and role != "cover"
+            and "counter" in lay.boxes):
+        extra.append(label(ctx, f"{n}/{total}", ctx.body, s["counter"], lay.boxes["counter"],
+                            "counter", ctx.fg, align="end", direction="ltr"))
+    with_photo = v.background.image is not None and role in ("single", "cover")
+    credit = v.background.credit if with_photo else None
+    if credit and "credit" in lay.boxes:
+        cb = lay.boxes["credit"]
+        extra.append(label(ctx, credit, ctx.body, s["credit"], cb, "credit", ctx.fg,
+                            align="end", min_size=s["credit"], direction=None))
+    placed = placed + extra
+    if role in ("cover", "content") and more:
+        marks = marks + [("cue", lay.boxes["cue"])]
+    if (role in ("cover", "closing") and ctx.v.logo
+            and not any(m[0] in ("logo", "logo-hero") for m in marks)):
+        marks.append(("logo", lay.boxes["logo"]))
+
+    img, photo, overlay = _background(ctx, use_photo=role in ("single", "cover"))
+    bg = v.background
+    flat = None if (photo is not None or bg.gradient) else (
+        bg.color or v.theme.colors.background)
+    notes: list[str] = []
+    measured = [_measure(img, p, ctx.accent, W, flat) for p in placed]
+    if photo is not None and overlay is not None:
+        start = overlay
+        while any(c < r for c, r in measured) and overlay < MAX_OVERLAY:
+            overlay = min(MAX_OVERLAY, round(overlay + 0.05, 2))
+            img = P.veil(photo, overlay, _dark_text(ctx))
+            measured = [_measure(img, p, ctx.accent, W) for p in placed]
+        if overlay != start:
+            notes.append(f"{ctx.p.id}: photo overlay strengthened from {start:.2f} to "
+                         f"{overlay:.2f} for WCAG AA text contrast")
+    for p, (c, r) in zip(placed, measured, strict=True):
+        if c < r:
+            raise RenderError(
+                f"{ctx.p.id}: the {p.role} has a contrast of {c:.2f}:1 against its background, "
+                f"under the WCAG AA minimum of {r:.1f}:1",
+                file=v.source,
+                field="background" if photo is not None else "theme",
+                hint="use a darker overlay or background, or a lighter text/accent colour",
+            )
+
+    draw = ImageDraw.Draw(img)
+    for kind, box in _baseline_logos(marks, placed):
+        _draw_mark(ctx, img, draw, kind, box)
+    items: list[TextItem] = []
+    for p, (c, r) in zip(placed, measured, strict=True):
+        ink = T.draw(img, p.block, p.x, p.y, p.fill, ctx.accent)
+        items.append(TextItem(p.role, p.block.size, p.box, ink, c, r, p.body, p.bold))
+    if debug:
+        P.debug_overlay(img, lay, [(it.box, it.ink) for it in items])
+    return Slide(img, role, lay, items, notes, overlay)
+
+
+def _baseline_logos(marks: list[Mark], placed: list[Placed]) -> list[Mark]:
+    """Sit the wordmark on the baseline of the label sharing its row (handle or counter).
+
+    The wordmark's box is its cap height, so centring both on the row leaves the logo a few
+    pixels below the text's baseline; a shared baseline is what the eye checks.
+    """
+    out = []
+    for kind, box in marks:
+        if kind == "logo":
+            mid = box.y + box.h / 2
+            partner = next((p for p in placed if p.role in ("handle", "counter")
+                            and p.block.lines and abs(p.y + p.block.height / 2 - mid) < box.h),
+                           None)
+            if partner is not None:
+                baseline = partner.y + round(partner.block.lines[0].baseline)
+                box = L.Box(box.x, baseline - box.h, box.w, box.h)
+        out.append((kind, box))
+    return out
+
+
+def _draw_mark(ctx: Ctx, img: Image.Image, draw: ImageDraw.ImageDraw, kind: str,
+               box: L.Box) -> None:
+    if kind == "rule":
+        draw.rectangle((box.x, box.y, box.right - 1, box.bottom - 1), fill=ctx.accent)
+    elif kind == "quote":
+        _draw_quote_mark(ctx, img, box)
+    elif kind in ("logo", "logo-center", "logo-hero"):
+        logo = ctx.res.logo(ctx.v.logo, box.h, ctx.fg)  # type: ignore[arg-type]
+        if logo.width > box.w:  # a very wide logo: rasterise again to fit the width
+            h = max(1, box.h * box.w // logo.width)
+            logo = ctx.res.logo(ctx.v.logo, h, ctx.fg)  # type: ignore[arg-type]
+        if kind in ("logo-center", "logo-hero"):
+            x = box.x + (box.w - logo.width) // 2
+        else:
+            x = box.right - logo.width if ctx.direction == "ltr" else box.x
+            # In the carousel header the logo sits at the start side instead.
+            if ctx.lay.kind == "carousel":
+                x = box.x if ctx.direction == "ltr" else box.right - logo.width
+        img.paste(logo, (x, box.y + (box.h - logo.height) // 2), logo)
+    elif kind == "cue":
+        P.draw_arrow(draw, box, ctx.accent, ctx.direction == "rtl")
+
+
+def _draw_quote_mark(ctx: Ctx, img: Image.Image, box: L.Box) -> None:
+    """The opening quote mark as a drawn element: sized by its ink, aligned by its ink edge.
+
+    Right-to-left variants get a true mirror image at the right, which is how an opening mark
+    reads there.
+    """
+    glyph = "\u201c"
+    idx = next((i for i in range(len(ctx.heading.paths)) if ctx.heading.covers(i, glyph)), 0)
+    path = ctx.heading.paths[idx]
+    _, ratio = ctx.res.mark_metrics(path, glyph)
+    size = max(8, round(box.h / ratio))
+    layer = P.glyph_ink(ImageFont.truetype(str(path), size), glyph)
+    if ctx.direction == "rtl":
+        layer = layer.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    x = box.right - layer.width if ctx.direction == "rtl" else box.x
+    img.paste(Image.new("RGB", layer.size, P.rgb(ctx.accent)), (x, box.y), layer)
+
+

@@ -1,0 +1,270 @@
+"""Pixel-level helpers for the renderer: colour and WCAG contrast, backgrounds and photos,
+the SVG logo, glyph ink, the swipe arrow and the --debug overlay.
+
+Nothing here knows about designs or layouts beyond the boxes it is handed; render.py decides
+what goes where.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+
+from ..errors import RenderError
+
+if TYPE_CHECKING:
+    from .geometry import Box, Layout
+
+AA_NORMAL = 4.5
+AA_LARGE = 3.0
+PHOTO_PIXEL_LIMIT = 50_000_000
+"""Refuse larger photos: no real card background needs more, and decoding one costs seconds and
+gigabytes (a decompression bomb is a tiny file that claims billions of pixels)."""
+
+
+# --- SVG logo ----------------------------------------------------------------------------------
+
+
+_EXTERNAL_REF = re.compile(
+    r"""(?:\b(?:xlink:)?href\s*=\s*["']\s*(?!#|data:)([^"']*)["'])"""
+    r"""|(?:url\(\s*["']?\s*(?!#|data:)([^)"']*))"""
+    r"""|(?:@import)|(?:<!ENTITY)|(?:\bSYSTEM\s+["'])""",
+    re.IGNORECASE,
+)
+
+
+def check_svg(data: bytes, path: Path) -> None:
+    """Refuse SVGs that reference anything outside themselves (files, URLs, entities).
+
+    A logo that pulls in other files renders differently on each machine and can read files
+    it should not; only in-document references (``#id``) and ``data:`` URIs are allowed.
+    """
+    text = data.decode("utf-8", errors="replace")
+    m = _EXTERNAL_REF.search(text)
+    if m:
+        what = next((g for g in m.groups() if g), m.group(0)).strip()
+        raise RenderError(
+            f"the SVG {path.name} references something outside itself ({what!r})",
+            file=path, field="logo",
+            hint="embed images as data: URIs or convert text to paths; external files and "
+            "URLs are refused",
+        )
+
+
+def _refuse_fetch(url: str, resource_type: str) -> dict[str, object]:
+    """CairoSVG url_fetcher: only data: URIs (check_svg already refused the rest)."""
+    if url.startswith("data:"):
+        from cairosvg.url import fetch
+
+        return fetch(url, resource_type)
+    raise RenderError(f"the SVG tried to load {url!r}", field="logo")
+
+
+def rasterize_svg(path: Path, height: int, color: str) -> Image.Image:
+    """The SVG rasterised by CairoSVG at exactly ``height`` px (RGBA), external refs refused.
+
+    ``currentColor`` in the SVG becomes ``color`` (the theme's text colour), so a one-colour
+    wordmark follows light and dark themes; full-colour logos are untouched.
+    """
+    import cairosvg.surface
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RenderError(f"cannot read the logo: {exc.strerror}", file=path,
+                          field="logo") from exc
+    check_svg(data, path)
+    data = data.replace(b"currentColor", color.encode())
+    try:
+        png = cairosvg.surface.PNGSurface.convert(
+            bytestring=data, output_height=height, unsafe=False, url_fetcher=_refuse_fetch,
+        )
+        img = Image.open(io.BytesIO(png)).convert("RGBA")
+        img.load()
+    except RenderError:
+        raise
+    except Exception as exc:  # CairoSVG raises many types for a broken file
+        raise RenderError(f"cannot draw the SVG logo {path.name}: {exc}", file=path,
+                          field="logo", hint="export it again as plain SVG") from exc
+    return img
+
+
+# --- photos and backgrounds --------------------------------------------------------------------
+
+
+def load_photo(path: Path, source: Path, min_w: int, min_h: int) -> Image.Image:
+    """Decode a background photo as upright sRGB RGB (JPEGs drafted down to ~min size).
+
+    Bombs, missing and corrupt files raise RenderError naming ``source`` and
+    ``background.image``.
+    """
+    from PIL import ImageOps
+
+    def bad(msg: str, hint: str) -> RenderError:
+        return RenderError(msg, file=source, field="background.image", hint=hint)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(path)
+            if opened.width * opened.height > PHOTO_PIXEL_LIMIT:
+                raise Image.DecompressionBombError("too many pixels")
+            if opened.format == "JPEG":
+                opened.draft("RGB", (min_w, min_h))  # decode at 1/2, 1/4… when that is enough
+            opened.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise bad(
+            f"{path.name} is too large to decode safely ({exc}); the limit is "
+            f"{PHOTO_PIXEL_LIMIT:,} pixels",
+            "resize the photo (2,000-4,000 px on the long side is plenty)",
+        ) from exc
+    except FileNotFoundError as exc:
+        raise bad(f"{path.name} does not exist", "check the path") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise bad(f"cannot read {path.name} as an image ({exc})",
+                  "use an intact JPEG or PNG file") from exc
+    im: Image.Image = ImageOps.exif_transpose(opened) or opened
+    icc = im.info.get("icc_profile")
+    if im.mode not in ("RGB", "RGBA", "L", "CMYK", "P"):
+        im = im.convert("RGB")
+    if icc:
+        from PIL import ImageCms
+
+        try:
+            src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            converted = ImageCms.profileToProfile(
+                im.convert("RGB") if im.mode in ("P", "L", "RGBA") else im,
+                src, ImageCms.createProfile("sRGB"), outputMode="RGB",
+            )
+            im = converted or im
+        except (ImageCms.PyCMSError, OSError):
+            pass  # a broken profile: treat the pixels as sRGB, as browsers do
+    return im.convert("RGB")
+
+
+def gradient(w: int, h: int, top: str, bottom: str) -> Image.Image:
+    mask = Image.linear_gradient("L").resize((w, h), Image.Resampling.BILINEAR)
+    return Image.composite(Image.new("RGB", (w, h), rgb(bottom)),
+                           Image.new("RGB", (w, h), rgb(top)), mask)
+
+
+def veil(img: Image.Image, overlay: float, light: bool = False) -> Image.Image:
+    """The photo overlay: blend towards black by ``overlay`` (0..1), or towards white when the
+    text is dark (``light``), so the overlay always works for the text's contrast."""
+    keep = 1.0 - overlay
+    base = 255 * overlay if light else 0.0
+    return img.point([round(base + v * keep) for v in range(256)] * 3)
+
+
+# --- colour and contrast -----------------------------------------------------------------------
+
+
+def rgb(color: str) -> tuple[int, int, int]:
+    """'#rgb' / '#rrggbb' -> (r, g, b)."""
+    c = color.lstrip("#")
+    if len(c) == 3:
+        c = "".join(ch * 2 for ch in c)
+    return (int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16))
+
+
+def _lin(v: float) -> float:
+    v /= 255
+    return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+
+def luminance(color: tuple[int, int, int]) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+    r, g, b = (_lin(c) for c in color)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(l1: float, l2: float) -> float:
+    hi, lo = max(l1, l2), min(l1, l2)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+_LIN_LUT = [round(_lin(v) * 255) for v in range(256)]
+# 16-bit ("I") would be more exact; 8-bit linear is within 0.002 luminance, ample for a 4.5 gate.
+
+
+def region_luminance(img: Image.Image, box: tuple[int, int, int, int], against: float) -> float:
+    """The worst-case background luminance in ``box`` for text of luminance ``against``.
+
+    Worst case is the 98th percentile towards the text's own luminance (the brightest pixels
+    behind light text), so a few specular highlights in a photo do not fail a card but a
+    bright sky does.
+    """
+    crop = img.crop(box)
+    if crop.width > 200:  # luminance statistics do not need every pixel
+        crop = crop.resize((200, max(1, round(crop.height * 200 / crop.width))),
+                           Image.Resampling.BOX)
+    lin = crop.point(_LIN_LUT * 3)
+    lum = lin.convert("L", (0.2126, 0.7152, 0.0722, 0))
+    hist = lum.histogram()
+    total = sum(hist)
+    want = total * 0.02
+    rng = range(255, -1, -1) if against > 0.18 else range(256)
+    seen = 0
+    for v in rng:
+        seen += hist[v]
+        if seen >= want:
+            return v / 255
+    return 0.0
+
+
+def is_large(size: int, width: int, bold: bool) -> bool:
+    """WCAG 'large text' at the size people see it.
+
+    A 1080 px card fills a ~360 CSS px phone screen (3x), so 18 pt (24 CSS px) is 72 px per
+    1080 px of width, and 14 pt bold (18.7 CSS px) is 56 px.
+    """
+    per1080 = size * 1080 / width
+    return per1080 >= (56 if bold else 72)
+
+
+# --- drawn elements ----------------------------------------------------------------------------
+
+
+def glyph_ink(font: ImageFont.FreeTypeFont, glyph: str) -> Image.Image:
+    """The glyph's coverage mask cropped to its ink (getbbox is not ink-tight vertically)."""
+    left, top, right, bottom = (round(v) for v in font.getbbox(glyph, anchor="ls"))
+    layer = Image.new("L", (right - left + 4, bottom - top + 4), 0)
+    ImageDraw.Draw(layer).text((2 - left, 2 - top), glyph, font=font, fill=255, anchor="ls")
+    return layer.crop(layer.getbbox() or (0, 0, 1, 1))
+
+
+def draw_arrow(draw: ImageDraw.ImageDraw, box: Box, color: str, rtl: bool) -> None:
+    """Swipe cue: a drawn arrow (no glyph, so no font or language issues), pointing the way
+    the slides advance (left in RTL)."""
+    w = box.w
+    th = max(3, round(w * 0.07))
+    cy = box.y + box.h // 2
+    head = round(w * 0.3)
+    if rtl:
+        x0, x1, sgn = box.right, box.x, -1
+    else:
+        x0, x1, sgn = box.x, box.right, 1
+    draw.line((x0, cy, x1 - sgn * th // 2, cy), fill=color, width=th)
+    draw.line((x1 - sgn * head, cy - head, x1, cy, x1 - sgn * head, cy + head), fill=color,
+              width=th, joint="curve")
+
+
+LTRB = tuple[int, int, int, int]
+
+
+def debug_overlay(img: Image.Image, lay: Layout, text_boxes: list[tuple[LTRB, LTRB]]) -> None:
+    """--debug: safe box (red), design frame (cyan), layout boxes (yellow), text (green/magenta)."""
+    d = ImageDraw.Draw(img)
+    d.rectangle(lay.safe.ltrb, outline=(255, 0, 0), width=3)
+    d.rectangle(lay.frame.ltrb, outline=(0, 255, 255), width=2)
+    for name, b in lay.boxes.items():
+        if name not in ("frame",):
+            d.rectangle(b.ltrb, outline=(255, 220, 0), width=1)
+    for box, ink in text_boxes:
+        d.rectangle(box, outline=(0, 255, 0), width=2)
+        d.rectangle(ink, outline=(255, 0, 255), width=1)
