@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "render"))
 
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from test_render import STATEMENT, make_variant  # noqa: E402
@@ -32,6 +33,7 @@ from test_render import STATEMENT, make_variant  # noqa: E402
 from shareables.platforms import PLATFORMS  # noqa: E402
 from shareables.render import cards, encode  # noqa: E402
 from shareables.render import compose as render  # noqa: E402
+from shareables.render.resources import Resources  # noqa: E402
 
 CASES = [
     ("quote", "instagram-square"),
@@ -81,7 +83,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print machine-readable results")
     args = ap.parse_args()
 
-    res = render.Resources()
+    res = Resources()
     rows = []
     for kind, pid in CASES:
         p = PLATFORMS[pid]

@@ -322,7 +322,7 @@ def serve(project: Path, port: int, output_dir: Path | None, no_build: bool) -> 
     are printed here and listed at the top of the page. Only this computer can open the
     preview (it listens on 127.0.0.1). Stop with Ctrl+C.
     """
-    from .site.serve import Preview, build_rebuilder
+    from .local.serve import Preview, build_rebuilder
 
     settings = _load_project(project)
     out = output_dir or settings.project_dir / "output"

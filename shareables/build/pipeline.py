@@ -485,7 +485,7 @@ def _site_fingerprint() -> str:
     pkg = Path(__file__).resolve().parent.parent / "site"
     h = hashlib.sha256()
     for f in sorted(pkg.rglob("*")):
-        if f.is_file() and f.suffix != ".pyc" and f.name != "serve.py":
+        if f.is_file() and f.suffix != ".pyc":
             h.update(f"{f.relative_to(pkg).as_posix()}\n".encode() + f.read_bytes())
     return h.hexdigest()
 

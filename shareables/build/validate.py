@@ -83,7 +83,7 @@ def validate_project(settings: Settings, paths: Sequence[Path] | None = None, *,
     report = Report(designs=[], errors=errors)
     res = None
     if render and designs:
-        from ..render.compose import Resources
+        from ..render.resources import Resources
 
         res = Resources()
     for d in designs:

@@ -72,9 +72,9 @@ class PillowRenderer:
         return renderer_fingerprint()
 
     def setup(self) -> None:
-        from ..render import compose as render
+        from ..render.resources import Resources
 
-        self._res = render.Resources()
+        self._res = Resources()
 
     def render(self, variant: Variant, platform: Platform) -> list[RenderedFile]:
         from ..render import encode

@@ -1,1 +1,13 @@
-"""TODO"""
+"""Render stage: one design variant on one platform, as pixels and then bytes.
+
+Takes: a `project.model.Variant`, a `platforms.Platform` and per-process `Resources`.
+Gives: `compose.render_variant` / `render_slides` → PIL images (one per slide) and
+`encode.encode_image` / `encode_pdf` → `Encoded` bytes (JPEG/PNG/WebP/PDF within the
+platform's byte limits, alt text embedded). Raises `RenderError` naming file, field, platform.
+
+Modules: `geometry` (pure boxes and safe areas per kind × aspect class, no Pillow), `cards`
+(what goes on each kind of card: quote, statement, tag, carousel cover/content/closing),
+`carousel` (splitting long text into slides at one type size), `paint` (colour, contrast,
+photos, SVG logos), `textpaint` (drawing a `TextBlock`), `compose` (background, logo, chrome and
+text into an image), `resources` (font/logo/photo caches), `encode`.
+"""

@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .. import text as T
 from ..errors import MissingGlyphError, RenderError
 from ..platforms import Platform
 from ..project.model import Variant
-from ..text import block as T
 from ..text.fonts import FontStack
 from . import geometry as L
 
 if TYPE_CHECKING:
-    from .compose import Resources
+    from .resources import Resources
 
 FIELDS = {
     "name": "attribution.name", "role": "attribution.role", "credit": "background.credit",

@@ -13,8 +13,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..text import block as T
+from .. import text as T
 from ..text.block import TextBlock, TextDoesNotFit, TextStyle
+from ..text.fit import try_size
+from ..text.setting import Prepared, count_lines, nominal_height, prepare, style_rtl
 
 
 @dataclass(frozen=True)
@@ -132,22 +134,22 @@ class _Measure:
             text = text.replace("**", "")
         return tuple(T.parse_markup(T.smart_typography(text, self.style.lang), self.highlight))
 
-    def prep(self, text: str, markup: bool = False) -> T._Prepared:
+    def prep(self, text: str, markup: bool = False) -> Prepared:
         spans = self.spans(text, markup)
         joined = "".join(s.text for s in spans)
-        return T._prepare(spans, self.style.fonts, self.style.lang,
-                          T._style_dir(self.style, joined))
+        return prepare(spans, self.style.fonts, self.style.lang,
+                       style_rtl(self.style, joined))
 
     def _fits_uncached(self, text: str, size: int) -> tuple[bool, int]:
         """(fits?, number of lines) at `size` (widow rule relaxed only at the floor)."""
         prep = self.prep(text)
         for allow_widow in (False, True) if size == self.style.min_size else (False,):
-            lines = T._count_lines(prep, size, self.box_w, allow_widow, self.style.min_size)
+            lines = count_lines(prep, size, self.box_w, allow_widow, self.style.min_size)
             if lines is None:
                 continue
             if self.max_lines is not None and lines > self.max_lines:
                 continue
-            if T._nominal_height(prep, self.style, size, lines) <= self.box_h:
+            if nominal_height(prep, self.style, size, lines) <= self.box_h:
                 return True, lines
         return False, 0
 
@@ -161,7 +163,7 @@ class _Measure:
         """The slide laid out at `size` (`text` has balanced `**` markup), None if it overflows."""
         prep = self.prep(text, markup=True)
         for allow_widow in (False, True) if size == self.style.min_size else (False,):
-            block = T._try(prep, self.style, size, self.box_w, self.box_h, allow_widow)
+            block = try_size(prep, self.style, size, self.box_w, self.box_h, allow_widow)
             if block is not None:
                 return block
         return None

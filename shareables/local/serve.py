@@ -143,7 +143,7 @@ class Preview:
 
     def page(self) -> str:
         """The download page with live reload and the latest build problems on top."""
-        from .page import render_index
+        from ..site.page import render_index
 
         # The version first: if the manifest changes while this renders, the page is older
         # than its version says and the next poll reloads it (never the other way round).

@@ -12,23 +12,24 @@ from hypothesis import strategies as st
 from PIL import Image, ImageChops
 
 from shareables.errors import RenderError
-from shareables.text import block as T
-from shareables.text.block import (
+from shareables.render.textpaint import draw
+from shareables.text import (
     Span,
     TextBlock,
     TextDoesNotFit,
     TextStyle,
     bidi_levels,
-    draw,
     fit,
     layout,
     parse_markup,
     smart_typography,
 )
+from shareables.text import setting as S
+from shareables.text.fit import try_size
 from shareables.text.fonts import FontStack, font_stack
 from shareables.text.linebreak import greedy, penalty
 
-FONTS = Path(__file__).resolve().parent.parent / "fonts"
+FONTS = Path(__file__).resolve().parents[2] / "fonts"
 BG, FG, ACCENT = (15, 61, 46), (255, 255, 255), (228, 49, 43)
 JAMILA = (
     "MADRE and its supporters saved my life and the lives of my children…Thank God for the "
@@ -156,9 +157,9 @@ def raggedness(widths: list[float]) -> float:
 
 
 def greedy_widths(stack: FontStack, text: str, size: int, width: int) -> list[float]:
-    prep = T._prepare((Span(text),), stack, "en", False)
+    prep = S.prepare((Span(text),), stack, "en", False)
     p = prep.paras[0]
-    return [T._span_advance(prep, p, p.items[a].start, p.items[b - 1].end, size)
+    return [S._span_advance(prep, p, p.items[a].start, p.items[b - 1].end, size)
             for a, b in greedy(p.items, size, width)]
 
 
@@ -233,8 +234,8 @@ def test_fit_finds_the_largest_size_and_ink_stays_in_the_box(
     assert st.min_size <= block.size <= st.max_size
     if block.size < st.max_size:  # one pixel larger does not fit (without a widow)
         spans = tuple(parse_markup(smart_typography(text, lang)))
-        prep = T._prepare(spans, heading, lang, block.direction == "rtl")
-        assert T._try(prep, st, block.size + 1, w, h, allow_widow=False) is None
+        prep = S.prepare(spans, heading, lang, block.direction == "rtl")
+        assert try_size(prep, st, block.size + 1, w, h, allow_widow=False) is None
     # what is drawn lies inside the reported ink box, and the ink box inside the box
     im, ink = render(block, (w + 40, h + 40), (20, 20))
     drawn = drawn_bbox(im)

@@ -1,9 +1,9 @@
 """Rendering: properties over variants x every platform, error cases, and golden images.
 
-Golden images live in tests/golden/ as small downscaled PNGs. After an intended visual change,
-regenerate them and look at the diff before committing:
+Golden images live in tests/render/golden/ as small downscaled PNGs. After an intended visual
+change, regenerate them and look at the diff before committing:
 
-    UPDATE_GOLDENS=1 .venv/bin/python -m pytest tests/test_render.py -k golden
+    UPDATE_GOLDENS=1 .venv/bin/python -m pytest tests/render/test_render.py -k golden
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ from shareables.project.model import (
 )
 from shareables.render import compose as render
 from shareables.render import encode, paint
+from shareables.render.resources import Resources
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FONTS = ROOT / "fonts"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 HEADING = tuple(FONTS / n for n in ("NotoSerif-Bold.ttf", "NotoNaskhArabic-Bold.ttf",
@@ -71,8 +72,8 @@ def make_photo(path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def res() -> render.Resources:
-    return render.Resources()
+def res() -> Resources:
+    return Resources()
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +105,7 @@ def variants(photo: Path) -> dict[str, Variant]:
 
 
 @pytest.fixture(scope="module")
-def rendered(res: render.Resources, photo: Path) -> dict[tuple[str, str], list[render.Slide]]:
+def rendered(res: Resources, photo: Path) -> dict[tuple[str, str], list[render.Slide]]:
     out = {}
     for name, v in variants(photo).items():
         for pid, p in PLATFORMS.items():
@@ -219,7 +220,7 @@ def test_two_renders_are_byte_identical(res, photo):
         for pid in ("instagram-square", "instagram-story", "x"):
             p = PLATFORMS[pid]
             a = [encode.encode_image(i, p, alt="a", photo=False).data
-                 for i in render.render_variant(v, p, render.Resources())]
+                 for i in render.render_variant(v, p, Resources())]
             b = [encode.encode_image(i, p, alt="a", photo=False).data
                  for i in render.render_variant(v, p, res)]
             assert a == b, (name, pid)
@@ -351,7 +352,7 @@ def assert_matches_golden(name: str, img: Image.Image) -> None:
             f"{name}: {off:.2%} of pixels differ from the golden image; see {out} (golden | new "
             "| difference). If the change is intended (layout, typography or font changes "
             "show up here), regenerate: UPDATE_GOLDENS=1 .venv/bin/python -m pytest "
-            "tests/test_render.py -k golden")
+            "tests/render/test_render.py -k golden")
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN_CASES))

@@ -9,7 +9,7 @@ from PIL import ImageFont
 
 from shareables.text.fonts import FontStack, clusters, font_stack
 
-FONTS = Path(__file__).resolve().parent.parent / "fonts"
+FONTS = Path(__file__).resolve().parents[2] / "fonts"
 SANS, NASKH, HEBREW, EMOJI = 0, 1, 2, 3
 
 

@@ -45,7 +45,7 @@ from shareables.publish.protocol import (
     publish,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.s3
 

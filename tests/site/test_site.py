@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from shareables.site import page as site
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VNU = ROOT / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
 
 

@@ -14,7 +14,7 @@ from shareables.cli import main
 from shareables.project.design import load_designs
 from shareables.project.settings import load_settings
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 SETTINGS = """\
 brand:

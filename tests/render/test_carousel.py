@@ -13,7 +13,7 @@ from shareables.render.carousel import _atoms, _sentence_ends, split_text
 from shareables.text.block import TextDoesNotFit, TextStyle
 from shareables.text.fonts import FontStack, font_stack
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FONTS = ROOT / "fonts"
 ICC = yaml.safe_load((ROOT / "designs/palestine/icc-arrest-warrants.yaml").read_text())
 

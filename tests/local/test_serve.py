@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from shareables import cli
 from shareables.errors import ShareablesError
-from shareables.site.serve import VERSION_PATH, Preview, build_rebuilder, snapshot
+from shareables.local.serve import VERSION_PATH, Preview, build_rebuilder, snapshot
 
 
 def get(url: str) -> tuple[int, Any, bytes]:
