@@ -13,9 +13,9 @@ import io
 import zipfile
 from collections.abc import Sequence
 
+from ..platforms import EXTENSIONS, PLATFORMS
 from ..project.model import Variant
 from .plan import SAFE_LANG, SAFE_SEGMENT
-from ..platforms import EXTENSIONS, PLATFORMS
 
 BUNDLE_FORMAT = "1"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store; no build time leaks in

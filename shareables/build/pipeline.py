@@ -16,8 +16,6 @@ outputs stay and stay in the manifest; every other design is still built (exit 1
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
 import json
 import os
 import time
@@ -25,9 +23,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .bundle import bundle_key, bundle_name, entry_name, make_zip, readme
-from ..project.design import locate
 from ..errors import RenderError, ShareablesError
+from ..platforms import PLATFORMS
+from ..project.design import locate
+from ..project.model import Design, Settings, Variant
+from .bundling import BundleSteps
 from .manifest import (
     IMAGE_ROLES,
     artefact_entry,
@@ -38,12 +38,11 @@ from .manifest import (
     refreshed,
     variant_entry,
 )
-from ..project.model import Design, Settings, Variant
-from .plan import FileHasher, Job, Plan, VariantPlan, plan_build
-from ..platforms import CONTENT_TYPES, PLATFORMS
+from .pages import render_page
+from .plan import FileHasher, Job, Plan, plan_build
 from .report import BuildResult, Progress
 from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer, run_jobs
-from .writer import OutputWriter, sha256_bytes
+from .writer import OutputWriter
 
 # Build state in output/.shareables/ (never published, never swept):
 HASH_CACHE = "hashes.json"
@@ -104,7 +103,7 @@ def build(
     return run.run()
 
 
-class _Build:
+class _Build(BundleSteps):
     """The state of one build; `run()` is the whole algorithm, top to bottom."""
 
     def __init__(self, settings: Settings, designs: Sequence[Design],
@@ -320,70 +319,6 @@ class _Build:
             for e in group:
                 self.status[e["path"]] = "kept"
 
-    # -- bundles -------------------------------------------------------------------------
-
-    def _bundles(self, plan: Plan) -> None:
-        """One zip per variant from the members the new manifest lists (cached by content)."""
-        pending: list[VariantPlan] = []
-        need: set[Ident] = set()
-        for vp in plan.variants:
-            bident: Ident = (vp.dir, "bundle")
-            if any((vp.dir, j.platform) in self.failed for j in vp.jobs):
-                self._keep_old(bident)  # don't package a half-updated design
-                continue
-            members = self._members(vp.dir)
-            if not members or self._reuse_bundle(vp, members):
-                continue
-            pending.append(vp)
-            # Members known only from the published manifest have no local bytes: render them.
-            need |= {(vp.dir, m["platform"]) for m in members
-                     if self.status.get(m["path"]) == "remote"}
-        if need:
-            self._render([j for vp in pending for j in vp.jobs if j.ident in need])
-        for vp in pending:
-            members = self._members(vp.dir)
-            if members and not any((vp.dir, j.platform) in self.failed for j in vp.jobs):
-                self._bundle(vp, members)
-
-    def _members(self, dir_: str) -> list[Entry]:
-        return sorted((e for key in self.by_dir.get(dir_, ()) if key[1] != "bundle"
-                       for e in self.entries[key] if e["role"] in ("image", "slide", "pdf")),
-                      key=lambda e: e["path"])
-
-    def _bundle_text(self, vp: VariantPlan, members: list[Entry]
-                     ) -> tuple[str, str, list[tuple[str, str]]]:
-        names = [(entry_name(vp.variant, m["path"]), m["sha256"]) for m in members]
-        text = readme(vp.variant, self.settings.brand.name, names)
-        return text, bundle_key(text, names), names
-
-    def _reuse_bundle(self, vp: VariantPlan, members: list[Entry]) -> bool:
-        """Keep the previous zip if its key (README + members' content) is unchanged."""
-        if self.force:
-            return False
-        _, key, _ = self._bundle_text(vp, members)
-        return self._adopt((vp.dir, "bundle"), key, vp.variant, vp.design.source_hash) is None
-
-    def _bundle(self, vp: VariantPlan, members: list[Entry]) -> None:
-        bident: Ident = (vp.dir, "bundle")
-        text, key, names = self._bundle_text(vp, members)
-        path = f"{vp.dir}/{bundle_name(vp.variant)}.zip"
-        files = []
-        for (name, sha), m in zip(names, members, strict=True):
-            data = (self.out / m["path"]).read_bytes()
-            if sha256_bytes(data) != sha:  # never package bytes the manifest doesn't vouch for
-                raise ShareablesError(f"{m['path']} changed during the build; run it again")
-            files.append((name, data))
-        data = make_zip(text, files)
-        self.writer.expect_rewrites(e["path"] for e in self.old.get(bident, []))
-        written = self.writer.write(path, data, owner=vp.design.rel)
-        self.hasher.record(self.out / path, written.sha256)
-        self._set(bident, [artefact_entry(
-            vp.variant, platform=None, role="bundle", slide=None, of=None, path=path,
-            width=None, height=None, size=written.bytes, sha256=written.sha256,
-            content_type=CONTENT_TYPES["zip"], source_hash=vp.design.source_hash,
-            cache_key=key)])
-        self.status[path] = "rendered"
-
     # -- what else the manifest keeps --------------------------------------------------
 
     def _carry_unplanned(self, plan: Plan) -> None:
@@ -430,25 +365,9 @@ class _Build:
 
     def _page(self, manifest: dict[str, Any], encoded: bytes
               ) -> tuple[str | None, dict[str, bytes]]:
-        """output/index.html (links are output paths) and any files the page needs.
-
-        Rendering the page for thousands of artefacts takes seconds, so it is skipped when
-        neither the manifest nor the page's code and templates changed and the file on disk
-        is the one we wrote (recorded in .shareables/index.json).
-        """
-        try:
-            from ..site import page as site
-        except ImportError:  # the download page module is optional for a build
-            return None, {}
-        assets = dict(site.page_assets())
-        key = hashlib.sha256(encoded + _site_fingerprint().encode()).hexdigest()
-        state = _load_json(self.writer.read_state(INDEX_STATE))
-        if (not self.force and state.get("key") == key and isinstance(state.get("sha256"), str)
-                and self.hasher.sha(self.out / "index.html") == state["sha256"]):
-            self.index_state = state
-            return None, assets  # None: leave the current index.html as it is
-        html: str = site.render_index(manifest, lambda a: a["path"])
-        self.index_state = {"key": key, "sha256": sha256_bytes(html.encode())}
+        html, assets, self.index_state = render_page(
+            manifest, encoded, _load_json(self.writer.read_state(INDEX_STATE)),
+            self.hasher.sha(self.out / "index.html"), force=self.force)
         return html, assets
 
     # -- reporting -----------------------------------------------------------------------
@@ -477,17 +396,6 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
-
-
-@functools.cache
-def _site_fingerprint() -> str:
-    """Hash of the download page's code, templates and static files."""
-    pkg = Path(__file__).resolve().parent.parent / "site"
-    h = hashlib.sha256()
-    for f in sorted(pkg.rglob("*")):
-        if f.is_file() and f.suffix != ".pyc":
-            h.update(f"{f.relative_to(pkg).as_posix()}\n".encode() + f.read_bytes())
-    return h.hexdigest()
 
 
 def _load_json(data: bytes | None) -> dict[str, Any]:

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DesignError
-from ..project.model import Background, Design, Settings, Theme, Variant
 from ..platforms import PLATFORMS, Platform
+from ..project.model import Background, Design, Settings, Theme, Variant
 
 JOB_FORMAT = "3"  # 3: a carousel on a single-image platform (og) is <platform>.<ext>
 """Bump when what a job produces changes outside the renderer (thumbnail size, naming)."""

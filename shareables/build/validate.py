@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..project.design import load_designs, locate
 from ..errors import MissingGlyphError, RenderError, ShareablesError
-from ..project.model import Design, Settings
 from ..platforms import PLATFORMS
+from ..project.design import load_designs, locate
+from ..project.model import Design, Settings
 
 
 @dataclass

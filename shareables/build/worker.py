@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ShareablesError
-from ..project.model import Variant
 from ..platforms import CONTENT_TYPES, EXTENSIONS, PLATFORMS, Platform
+from ..project.model import Variant
 
 if TYPE_CHECKING:
     from .plan import Job
@@ -77,8 +77,8 @@ class PillowRenderer:
         self._res = Resources()
 
     def render(self, variant: Variant, platform: Platform) -> list[RenderedFile]:
-        from ..render import encode
         from ..render import compose as render
+        from ..render import encode
 
         if self._res is None:
             self.setup()

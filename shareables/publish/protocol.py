@@ -21,11 +21,8 @@ import hashlib
 import json
 import logging
 import mimetypes
-import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -40,10 +37,7 @@ from .plan import (
     INDEX_KEY,
     MANIFEST_KEY,
     MANIFESTS_DIR,
-    NO_CACHE,
     Plan,
-    Upload,
-    content_disposition,
     format_plan,
     human_bytes,
     plan_publish,
@@ -56,7 +50,6 @@ from .s3 import (
     PublishConfigError,
     Target,
     check_bucket,
-    code_of,
     fetch_remote_manifest,
     get_json,
     list_objects,
@@ -64,52 +57,17 @@ from .s3 import (
     quiet_third_party_logs,
     recent_manifests,
     resolve_target,
-    translate,
 )
+from .transfer import Reporter, _delete, _put_small, _upload_all, _verify
 
 __all__ = ["PublishConfigError", "PublishResult", "Reporter", "Target", "fetch_remote_manifest",
            "make_client", "publish", "publish_project", "resolve_target"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("shareables.publish")
 
 DEFAULT_MAX_DELETES = 500
 DEFAULT_GRACE = timedelta(days=7)
 DEFAULT_KEEP_MANIFESTS = 5
-
-
-# --- progress -----------------------------------------------------------------------------
-
-
-class Reporter:
-    """Progress bar on a terminal, plain lines elsewhere (CI logs)."""
-
-    def __init__(self, echo: Callable[[str], None] | None = None, tty: bool | None = None,
-                 quiet: bool = False) -> None:
-        self.echo = echo or click.echo
-        self.tty = sys.stdout.isatty() if tty is None else tty
-        self.quiet = quiet
-
-    def line(self, text: str) -> None:
-        log.debug(text)
-        if not self.quiet:
-            self.echo(text)
-
-    @contextmanager
-    def progress(self, total: int, label: str) -> Iterator[Callable[[str, int], None]]:
-        if self.quiet or total == 0:
-            yield lambda _item, _n: None
-            return
-        if self.tty:
-            with click.progressbar(length=total, label=label) as bar:
-                yield lambda _item, n: bar.update(n)
-            return
-        done = [0]
-
-        def step(item: str, n: int) -> None:
-            done[0] += 1
-            self.echo(f"  {label} {done[0]}: {item}")
-
-        yield step
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -257,106 +215,6 @@ def _run(
     return result
 
 
-def _put_file(client: Any, target: Target, output_dir: Path, u: Upload) -> str:
-    path = output_dir / u.path
-    data = path.read_bytes()
-    if len(data) != u.size or hashlib.sha256(data).hexdigest() != u.sha256:
-        raise PublishError(f"{u.path} does not match manifest.json (size or SHA-256)",
-                           hint="output/ changed since the build; rebuild with `shareables build`")
-    try:
-        client.put_object(Bucket=target.bucket, Key=target.key(u.key), Body=data,
-                          ContentType=u.content_type, CacheControl=u.cache_control,
-                          ContentDisposition=u.disposition, Metadata={"sha256": u.sha256})
-    except Exception as exc:
-        raise translate(exc, target, f"uploading {u.key} to") from None
-    log.debug("uploaded %s (%d bytes)", u.key, u.size)
-    return u.key
-
-
-def _upload_all(client: Any, target: Target, output_dir: Path, uploads: list[Upload], jobs: int,
-                rep: Reporter) -> list[str]:
-    """Parallel uploads with a bounded pool; the first failure cancels the rest and raises."""
-    done: list[str] = []
-    if not uploads:
-        return done
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="upload") as pool, \
-            rep.progress(len(uploads), "upload") as step:
-        pending: set[Future[str]] = {pool.submit(_put_file, client, target, output_dir, u)
-                                     for u in uploads}
-        try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                for f in finished:
-                    key = f.result()  # re-raises the upload's PublishError
-                    done.append(key)
-                    step(key, 1)
-        except BaseException:
-            for f in pending:
-                f.cancel()
-            raise
-    return done
-
-
-def _head(client: Any, target: Target, key: str) -> dict[str, Any] | None:
-    try:
-        return dict(client.head_object(Bucket=target.bucket, Key=target.key(key)))
-    except Exception as exc:
-        if code_of(exc) in ("NoSuchKey", "404", "NotFound"):
-            return None
-        raise translate(exc, target, f"checking {key} on") from None
-
-
-def _verify(client: Any, target: Target, output_dir: Path, plan: Plan, jobs: int,
-            rep: Reporter) -> int:
-    """HEAD every referenced object; re-upload a bad one once if we have it, else fail."""
-    artefacts = {a["key"]: a for a in plan.manifest.get("artefacts", [])}
-
-    def bad(key: str) -> str | None:
-        h = _head(client, target, key)
-        a = artefacts[key]
-        if h is None:
-            return "missing"
-        if int(h.get("ContentLength", -1)) != int(a["bytes"]):
-            return f"size {h.get('ContentLength')} != {a['bytes']}"
-        got = (h.get("Metadata") or {}).get("sha256")
-        if got != a["sha256"]:
-            return f"sha256 metadata {got!r} != {a['sha256'][:12]}…"
-        return None
-
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="verify") as pool:
-        problems = {k: p for k, p in zip(artefacts, pool.map(bad, artefacts), strict=True) if p}
-    if problems:
-        repairable = [k for k in problems if (output_dir / artefacts[k]["path"]).is_file()]
-        rep.line(f"verify: {len(problems)} objects wrong on the server; re-uploading "
-                 f"{len(repairable)}")
-        for k in repairable:
-            a = artefacts[k]
-            _put_file(client, target, output_dir, Upload(
-                key=k, path=a["path"], size=int(a["bytes"]), sha256=a["sha256"],
-                content_type=a.get("content_type") or "application/octet-stream",
-                disposition=_disposition_for(a, k), reason="failed verification"))
-        problems = {k: p for k in problems if (p := bad(k))}
-    if problems:
-        first = ", ".join(f"{k} ({p})" for k, p in list(problems.items())[:5])
-        raise PublishError(f"{len(problems)} objects failed verification: {first}",
-                           hint="nothing was switched; rebuild and publish with --force")
-    log.debug("verified %d objects", len(artefacts))
-    return len(artefacts)
-
-
-def _disposition_for(a: Mapping[str, Any], key: str) -> str:
-    return content_disposition(a, key.rsplit("/", 1)[-1])
-
-
-def _put_small(client: Any, target: Target, rel: str, body: bytes, content_type: str) -> None:
-    try:
-        client.put_object(Bucket=target.bucket, Key=target.key(rel), Body=body,
-                          ContentType=content_type, CacheControl=NO_CACHE,
-                          Metadata={"sha256": hashlib.sha256(body).hexdigest()})
-    except Exception as exc:
-        raise translate(exc, target, f"writing {rel} to") from None
-
-
 def _switch(client: Any, target: Target, manifest: dict[str, Any], page: bytes,
             page_sha: str, rep: Reporter) -> None:
     """manifests/<build-id>.json, then manifest.json, then index.html: the page goes last."""
@@ -373,25 +231,6 @@ def _switch(client: Any, target: Target, manifest: dict[str, Any], page: bytes,
         _put_small(client, target, name, data, mimetypes.guess_type(name)[0] or "text/plain")
     _put_small(client, target, INDEX_KEY, page, "text/html; charset=utf-8")
     rep.line(f"switched to build {str(build_id)[:12]}")
-
-
-def _delete(client: Any, target: Target, keys: list[str], rep: Reporter) -> int:
-    deleted = 0
-    for i in range(0, len(keys), 1000):
-        batch = keys[i:i + 1000]
-        try:
-            r = client.delete_objects(Bucket=target.bucket, Delete={
-                "Objects": [{"Key": target.key(k)} for k in batch], "Quiet": True})
-        except Exception as exc:
-            raise translate(exc, target, "pruning old objects from") from None
-        errors = r.get("Errors") or []
-        if errors:
-            raise PublishError(f"the new site is live, but pruning failed for {len(errors)} "
-                               f"objects (e.g. {errors[0].get('Key')}: {errors[0].get('Code')})",
-                               hint="they are pruned on the next publish")
-        deleted += len(batch)
-    rep.line(f"pruned {deleted} objects")
-    return deleted
 
 
 def publish_project(

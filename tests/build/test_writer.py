@@ -9,13 +9,8 @@ from typing import Any
 
 import pytest
 
-from shareables.build.writer import (
-    OutputWriter,
-    WriterError,
-    _drop_lines,
-    manifest_bytes,
-    read_manifest,
-)
+from shareables.build.manifest import _drop_lines, manifest_bytes, read_manifest
+from shareables.build.writer import OutputWriter, WriterError
 from shareables.errors import DesignError
 
 
