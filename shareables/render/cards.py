@@ -68,13 +68,7 @@ class Ctx:
         if role.startswith("slides["):
             field_name = role
         try:
-            try:
-                return T.fit(spans, style, w, h)
-            except T.TextDoesNotFit:
-                block = _fit_overhang(spans, style, w, h)
-                if block is None:
-                    raise
-                return block
+            return T.fit(spans, style, w, h)
         except MissingGlyphError as exc:
             # text.fit checks coverage once per distinct text (cached); here it only gains
             # the design field, so the check is not repeated on every fit.
@@ -92,33 +86,6 @@ class Ctx:
                 file=self.v.source, field=field_name,
                 hint=f"cut about {exc.needed_chars_to_cut} characters",
             ) from exc
-
-
-def _fit_overhang(spans: Sequence[T.Span] | str, style: T.TextStyle, w: int,
-                  h: int) -> T.TextBlock | None:
-    """Second chance for text.fit, which refuses any ink left of the box (an "A" overhangs by a
-    few px): accept side overhang up to 8 % of the size, which the design frame's padding
-    absorbs well inside the safe area. Binary search with text.layout."""
-    def ok(size: int) -> T.TextBlock | None:
-        b = T.layout(spans, style, size, w)
-        slack = max(2.0, 0.08 * size)
-        if (b.height <= h and b.ink[1] >= 0 and b.ink[3] <= h and b.ink[0] >= -slack
-                and b.ink[2] <= w + slack and all(ln.width <= w for ln in b.lines)):
-            return b
-        return None
-
-    lo, hi = style.min_size, style.max_size
-    best = ok(lo)
-    if best is None:
-        return None
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        b = ok(mid)
-        if b is not None:
-            lo, best = mid, b
-        else:
-            hi = mid - 1
-    return best
 
 
 @dataclass
@@ -424,19 +391,11 @@ def split_content(ctx: Ctx, text: str, st: T.TextStyle, box: L.Box,
     try:
         sp = carousel.split_text(text, st, box.w, box.h, highlight=ctx.v.highlight,
                                  max_slides=max_slides)
-        return list(sp.blocks)
     except T.TextDoesNotFit as exc:
-        # split_text rejects a slide whose first letter's ink pokes a pixel or two left of the
-        # box (an "A", a "W"); one slide per paragraph, fitted overhang-tolerantly, still
-        # gives a correct carousel when each paragraph fits.
-        paras = [p for p in text.split("\n\n") if p.strip()]
-        try:
-            return fit_common(ctx, [ctx.spans(p, ctx.v.highlight) for p in paras], st, box)
-        except RenderError:
-            pass
         raise RenderError(
             f"{ctx.p.id}: a word does not fit a slide at the legibility floor",
             file=ctx.v.source, field="text", hint=exc.hint,
         ) from exc
+    return list(sp.blocks)
 
 

@@ -87,7 +87,8 @@ class TextBlock:
     Coordinates are relative to the block origin (top-left of the box it was fitted to).
     `width` is the box width the lines are aligned in; `height` is the height the block
     occupies (nominal line metrics, grown to the ink when glyphs reach further); `ink` is the
-    union of the glyphs' extents (l, t, r, b) and lies within (0, 0, width, height).
+    union of the glyphs' extents (l, t, r, b): within (0, height) vertically, and sideways
+    within (0, width) give or take the overhang allowance of fit.py (the apex of an "A").
     """
 
     size: int

@@ -25,10 +25,23 @@ from .setting import (
 )
 from .typography import Span
 
+OVERHANG = 0.08
+"""Side ink allowed past the box, as a fraction of the size (at least `MIN_OVERHANG_PX`)."""
+MIN_OVERHANG_PX = 2.0
+
+
+def overhang_allowance(size: int) -> float:
+    return max(MIN_OVERHANG_PX, OVERHANG * size)
+
 
 def _inside(block: TextBlock, box_w: int, box_h: int) -> bool:
+    """Fits: every line's advance within the box, ink within it vertically, and sideways
+    within the overhang allowance."""
     left, top, right, bottom = block.ink
-    return left >= 0 and top >= 0 and right <= box_w and bottom <= box_h and block.height <= box_h
+    slack = overhang_allowance(block.size)
+    return (top >= 0 and bottom <= box_h and block.height <= box_h
+            and left >= -slack and right <= box_w + slack
+            and all(line.width <= box_w for line in block.lines))
 
 
 def try_size(
@@ -44,9 +57,9 @@ def try_size(
     block = build_block(prep, style, size, box_w, broken)
     if _inside(block, box_w, box_h):
         return block
-    over = max(block.ink[2] - box_w, -block.ink[0])
+    over = max(block.ink[2] - box_w, -block.ink[0]) - overhang_allowance(size)
     if over > 0 and block.height <= box_h:
-        # Ink overhang (a swash, an italic f) pokes out sideways: re-break a little narrower.
+        # Ink beyond the allowance (a long swash) pokes out sideways: re-break narrower.
         narrower = box_w - math.ceil(over) - 1
         broken = break_all(prep, size, narrower, allow_widow, style.min_size)
         if broken is not None:
