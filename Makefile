@@ -33,6 +33,7 @@ lint: setup
 	$(PY) -m mypy shareables
 
 bench: setup
+	$(PY) -m pytest -m slow -q -p no:cacheprovider; test $$? -eq 0 -o $$? -eq 5
 	$(PY) benchmarks/run.py
 
 clean: demo-stop
