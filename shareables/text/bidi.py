@@ -1,16 +1,82 @@
-"""Bidirectional text: paragraph direction and UAX #9 embedding levels, and visual run order.
+"""Bidirectional text: paragraph direction, UAX #9 embedding levels, visual run order.
 
-Shaping within a run is Raqm's job (HarfBuzz + FriBiDi inside Pillow); this module decides which
-runs are right-to-left and in what order a line's runs sit, because per-glyph font fallback
-splits a line into several draw calls that Raqm never sees together.
+The levels come from GNU FriBiDi — the same library Raqm (inside Pillow) uses to order glyphs
+within a run — called through its stable C ABI (`fribidi_get_par_embedding_levels_ex`, the
+full UAX #9 of Unicode 6.3+: explicit embeddings and isolates, weak and neutral types, and N0
+paired brackets, so "(MADRE)" keeps its brackets in an Arabic sentence).
+
+Why levels and not a reordered string: per-glyph font fallback splits a line into several
+draw calls (Naskh for the Arabic, Noto Sans for a Latin name, an emoji font), which Raqm never
+sees together. So we ask the library for the resolved level of every character of the
+*paragraph* (rules X1–I2 need the whole paragraph: a bracket pair or a number's context may
+span a line break), cut each line into runs of one font, one level and one colour, and order
+those runs per line with rule L2 (`visual_order`). Shaping inside a run, mirroring included
+(L4), is HarfBuzz's. python-bidi (the Rust unicode-bidi crate) only returns the reordered
+string of a whole paragraph, or its levels as a debug dump per UTF-8 byte — not an API;
+FriBiDi's C API gives levels per code point, and lets us adjust one input class first:
+
+The one deliberate deviation from UAX #9: a handle or hashtag takes the direction of its name
+(``@madrespeaks`` at the end of an Arabic sentence reads "@madrespeaks", where plain UAX #9 and
+browsers give "madrespeaks@"), as if the handle were wrapped in an isolate. The class of the
+``@``/``#`` is set to that of the letter after it before the levels are resolved.
+
+Paragraph direction (`paragraph_rtl`): the variant's direction, unless the paragraph has strong
+characters of the other direction only — a Latin name, role or credit in an Arabic variant is
+laid out left to right ("Dr. Salwa!", not "!Dr. Salwa"), as `dir=auto` (first strong) would.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import unicodedata
 from collections.abc import Sequence
 
+from ..errors import RenderError
 from ..project.model import direction_of
+
+# fribidi-types.h / fribidi-bidi-types.h
+_MASK_RTL = 0x1
+_TYPE_LTR = 0x110
+_TYPE_RTL = 0x111
+_PAR_LTR = _TYPE_LTR
+_PAR_RTL = _TYPE_RTL
+_STRONG = 0x10
+_LETTER = 0x100
+
+
+@functools.cache
+def _fribidi() -> ctypes.CDLL:
+    name = ctypes.util.find_library("fribidi") or "libfribidi.so.0"
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError as exc:
+        raise RenderError(
+            "GNU FriBiDi (libfribidi) is not installed, so right-to-left text cannot be ordered",
+            hint="install libfribidi0 (apt) — Pillow's Raqm layout needs it too",
+        ) from exc
+    u32p = ctypes.POINTER(ctypes.c_uint32)
+    lib.fribidi_get_bidi_types.argtypes = [u32p, ctypes.c_int, u32p]
+    lib.fribidi_get_bidi_types.restype = None
+    lib.fribidi_get_bracket_types.argtypes = [u32p, ctypes.c_int, u32p, u32p]
+    lib.fribidi_get_bracket_types.restype = None
+    lib.fribidi_get_par_embedding_levels_ex.argtypes = [
+        u32p, u32p, ctypes.c_int, u32p, ctypes.POINTER(ctypes.c_int8)]
+    lib.fribidi_get_par_embedding_levels_ex.restype = ctypes.c_int8
+    return lib
+
+
+def _strong(text: str) -> tuple[bool, bool]:
+    """(has left-to-right strong characters, has right-to-left ones)."""
+    ltr = rtl = False
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            ltr = True
+        elif kind in ("R", "AL"):
+            rtl = True
+    return ltr, rtl
 
 
 def base_direction(text: str, lang: str | None) -> str:
@@ -27,88 +93,52 @@ def base_direction(text: str, lang: str | None) -> str:
     return "ltr"
 
 
-def _bidi_classes(text: str) -> list[str]:
-    classes = [unicodedata.bidirectional(ch) or "ON" for ch in text]
-    # A handle or hashtag takes the direction of its name, so "@madrespeaks" at the end of an
-    # Arabic sentence reads "@madrespeaks", not "madrespeaks@" (what plain UAX #9 gives).
-    for i, ch in enumerate(text[:-1]):
-        if ch in "@#" and classes[i + 1] in ("L", "R", "AL"):
-            classes[i] = "R" if classes[i + 1] == "AL" else classes[i + 1]
-    return classes
+def paragraph_rtl(text: str, rtl: bool) -> bool:
+    """The direction one paragraph is laid out in, given the variant's (`rtl`).
+
+    A paragraph whose strong characters are all of the other direction takes that direction
+    (first strong, like `dir=auto`); a mixed or neutral one keeps the variant's.
+    """
+    ltr_chars, rtl_chars = _strong(text)
+    if rtl and ltr_chars and not rtl_chars:
+        return False
+    if not rtl and rtl_chars and not ltr_chars:
+        return True
+    return rtl
 
 
 def bidi_levels(text: str, rtl: bool) -> list[int]:
-    """Resolved UAX #9 embedding levels (rules W1–W7, N1–N2, I1–I2) for one paragraph.
+    """Resolved UAX #9 embedding levels, one per character, for one paragraph (FriBiDi).
 
-    Our text has no explicit embedding controls, so the paragraph is one level run. We resolve
-    levels ourselves because python-bidi's public API returns reordered strings, not levels,
-    and its legacy module drops ZWJ/ZWNJ, which would misalign indices with the text.
-    Boundary-neutral characters (ZWJ, ZWNJ, marks) take their neighbour's class.
+    `rtl` is the paragraph's base direction (see `paragraph_rtl`). Handles and hashtags take
+    their name's direction (the module docstring's one deviation).
     """
-    base = 1 if rtl else 0
-    sor = "R" if rtl else "L"
-    t = _bidi_classes(text)
-    n = len(t)
-    prev = sor
-    for i in range(n):  # W1 (and X9: boundary neutrals behave like marks)
-        if t[i] in ("NSM", "BN"):
-            t[i] = prev if prev not in ("LRI", "RLI", "FSI", "PDI") else "ON"
-        elif t[i] in ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"):
-            t[i] = "ON"
-        prev = t[i]
-    strong = sor
-    for i in range(n):  # W2, W3
-        if t[i] == "EN" and strong == "AL":
-            t[i] = "AN"
-        if t[i] in ("L", "R", "AL"):
-            strong = t[i]
-    t = ["R" if c == "AL" else c for c in t]
-    for i in range(1, n - 1):  # W4
-        if t[i] == "ES" and t[i - 1] == t[i + 1] == "EN":
-            t[i] = "EN"
-        elif t[i] == "CS" and t[i - 1] == t[i + 1] and t[i - 1] in ("EN", "AN"):
-            t[i] = t[i - 1]
-    for i in range(n):  # W5
-        if t[i] == "EN":
-            j = i - 1
-            while j >= 0 and t[j] == "ET":
-                t[j] = "EN"
-                j -= 1
-            j = i + 1
-            while j < n and t[j] == "ET":
-                t[j] = "EN"
-                j += 1
-    t = ["ON" if c in ("ET", "ES", "CS") else c for c in t]  # W6
-    strong = sor
-    for i in range(n):  # W7
-        if t[i] == "EN" and strong == "L":
-            t[i] = "L"
-        if t[i] in ("L", "R"):
-            strong = t[i]
-    i = 0
-    while i < n:  # N1, N2
-        if t[i] in ("L", "R", "EN", "AN"):
-            i += 1
-            continue
-        j = i
-        while j < n and t[j] not in ("L", "R", "EN", "AN"):
-            j += 1
-        before = sor if i == 0 else ("R" if t[i - 1] in ("R", "EN", "AN") else "L")
-        after = sor if j == n else ("R" if t[j] in ("R", "EN", "AN") else "L")
-        fill = before if before == after else sor
-        t[i:j] = [fill] * (j - i)
-        i = j
-    levels = []
-    for c in t:  # I1, I2
-        if base == 0:
-            levels.append(1 if c == "R" else 2 if c in ("EN", "AN") else 0)
-        else:
-            levels.append(2 if c in ("L", "EN", "AN") else 1)
-    return levels
+    n = len(text)
+    if n == 0:
+        return []
+    lib = _fribidi()
+    chars = (ctypes.c_uint32 * n)(*(ord(c) for c in text))
+    types = (ctypes.c_uint32 * n)()
+    lib.fribidi_get_bidi_types(chars, n, types)
+    for i in range(n - 1):
+        if text[i] in "@#" and types[i + 1] & _STRONG and types[i + 1] & _LETTER:
+            types[i] = _TYPE_RTL if types[i + 1] & _MASK_RTL else _TYPE_LTR
+    brackets = (ctypes.c_uint32 * n)()
+    lib.fribidi_get_bracket_types(chars, n, types, brackets)
+    par = ctypes.c_uint32(_PAR_RTL if rtl else _PAR_LTR)
+    levels = (ctypes.c_int8 * n)()
+    if lib.fribidi_get_par_embedding_levels_ex(types, brackets, n, ctypes.byref(par),
+                                               levels) == 0:
+        raise RenderError("FriBiDi could not resolve the text's direction (out of memory?)")
+    return list(levels)
 
 
 def visual_order(levels: Sequence[int]) -> list[int]:
-    """Indices of runs in visual (left-to-right) order, by UAX #9 rule L2."""
+    """Indices of runs (or characters) in visual, left-to-right order, by UAX #9 rule L2.
+
+    From the highest level down to the lowest odd level on the line, every maximal sequence at
+    that level or higher is reversed.
+    """
     order = list(range(len(levels)))
     if not levels:
         return order

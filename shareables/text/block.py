@@ -67,6 +67,8 @@ class Run:
     accent: bool
     x: float
     width: float
+    start: int = 0  # the run's characters are line.text[start:end] (`text` may add a ZWJ)
+    end: int = 0
 
 
 @dataclass(frozen=True)

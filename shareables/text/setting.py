@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from fontTools import unicodedata as fu
 
 from ..errors import MissingGlyphError
-from .bidi import base_direction, bidi_levels, visual_order
+from .bidi import base_direction, bidi_levels, paragraph_rtl, visual_order
 from .block import Line, Run, TextBlock, TextStyle
 from .fonts import ZWJ, FontStack, clusters
 from .linebreak import (
@@ -138,7 +138,8 @@ def prepare(spans: tuple[Span, ...], stack: FontStack, lang: str, rtl: bool) -> 
         for run, idx in stack.runs(ptext):
             font.extend([idx] * len(run))
         fonts_used.update(font)
-        p = Para(ptext, pflags, font, bidi_levels(ptext, rtl), [], len(ptext.split()))
+        levels = bidi_levels(ptext, paragraph_rtl(ptext, rtl))
+        p = Para(ptext, pflags, font, levels, [], len(ptext.split()))
         for a, b, space in break_opportunities(ptext):
             gend = b
             while gend < len(ptext) and ptext[gend] in BREAKABLE_SPACES:
@@ -346,7 +347,7 @@ def build_block(
                     rb = (x + box[0], box[1], x + box[2], box[3])
                     ink = rb if ink is None else (min(ink[0], rb[0]), min(ink[1], rb[1]),
                                                   max(ink[2], rb[2]), max(ink[3], rb[3]))
-                runs.append(Run(text, p.font[s], rtl, p.accent[s], x, w))
+                runs.append(Run(text, p.font[s], rtl, p.accent[s], x, w, s - start, e - start))
                 x += w
             para_break = 1 if (li == 0 and pi > 0) else 0
             raw.append((runs, x, p.text[start:end], ink, para_break))
