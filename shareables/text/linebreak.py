@@ -1,8 +1,9 @@
-"""Line breaking: break opportunities and balanced breaks over measured items (no Pillow).
+"""Line breaking: balanced breaks over measured items (no Pillow).
 
-An Item is an unbreakable piece of a paragraph (a word, or part of one after a hyphen or
-slash) with its advance per pixel of type size, so one measurement serves every size the
-fitting search tries. `balanced` is a small Knuth–Plass: dynamic programming over break
+An Item is an unbreakable piece of a paragraph between two break opportunities (UAX #14 and
+the hard rules: `breakrules`) with its advance per pixel of type size, so one measurement
+serves every size the fitting search tries. `merge_bound` joins what the rules bind at a given
+size. `balanced` is a small Knuth–Plass: dynamic programming over break
 points, minimising squared slack on every line (the last one too, so lines come out even),
 with penalties that prefer breaks after sentences and clauses.
 """
@@ -11,10 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-BREAKABLE_SPACES = frozenset(" \t\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008"
-                             "\u2009\u200a\u205f\u3000\u200b")
+from .breakrules import FREE, GROUP, WORD
 
 
 @dataclass
@@ -28,6 +28,8 @@ class Item:
     g: float  # spaces' advance per px of size
     space: bool  # a word boundary follows (spaces), not a break inside a word
     penalty: float = 0.0  # cost of a line break after this item, in box widths squared
+    bind: int = FREE  # a hard rule forbids the break after it (breakrules: GROUP, WORD)
+    inner: int = 0  # word boundaries inside (items merged by `merge_bound`)
 
 
 # Breaking after a sentence or clause keeps phrases whole on a line; ending a line on the first
@@ -36,69 +38,81 @@ class Item:
 _PENALTY_SENTENCE_END = -0.03
 _PENALTY_CLAUSE_END = -0.01
 _PENALTY_DANGLING_START = 0.03
-_PENALTY_TIGHT = 0.01  # inside a highlighted phrase, or between a number and its word
+_PENALTY_BEFORE_NUMBER = 0.01
+_SHORT_NUMBER = re.compile(r"^[\d٠-٩۰-۹]{1,4}[.,]?$")
 _SENTENCE_END = re.compile(r"[.!?…؟۔][\"'”’»)\]״]*$")
 _CLAUSE_END = re.compile(r"[,;:،؛—–][\"'”’»)\]]*$")
-_NUMBER = re.compile(r"^[$€£#(]?[\d٠-٩۰-۹][\d٠-٩۰-۹.,٫٬%]*$")
 
 
-def penalty(prev: str, word: str, nxt: str = "", in_phrase: bool = False) -> float:
-    """Cost of breaking the line after `word` (`prev` before it, `nxt` after it).
+def penalty(prev: str, word: str, nxt: str = "") -> float:
+    """Cost of breaking the line after `word` (`prev` before, `nxt` after): a preference.
 
     Negative after a sentence or clause; positive when the break would leave a new
-    sentence's first word dangling, split a highlighted phrase ("$10 million | per day"),
-    or part a number from its word ("October | 7", "10 | million").
+    sentence's first word dangling, or part a word from the short number after it
+    ("October | 7"). What must never break (a phrase, a number and the word after it, a URL's
+    slug) is bound by `breakrules` instead.
     """
     if _SENTENCE_END.search(word):
         return _PENALTY_SENTENCE_END
     if _CLAUSE_END.search(word):
         return _PENALTY_CLAUSE_END
-    cost = 0.0
-    if _SENTENCE_END.search(prev):
-        cost += _PENALTY_DANGLING_START
-    if in_phrase:
-        cost += _PENALTY_TIGHT
-    if _NUMBER.match(word) or (_NUMBER.match(nxt) and len(nxt) <= 4):
-        cost += _PENALTY_TIGHT
+    cost = _PENALTY_DANGLING_START if _SENTENCE_END.search(prev) else 0.0
+    if _SHORT_NUMBER.match(nxt):
+        cost += _PENALTY_BEFORE_NUMBER
     return cost
 
 
-def break_opportunities(text: str) -> list[tuple[int, int, bool]]:
-    """Items as (start, end, gend-is-space) boundaries: UAX #14-style opportunities in short.
+def _merge(items: Sequence[Item]) -> Item:
+    """One unbreakable item spanning `items` (consecutive, in order)."""
+    last = items[-1]
+    return replace(
+        last,
+        start=items[0].start,
+        w=sum(it.w + it.g for it in items[:-1]) + last.w,
+        inner=sum(it.inner + (1 if it.space else 0) for it in items[:-1]) + last.inner,
+    )
 
-    Breaks after runs of breakable spaces (not no-break spaces), after hyphens, dashes and
-    an ellipsis between letters ("children…Thank"), after slashes inside words, and at
-    zero-width spaces.
-    """
-    out: list[tuple[int, int, bool]] = []
-    n = len(text)
-    start = i = 0
-    while i < n:
-        ch = text[i]
-        if ch in BREAKABLE_SPACES or ch == "\u200b":
-            j = i
-            while j < n and (text[j] in BREAKABLE_SPACES or text[j] == "\u200b"):
-                j += 1
-            if i > start:
-                out.append((start, i, True))
-            elif out:  # spaces after spaces: extend the previous item's glue
-                out[-1] = (out[-1][0], out[-1][1], True)
-            start = i = j
-            continue
-        if (
-            ch in "-\u2010\u2013\u2014/\u2026"
-            and i > start
-            and i + 1 < n
-            and text[i + 1] not in BREAKABLE_SPACES
-            and text[i - 1].isalnum()
-            and (text[i + 1].isalnum() or ch == "/")
-        ):
-            out.append((start, i + 1, False))
-            start = i + 1
-        i += 1
-    if start < n:
-        out.append((start, n, False))
+
+def _merge_words(items: Sequence[Item], size: int, box_w: float) -> list[Item]:
+    """WORD binds, left to right: a bound pair joins while the joined item fits the line."""
+    out: list[Item] = []
+    for it in items:
+        if out and out[-1].bind >= WORD:
+            joined = _merge([out[-1], it])
+            if joined.w * size <= box_w:
+                out[-1] = joined
+                continue
+        out.append(it)
     return out
+
+
+def _merge_groups(items: Sequence[Item], size: int, box_w: float) -> list[Item]:
+    """GROUP binds: a whole phrase or URL joins if it fits the line, else stays open."""
+    out: list[Item] = []
+    i, n = 0, len(items)
+    while i < n:
+        j = i
+        while j < n - 1 and items[j].bind >= GROUP:
+            j += 1
+        group = items[i : j + 1]
+        merged = _merge(group) if len(group) > 1 else None
+        if merged is not None and merged.w * size <= box_w:
+            out.append(merged)
+        else:
+            out.extend(group)
+        i = j + 1
+    return out
+
+
+def merge_bound(items: Sequence[Item], size: int, box_w: float) -> list[Item]:
+    """Join the items the hard rules bind, at this size and width, into unbreakable items.
+
+    Word binds first (a number and its word), then groups (a phrase, a URL) around them. A
+    bound run that alone is wider than the line is left open: the line may break inside it.
+    """
+    if all(it.bind == FREE for it in items):
+        return list(items)
+    return _merge_groups(_merge_words(items, size, box_w), size, box_w)
 
 
 def greedy(items: Sequence[Item], size: int, box_w: float) -> list[tuple[int, int]]:
@@ -128,9 +142,9 @@ class _Para:
         for it in items:
             self.prefix.append(self.prefix[-1] + (it.w + it.g) * size)
             self.glue.append(it.g * size)
-        self.bounds = [0]  # word boundaries among items[:k]
+        self.bounds = [0]  # word boundaries among items[:k] (inside merged items too)
         for it in items:
-            self.bounds.append(self.bounds[-1] + (1 if it.space else 0))
+            self.bounds.append(self.bounds[-1] + it.inner + (1 if it.space else 0))
         self.need_two = words >= 4 and not allow_widow
         self.first_fit = greedy(items, size, box_w)
 

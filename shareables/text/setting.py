@@ -19,21 +19,17 @@ from fontTools import unicodedata as fu
 from ..errors import MissingGlyphError
 from .bidi import base_direction, bidi_levels, paragraph_rtl, visual_order
 from .block import Line, Run, TextBlock, TextStyle
+from .breakrules import pieces_for
 from .fonts import ZWJ, FontStack, clusters
-from .linebreak import (
-    BREAKABLE_SPACES,
-    Item,
-    balanced,
-    break_opportunities,
-    line_count,
-    penalty,
-)
+from .linebreak import Item, balanced, line_count, merge_bound, penalty
 from .typography import Span
 
 # --------------------------------------------------------------------------- preparation
 
 _REF = 100  # advances are linear in size (unhinted), so words are measured once at this size
-_URL_BREAK_AFTER = frozenset("/.-?&=_#:@")
+# a piece too wide for the line even alone (a long slug) is cut between clusters, preferably
+# after URL punctuation — never after a slug's hyphen when anything else will do
+_URL_BREAK_AFTER = frozenset("/.?&=#")
 
 
 def _is_joining(ch: str) -> bool:
@@ -140,20 +136,17 @@ def prepare(spans: tuple[Span, ...], stack: FontStack, lang: str, rtl: bool) -> 
         fonts_used.update(font)
         levels = bidi_levels(ptext, paragraph_rtl(ptext, rtl))
         p = Para(ptext, pflags, font, levels, [], len(ptext.split()))
-        for a, b, space in break_opportunities(ptext):
-            gend = b
-            while gend < len(ptext) and ptext[gend] in BREAKABLE_SPACES:
-                gend += 1
+        for pc in pieces_for(ptext, pflags, lang):
+            a, b, gend = pc.start, pc.end, pc.gend
             w = _span_advance_unit(stack, lang, p, a, b)
             g = _span_advance_unit(stack, lang, p, b, gend) if gend > b else 0.0
-            p.items.append(Item(a, b, gend, w, g, space))
+            p.items.append(Item(a, b, gend, w, g, gend > b, bind=pc.bind))
         for k, it in enumerate(p.items[:-1]):
             if not it.space:
                 continue
             prev = ptext[p.items[k - 1].start : p.items[k - 1].end] if k else ""
             nxt = p.items[k + 1]
-            it.penalty = penalty(prev, ptext[it.start : it.end], ptext[nxt.start : nxt.end],
-                                 pflags[it.end - 1] and pflags[nxt.start])
+            it.penalty = penalty(prev, ptext[it.start : it.end], ptext[nxt.start : nxt.end])
         paras.append(p)
     letters = Counter(f for p in paras for f, ch in zip(p.font, p.text, strict=True)
                       if ch.isalpha() and not stack.is_color(f))
@@ -227,7 +220,7 @@ def _items_at(
     other item too wide means the size does not fit (None): a smaller size beats "Palest|ine".
     """
     out: list[Item] = []
-    for it in p.items:
+    for it in merge_bound(p.items, size, box_w):
         if it.w * size > box_w:
             if floor is not None and it.w * floor <= box_w:
                 return None

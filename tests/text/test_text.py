@@ -182,8 +182,7 @@ def test_lines_are_balanced_not_greedy(body: FontStack, text: str, width: int) -
 def test_breaks_prefer_phrase_boundaries() -> None:
     assert penalty("", "Palestine.") < penalty("", "Palestine,") < 0  # after a sentence/clause
     assert penalty("Palestine.", "Its") > 0  # not on a dangling sentence start
-    assert penalty("over", "$10", "million") > 0 and penalty("on", "October", "7") > 0
-    assert penalty("saved", "my", "life", in_phrase=True) > penalty("saved", "my", "life")
+    assert penalty("on", "October", "7") > 0  # a preference; hard rules: test_breakrules.py
 
 
 @pytest.mark.parametrize("width", [420, 555, 700, 880, 1300])
