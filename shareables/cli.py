@@ -128,14 +128,41 @@ def validate(project: Path, paths: tuple[Path, ...], fmt: str, no_render: bool) 
     from .build.validate import validate_project
 
     settings = _load_project(project)
-    report = validate_project(settings, list(paths) or None, render=not no_render)
+    bar = _Bar("Checking") if fmt == "text" and sys.stderr.isatty() else None
+    try:
+        report = validate_project(settings, list(paths) or None, render=not no_render,
+                                  progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     else:
         for e in report.errors:
             click.secho(str(e), fg="red", err=True)
+        for w in report.warnings:
+            click.secho(f"warning: {w}", fg="yellow", err=True)
         click.echo(report.summary())
     sys.exit(1 if report.errors else 0)
+
+
+class _Bar:
+    """A progress bar on a terminal (never in CI logs or pipes)."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.bar = label, None
+
+    def update(self, done: int, total: int, item: Any) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
+                                         show_pos=True, item_show_func=lambda s: s)
+            self.bar.__enter__()
+        self.bar.update(1, getattr(item, "rel", ""))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @main.command()

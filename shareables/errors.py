@@ -9,7 +9,8 @@ from pathlib import Path
 class ShareablesError(Exception):
     """An expected failure with a message a non-programmer can act on.
 
-    Formats as ``designs/x.yaml:12:3: field.path: what is wrong; how to fix it``.
+    Formats as ``designs/x.yaml:12:3: field.path: what is wrong; how to fix it``. In a
+    spreadsheet `line` is the row and `col` the column header: ``quotes.csv:3:text: …``.
     """
 
     exit_code = 1
@@ -20,7 +21,7 @@ class ShareablesError(Exception):
         *,
         file: str | Path | None = None,
         line: int | None = None,
-        col: int | None = None,
+        col: int | str | None = None,
         field: str | None = None,
         hint: str | None = None,
     ) -> None:
@@ -41,7 +42,8 @@ class ShareablesError(Exception):
                 if self.col is not None:
                     where += f":{self.col}"
             where += ": "
-        field = f"{self.field}: " if self.field else ""
+        # A spreadsheet column already names the field.
+        field = f"{self.field}: " if self.field and not isinstance(self.col, str) else ""
         hint = f"; {self.hint}" if self.hint else ""
         return f"{where}{field}{self.message}{hint}"
 

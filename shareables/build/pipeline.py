@@ -297,7 +297,8 @@ class _Build(BundleSteps):
         line, col = failure.line, failure.col
         if line is None and failure.field and job.dir != "site":
             line, col = locate(self.settings.project_dir / job.owner, job.owner,
-                                failure.field, None if job.variant.original else job.variant.lang)
+                               failure.field, None if job.variant.original else job.variant.lang,
+                               row=job.design_line)
         message = failure.message
         if job.platform not in message:
             message += f" (platform {job.platform})"

@@ -7,6 +7,8 @@ image limit, and broken photos or logos — before a build or a publish does.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,7 @@ class Report:
     designs: list[Design]
     errors: list[ShareablesError] = field(default_factory=list)
     checked: int = 0  # variant x platform renders tried
+    warnings: list[ShareablesError] = field(default_factory=list)
 
     def summary(self) -> str:
         n_var = sum(len(d.variants) for d in self.designs)
@@ -30,7 +33,10 @@ class Report:
         word = "problem" if problems == 1 else "problems"
         files = len({d.rel for d in self.designs} | {e.file for e in self.errors})
         renders = f", {self.checked} platform renders" if self.checked else ""
-        return f"Checked {files} designs ({n_var} language variants{renders}): {problems} {word}"
+        warned = f", {len(self.warnings)} warning{'s' * (len(self.warnings) != 1)}" \
+            if self.warnings else ""
+        return (f"Checked {files} designs ({n_var} language variants{renders}): {problems} "
+                f"{word}{warned}")
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -40,6 +46,11 @@ class Report:
                 {"file": e.file, "line": e.line, "col": e.col, "field": e.field,
                  "message": e.message, "hint": e.hint, "text": str(e)}
                 for e in self.errors
+            ],
+            "warnings": [
+                {"file": e.file, "line": e.line, "col": e.col, "field": e.field,
+                 "message": e.message, "hint": e.hint, "text": str(e)}
+                for e in self.warnings
             ],
         }
 
@@ -62,7 +73,7 @@ def lint_design(design: Design, res: Any) -> tuple[list[ShareablesError], int]:
             except RenderError as e:
                 lang = None if v.original else v.lang
                 line, col = (e.line, e.col) if e.line else locate(design.source, design.rel,
-                                                                  e.field, lang)
+                                                                  e.field, lang, design.row)
                 # A glyph no font has fails on every platform alike: say it once, plainly.
                 general = isinstance(e, MissingGlyphError) or pid in e.message
                 message = e.message if general else f"{pid}: {e.message}"
@@ -72,27 +83,72 @@ def lint_design(design: Design, res: Any) -> tuple[list[ShareablesError], int]:
                 if str(err) not in seen:
                     seen.add(str(err))
                     errors.append(err)
-    return errors, tried
+    return merge_fit_errors(errors, design), tried
+
+
+_FIT = re.compile(r"^(?P<pid>[\w-]+): the (?P<role>[\w ]+) does not fit at the legibility floor")
+_CUT = re.compile(r"cut about (\d+) characters?")
+CAROUSEL_ABOVE = 600
+"""Texts longer than this that do not fit get "consider kind: carousel"."""
+
+
+def merge_fit_errors(errors: list[ShareablesError], design: Design) -> list[ShareablesError]:
+    """One "does not fit" message per field listing the platforms, instead of one each."""
+    groups: dict[tuple[Any, ...], list[tuple[str, ShareablesError]]] = {}
+    out: list[ShareablesError] = []
+    for e in errors:
+        m = _FIT.match(e.message)
+        if m is None:
+            out.append(e)
+            continue
+        groups.setdefault((e.file, e.line, e.col, e.field, m["role"]), []).append((m["pid"], e))
+    for (file, line, col, fld, role), items in groups.items():
+        if len(items) == 1 and design.kind == "carousel":
+            out.append(items[0][1])
+            continue
+        parts = []
+        for pid, e in items:
+            cut = _CUT.search(e.hint or "")
+            parts.append(f"{pid} (cut about {int(cut[1]):,} characters)" if cut else pid)
+        lang = fld.split(".")[1] if fld and fld.startswith("translations.") else None
+        variant = next((v for v in design.variants if v.lang == lang or (not lang and v.original)),
+                       design.variants[0])
+        length = len(variant.text or "")
+        pids = [pid for pid, _e in items]
+        if design.kind != "carousel" and length > CAROUSEL_ABOVE:
+            hint = (f"it is {length:,} characters long: consider `kind: carousel` (add a "
+                    "`title:`), which splits the text into slides")
+        else:
+            hint = ("shorten it, or leave those platforms out: "
+                    f"`platforms: {{exclude: [{', '.join(pids)}]}}`")
+        out.append(RenderError(f"the {role} does not fit at the smallest legible size on "
+                               + ", ".join(parts), file=file, line=line, col=col, field=fld,
+                               hint=hint))
+    return out
 
 
 def validate_project(settings: Settings, paths: Sequence[Path] | None = None, *,
                      render: bool = True,
-                     progress: Callable[[Design], None] | None = None) -> Report:
-    """Load every design, then (unless render=False) dry-render it everywhere it goes."""
+                     progress: Callable[[int, int, Design], None] | None = None) -> Report:
+    """Load every design, then (unless render=False) dry-render it everywhere it goes.
+
+    `progress(done, total, design)` is called after each design is checked.
+    """
     designs, errors = load_designs(settings.project_dir, settings, paths)
-    report = Report(designs=[], errors=errors)
+    report = Report(designs=[], errors=errors,
+                    warnings=[w for d in designs for w in d.warnings])
     res = None
     if render and designs:
         from ..render.resources import Resources
 
         res = Resources()
-    for d in designs:
+    for done, d in enumerate(designs, start=1):
         problems: list[ShareablesError] = []
         if res is not None:
             problems, tried = lint_design(d, res)
             report.checked += tried
         if progress:
-            progress(d)
+            progress(done, len(designs), d)
         report.errors.extend(problems)
         report.designs.append(d)
     return report

@@ -19,10 +19,13 @@ from ..platforms import PLATFORMS
 from .model import Attribution, Background, Design, Settings, Variant, direction_of
 from .schema import ID_PATTERN, design_schema, did_you_mean, schema_errors
 from .settings import background_from, resolve_inside
+from .sheets import (SHEET_SUFFIXES, SheetDoc, column_for, default_id, is_sheet,
+                     kind_from_name, read_sheet)
+from .warnings import design_warnings
 from .yamlload import Doc, load_file
 
 DESIGNS_DIR = "designs"
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = (".yaml", ".yml", *SHEET_SUFFIXES)
 _ID = re.compile(ID_PATTERN)
 _MARKUP = re.compile(r"\*\*(.+?)\*\*", re.S)
 
@@ -37,7 +40,7 @@ def find_design_files(project: Path, paths: Sequence[Path | str] | None = None) 
             found.add(root.resolve())
         elif root.is_dir():
             for p in root.rglob("*"):
-                if p.suffix in SUFFIXES and p.is_file() and not p.name.startswith((".", "_")):
+                if p.suffix.lower() in SUFFIXES and p.is_file() and not p.name.startswith((".", "_", "~")):
                     found.add(p.resolve())
     return sorted(found)
 
@@ -88,12 +91,25 @@ class _Checker:
                                        field=field_path(path) or None, hint=hint))
 
 
+def _rel(file: Path, project: Path) -> str:
+    return file.relative_to(project).as_posix() if file.is_relative_to(project) else str(file)
+
+
 def _load_one(file: Path, project: Path, settings: Settings) -> Design:
-    rel = file.relative_to(project).as_posix() if file.is_relative_to(project) else str(file)
+    rel = _rel(file, project)
     doc = load_file(file, rel)
     if not isinstance(doc.data, dict):
         raise DesignError("a design must be a mapping of keys (kind:, text:, …)", file=rel,
                           line=1, col=1, hint="start with `kind: quote` on the first line")
+    return design_from_doc(doc, file, rel, project, settings, default_id=file.stem)
+
+
+def design_from_doc(doc: Doc, file: Path, rel: str, project: Path, settings: Settings, *,
+                    default_id: str, row: int | None = None) -> Design:
+    """Check one design's data (from a YAML file or a spreadsheet row) and build it.
+
+    Raises _Many with every problem found; nothing is drawn.
+    """
     check = _Checker(doc)
     check.errors.extend(schema_errors(doc, design_schema(), DesignError))
     data: dict[str, Any] = doc.data
@@ -105,8 +121,8 @@ def _load_one(file: Path, project: Path, settings: Settings) -> Design:
         return value if isinstance(value, kind_) else default
 
     kind: str = data.get("kind", "")
-    design_id = typed("id", str, file.stem)
-    if "id" not in data and not _ID.match(design_id):
+    design_id = typed("id", str, default_id)
+    if "id" not in data and row is None and not _ID.match(design_id):
         check.add((), f"the file name {file.stem!r} is not a valid id",
                   "rename the file using lowercase letters, digits and hyphens, or set `id:`")
     designs_root = project / DESIGNS_DIR
@@ -133,12 +149,7 @@ def _load_one(file: Path, project: Path, settings: Settings) -> Design:
         theme_name = campaign
     theme = settings.theme(theme_name)
 
-    own_platforms = [p for p in typed("platforms", list, []) if isinstance(p, str)]
-    platforms = tuple(own_platforms or settings.platforms)
-    for i, pid in enumerate(own_platforms):
-        if pid not in PLATFORMS:
-            check.add(("platforms", i), f"unknown platform {pid!r}",
-                      did_you_mean(pid, PLATFORMS) or "see `shareables platforms` for the ids")
+    platforms = _platforms(data.get("platforms"), settings, check)
 
     bg_raw = typed("background", dict, {})
     image = None
@@ -166,7 +177,7 @@ def _load_one(file: Path, project: Path, settings: Settings) -> Design:
             check.add(("translations", code), "a carousel translation needs `text:` or `slides:`",
                       "add the translated text")
     if check.errors:
-        check.errors.sort(key=lambda e: (e.line or 0, e.col or 0))
+        check.errors.sort(key=lambda e: (e.line or 0, e.col if isinstance(e.col, int) else 0))
         raise _Many(check.errors)
     background: Background = background_from(bg_raw, theme.background, image)
 
@@ -197,15 +208,54 @@ def _load_one(file: Path, project: Path, settings: Settings) -> Design:
     normalised = {**data, "id": design_id, "campaign": campaign, "lang": lang}
     return Design(id=design_id, campaign=campaign, kind=kind, source=file, rel=rel,
                   variants=tuple(variants), source_hash=source_hash(normalised),
-                  line=doc.where(("id",), key=True)[0])
+                  line=row or doc.where(("id",), key=True)[0], row=row,
+                  warnings=tuple(design_warnings(doc, data, platforms, _field_path)))
 
 
-def locate(file: Path, display: str, field: str | None,
-           lang: str | None) -> tuple[int | None, int | None]:
+def _platforms(raw: Any, settings: Settings, check: _Checker) -> tuple[str, ...]:
+    """`platforms: [x, linkedin]`, `[-x]` (the project's list without X) or
+    `{exclude: [x]}`; unknown ids are reported with a "did you mean"."""
+    include: list[str] = []
+    exclude: list[str] = []
+    items: list[tuple[tuple[Any, ...], Any]] = []
+    if isinstance(raw, list):
+        items = [(("platforms", i), p) for i, p in enumerate(raw)]
+    elif isinstance(raw, dict) and isinstance(raw.get("exclude"), list):
+        items = [(("platforms", "exclude", i), "-" + p if isinstance(p, str) else p)
+                 for i, p in enumerate(raw["exclude"])]
+    for path, item in items:
+        if not isinstance(item, str):
+            continue
+        pid = item.strip().lstrip("-").strip()
+        (exclude if item.strip().startswith("-") else include).append(pid)
+        if pid not in PLATFORMS:
+            check.add(path, f"unknown platform {pid!r}",
+                      did_you_mean(pid, PLATFORMS) or "see `shareables platforms` for the ids")
+    chosen = tuple(p for p in (include or settings.platforms) if p not in exclude)
+    if items and not chosen:
+        check.add(("platforms",), "leaves no platform to build for",
+                  "exclude fewer platforms, or list the ones to build: platforms: [x, linkedin]")
+    return chosen
+
+
+def _field_path(path: tuple[Any, ...]) -> str:
+    from .schema import field_path
+
+    return field_path(path)
+
+
+def locate(file: Path, display: str, field: str | None, lang: str | None,
+           row: int | None = None) -> tuple[int | None, int | str | None]:
     """Line and column of a field in a design file, for render errors (which lack them).
 
-    `lang` names a translation: its fields live under translations.<lang>.
+    `lang` names a translation: its fields live under translations.<lang>. In a spreadsheet
+    the place is the design's `row` and the field's column header (`text@ar`).
     """
+    if is_sheet(file):
+        if row is None:
+            return None, None
+        parts = re.findall(r"[^.\[\]]+", field or "text")
+        return row, column_for(("translations", lang, *parts) if lang else parts)
     if not field:
         return None, None
     try:
@@ -237,29 +287,57 @@ def load_designs(
     selected = set(find_design_files(project, paths)) if paths else None
     designs: list[Design] = []
     errors: list[ShareablesError] = []
-    for file in find_design_files(project):
-        try:
-            designs.append(_load_one(file, project, settings))
-        except _Many as many:
-            if selected is None or file in selected:
-                errors.extend(many.errors)
-        except ShareablesError as e:
-            if selected is None or file in selected:
-                errors.append(e)
-    if selected:
-        for extra in selected - set(find_design_files(project)):
-            try:
-                designs.append(_load_one(extra, project, settings))
-            except _Many as many:
-                errors.extend(many.errors)
-            except ShareablesError as e:
-                errors.append(e)
+    everything = find_design_files(project)
+    for file in everything + sorted((selected or set()) - set(everything)):
+        found, problems = load_file_designs(file, project, settings)
+        designs.extend(found)
+        if selected is None or file in selected:
+            errors.extend(problems)
     errors.extend(_collisions(designs))
-    bad = {e.file for e in errors}
-    good = [d for d in designs if d.rel not in bad]
+    # A bad YAML file drops its design; a bad spreadsheet row drops that row only.
+    bad = {(e.file, e.line if e.file and is_sheet(e.file) else None) for e in errors}
+    good = [d for d in designs if (d.rel, None) not in bad and (d.rel, d.row) not in bad]
     if selected is not None:
         good = [d for d in good if d.source in selected]
     return good, errors
+
+
+def load_file_designs(file: Path, project: Path, settings: Settings
+                      ) -> tuple[list[Design], list[ShareablesError]]:
+    """The designs of one file (one for YAML, one a row for a spreadsheet) and its problems."""
+    if not is_sheet(file):
+        try:
+            return [_load_one(file, project, settings)], []
+        except _Many as many:
+            return [], many.errors
+        except ShareablesError as e:
+            return [], [e]
+    rel = _rel(file, project)
+    try:
+        sheet = read_sheet(file, rel)
+    except ShareablesError as e:
+        return [], [e]
+    designs: list[Design] = []
+    errors: list[ShareablesError] = list(sheet.errors)
+    kind = kind_from_name(file.stem)
+    taken = {d["id"] for _n, d, _c in sheet.rows if isinstance(d.get("id"), str)}
+    for number, data, columns in sheet.rows:
+        if kind and "kind" not in data:
+            data = {"kind": kind, **data}
+        own_id = data.get("id") if isinstance(data.get("id"), str) else None
+        design_id = own_id or default_id(data, file.stem, number, taken)
+        taken.add(design_id)
+        doc = SheetDoc(data=data, file=rel, row=number, columns=columns)
+        try:
+            designs.append(design_from_doc(doc, file, rel, project, settings,
+                                           default_id=design_id, row=number))
+        except _Many as many:
+            for e in many.errors:
+                if e.message.startswith("required") and e.hint and e.hint.startswith("add `"):
+                    e.hint = (f"fill in the {e.col} cell" if e.col in columns.values()
+                              else f"add a column {e.col} and fill it in")
+            errors.extend(many.errors)
+    return designs, errors
 
 
 def _collisions(designs: Iterable[Design]) -> list[ShareablesError]:
@@ -269,8 +347,9 @@ def _collisions(designs: Iterable[Design]) -> list[ShareablesError]:
         if d.id in first:
             other = first[d.id]
             out.append(DesignError(
-                f"the id {d.id!r} is already used by {other.rel}", file=d.rel, line=d.line,
-                col=1, field="id", hint="ids must be unique across the project; set another `id:`"))
+                f"the id {d.id!r} is already used by {other.rel}"
+                + (f" (row {other.row})" if other.row else ""), file=d.rel, line=d.line,
+                col="id" if d.row else 1, field="id", hint="ids must be unique across the project; set another `id:`"))
         else:
             first[d.id] = d
     return out

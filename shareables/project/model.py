@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import ShareablesError
+
 RTL_LANGS = frozenset({"ar", "fa", "prs", "ps", "ur", "he", "yi", "ckb", "sd", "ug", "dv"})
 
 
@@ -131,4 +133,6 @@ class Design:
     rel: str  # path relative to the project, as printed in errors
     variants: tuple[Variant, ...]
     source_hash: str  # sha256 of the normalised design data (see design.py)
-    line: int = 1
+    line: int = 1  # of the `id:` key; in a spreadsheet, the row
+    row: int | None = None  # the spreadsheet row this design came from (None: a YAML file)
+    warnings: tuple[ShareablesError, ...] = ()  # likely mistakes that still build

@@ -96,9 +96,19 @@ def design_schema() -> dict[str, Any]:
             **_variant_props,
             "background": _background,
             "handle": {"type": "boolean", "description": "false hides the brand handle."},
-            "platforms": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                          "uniqueItems": True,
-                          "description": "Default: the project's platform list."},
+            "platforms": {
+                "description": "Default: the project's platform list. `[x, linkedin]` builds "
+                               "only those; `[-x]` or `{exclude: [x]}` the project's list "
+                               "without X.",
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                     "uniqueItems": True},
+                    {"type": "object", "properties": {
+                        "exclude": {"type": "array", "items": {"type": "string"},
+                                    "minItems": 1, "uniqueItems": True}},
+                     "required": ["exclude"], "additionalProperties": False},
+                ],
+            },
             "translations": {
                 "type": "object",
                 "propertyNames": {"pattern": LANG_PATTERN},
@@ -234,6 +244,34 @@ _PATTERN_HELP: dict[str, tuple[str, str | None]] = {
 }
 
 
+_EXAMPLES = {
+    "background": '`background: {color: "#1b2a41"}` or `background: {image: photo.jpg}`',
+    "highlight": '`highlight: ["saved my life", "together"]`',
+    "slides": '`slides: ["First slide", "Second slide"]`',
+    "translations": "`translations: {ar: {text: …}}`",
+    "gradient": '`gradient: ["#1b2a41", "#5b1f6b"]`',
+    "focus": "`focus: [0.5, 0.3]` (across, down; 0 to 1)",
+}
+
+
+def _right_shape(path: tuple[Any, ...], inst: Any, expected: Any) -> tuple[str, str] | None:
+    """(message, hint) with an example of the right shape, built from what was written."""
+    key = next((p for p in reversed(path) if isinstance(p, str)), None)
+    if key == "attribution" and isinstance(inst, str):
+        name, _, role = (p.strip() for p in inst.partition(","))
+        shape = f"{{name: {name}, role: {role}}}" if role else f"{{name: {name}}}"
+        return ("needs a name written as `name:`",
+                f"write it as `attribution: {shape}`"
+                + ("" if role else " (a role is optional: `{name: …, role: …}`)"))
+    if key in _EXAMPLES and not isinstance(inst, dict | list):
+        want = "a list" if expected == "array" else "a mapping of keys"
+        if key in ("highlight", "slides") and isinstance(inst, str):
+            return ("must be a list, even for one item",
+                    f'write it as `{key}: ["{inst}"]`')
+        return f"must be {want}, got {_describe(inst, None)}", f"e.g. {_EXAMPLES[key]}"
+    return None
+
+
 @functools.cache
 def _validator(schema_json: str) -> Any:
     """One compiled validator per schema (building it per design file cost ~0.3 ms each)."""
@@ -278,6 +316,8 @@ def schema_errors(doc: Any, schema: dict[str, Any], error: type) -> list[Any]:
         elif v == "oneOf" and path == () and kind == "carousel":
             add(path, "a carousel needs either `text:` (split into slides automatically) or "
                       "`slides:` (one text per slide)", "keep exactly one of them")
+        elif v == "type" and (shape := _right_shape(path, inst, err.validator_value)):
+            add(path, *shape)
         elif v == "type":
             expected = err.validator_value
             names = [expected] if isinstance(expected, str) else list(expected)
@@ -309,6 +349,9 @@ def schema_errors(doc: Any, schema: dict[str, Any], error: type) -> list[Any]:
                       f"{err.validator_value}, got {inst}")
         elif v == "uniqueItems":
             add(path, "lists the same item twice", "remove the duplicate")
+        elif v == "anyOf" and path == ("platforms",):
+            add(path, "must be a list of platform ids or `{exclude: [...]}`",
+                "e.g. `platforms: [instagram-square, x]` or `platforms: {exclude: [x]}`")
         elif v in ("if", "allOf", "then"):
             continue
         else:

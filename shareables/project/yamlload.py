@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import DesignError, ShareablesError
+from .yamlhelp import explain
 
 MAX_BYTES = 256 * 1024
 """Design and settings files are small; anything bigger is a mistake (or an attack)."""
@@ -34,6 +35,10 @@ class Doc:
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     sources: dict[Path_, str] = field(default_factory=dict)
     """The literal source text of scalars, for messages like "YAML reads `no` as false"."""
+    comments: dict[Path_, tuple[int, int, str]] = field(default_factory=dict)
+    """Unquoted values followed by ` #…` on their line: (line, col of `#`, the comment).
+    YAML drops the comment, which silently cuts `caption: Stand with Sudan #Sudan`."""
+    lines: list[str] = field(default_factory=list, repr=False)
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of a value (or its key), else of the nearest parent."""
@@ -108,6 +113,13 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, doc: Doc, dept
             _build(loader, item, path + (i,), doc, depth + 1) for i, item in enumerate(node.value)
         ]
     doc.sources[path] = node.value
+    if not node.style and node.value:  # plain (libyaml says "", PyYAML None)
+        rest = doc.lines[node.end_mark.line][node.end_mark.column:] \
+            if node.end_mark.line < len(doc.lines) else ""
+        hashed = rest.lstrip(" \t")
+        if hashed.startswith("#") and len(hashed) < len(rest):
+            col = node.end_mark.column + len(rest) - len(hashed) + 1
+            doc.comments[path] = (node.end_mark.line + 1, col, hashed.rstrip())
     value = loader.construct_object(node, deep=True)
     if isinstance(value, _dt.date | _dt.datetime):
         # Dates stay as the text the author wrote ("2024-05-21"), not Python objects.
@@ -119,7 +131,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, doc: Doc, dept
 
 def load_text(text: str, file: str) -> Doc:
     """Parse YAML text into a Doc; raise DesignError with line/column on any problem."""
-    doc = Doc(data=None, file=file)
+    doc = Doc(data=None, file=file, lines=text.splitlines())
     loader: yaml.SafeLoader | None = None
     try:
         _refuse_aliases(text)  # the reader also rejects control characters here
@@ -131,6 +143,10 @@ def load_text(text: str, file: str) -> Doc:
         line, col = _pos(e.mark)
         raise DesignError(e.message, file=file, line=line, col=col, hint=e.hint) from None
     except yaml.MarkedYAMLError as e:
+        plain = explain(e, text)
+        if plain is not None:
+            raise DesignError(f"not valid YAML: {plain.message}", file=file, line=plain.line,
+                              col=plain.col, hint=plain.hint) from None
         mark = e.problem_mark or e.context_mark
         line, col = _pos(mark) if mark else (0, 0)
         problem = getattr(e, "problem", None) or getattr(e, "context", None) or "unreadable"
