@@ -166,23 +166,84 @@ class _Bar:
 
 
 @main.command()
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
-    """Create a working project in DIRECTORY (default: here).
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--brand", default="Our Organisation", show_default=True,
+              help="Organisation name drawn on the images and the page.")
+@click.option("--handle", default="@ourhandle", show_default=True,
+              help="Social handle drawn on every image (e.g. @madrespeaks).")
+@click.option("--campaign", default="example", show_default=True,
+              help="Name of the first campaign folder (designs/NAME/).")
+def init(directory: Path, brand: str, handle: str, campaign: str) -> None:
+    """Create a working project in DIRECTORY (a new or empty folder).
 
     \b
-    Makes shareables.yaml, brand/logo.svg, fonts/ (open-licensed, with licences) and one
-    design of each kind in designs/example/. Existing files are never overwritten.
+    Makes shareables.yaml, brand/logo.svg, fonts/ (open-licensed, with licences),
+    schemas/ (editors check designs offline), requirements.txt (installs this shareables),
+    .github/workflows/shareables.yml and one commented design of each kind in
+    designs/CAMPAIGN/. Everything in designs/ is published: edit or remove the examples.
     Then:  cd DIRECTORY && shareables validate && shareables build
     """
     from .project.scaffold import init_project
 
     try:
-        made = init_project(directory)
+        made = init_project(directory, brand=brand, handle=handle, campaign=campaign)
     except ShareablesError as e:
         fail(e)
-    click.echo(f"Created {len(made)} files in {directory}/")
+    click.echo(f"Created {len(made)} files in {directory}/ (designs in designs/{campaign}/)")
     click.echo(f"Next: cd {directory} && shareables validate && shareables build")
+
+
+@main.command()
+@project_option
+@click.argument("what", type=click.Choice(["quote", "statement", "tag", "carousel",
+                                           "campaign"]))
+@click.argument("name")
+def new(project: Path, what: str, name: str) -> None:
+    """Add a design (KIND CAMPAIGN/ID) or a campaign (campaign NAME) to the project.
+
+    \b
+      shareables new campaign sudan          designs/sudan/ and a `sudan` theme
+      shareables new quote sudan/amal-hope   designs/sudan/amal-hope.yaml, commented
+    """
+    from .project.scaffold import new_campaign, new_design
+
+    try:
+        made = new_campaign(project, name) if what == "campaign" else \
+            new_design(project, what, name)
+    except ShareablesError as e:
+        fail(e)
+    shown = made.relative_to(project) if made.is_relative_to(project) else made
+    if what == "campaign":
+        click.echo(f"Created {shown}/ and its theme `{name}` in shareables.yaml")
+        click.echo(f"Next: put a spreadsheet there, or `shareables new quote {name}/ID`")
+    else:
+        click.echo(f"Created {shown}: edit it, then `shareables validate {shown}`")
+
+
+@main.command(name="import")
+@project_option
+@click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--to-yaml", is_flag=True, required=True,
+              help="Write one YAML design file per row (required: the only conversion).")
+def import_(project: Path, sheet: Path, to_yaml: bool) -> None:
+    """Turn a spreadsheet (designs/CAMPAIGN/NAME.csv or .xlsx) into YAML design files.
+
+    \b
+    Each good row becomes designs/CAMPAIGN/ID.yaml (existing files are never overwritten);
+    rows with problems are reported as  sheet:ROW:COLUMN: …  and skipped. The sheet is then
+    renamed _NAME (ignored), so the designs are not there twice.
+    Exit code 0: every row imported; 1: some rows have problems.
+    """
+    from .project.convert import sheet_to_yaml
+
+    settings = _load_project(project)
+    result = sheet_to_yaml(sheet, settings)
+    for e in result.errors:
+        click.secho(str(e), fg="red", err=True)
+    click.echo(f"Wrote {len(result.written)} design files")
+    if result.renamed:
+        click.echo(f"Renamed {sheet.name} to {result.renamed.name} (ignored from now on)")
+    sys.exit(1 if result.errors else 0)
 
 
 @main.command()

@@ -36,7 +36,7 @@ class Doc:
     sources: dict[Path_, str] = field(default_factory=dict)
     """The literal source text of scalars, for messages like "YAML reads `no` as false"."""
     comments: dict[Path_, tuple[int, int, str]] = field(default_factory=dict)
-    """Unquoted values followed by ` #…` on their line: (line, col of `#`, the comment).
+    """Unquoted values followed by ` #word` on their line: (line, col of `#`, the comment).
     YAML drops the comment, which silently cuts `caption: Stand with Sudan #Sudan`."""
     lines: list[str] = field(default_factory=list, repr=False)
 
@@ -117,7 +117,8 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, doc: Doc, dept
         rest = doc.lines[node.end_mark.line][node.end_mark.column:] \
             if node.end_mark.line < len(doc.lines) else ""
         hashed = rest.lstrip(" \t")
-        if hashed.startswith("#") and len(hashed) < len(rest):
+        # `#Sudan` right after text is a hashtag YAML swallowed; `# note` is a real comment.
+        if hashed[:1] == "#" and hashed[1:2].strip() and len(hashed) < len(rest):
             col = node.end_mark.column + len(rest) - len(hashed) + 1
             doc.comments[path] = (node.end_mark.line + 1, col, hashed.rstrip())
     value = loader.construct_object(node, deep=True)
