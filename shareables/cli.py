@@ -150,7 +150,8 @@ class _Bar:
     """A progress bar on a terminal (never in CI logs or pipes)."""
 
     def __init__(self, label: str) -> None:
-        self.label, self.bar = label, None
+        self.label = label
+        self.bar: Any = None
 
     def update(self, done: int, total: int, item: Any) -> None:
         if self.bar is None:

@@ -8,7 +8,6 @@ image limit, and broken photos or logos — before a build or a publish does.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -124,7 +124,7 @@ class JobFailure:
     message: str
     field: str | None = None
     line: int | None = None
-    col: int | None = None
+    col: int | str | None = None  # a spreadsheet's column header
     hint: str | None = None
     internal: bool = False
 

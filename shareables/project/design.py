@@ -19,8 +19,15 @@ from ..platforms import PLATFORMS
 from .model import Attribution, Background, Design, Settings, Variant, direction_of
 from .schema import ID_PATTERN, design_schema, did_you_mean, schema_errors
 from .settings import background_from, resolve_inside
-from .sheets import (SHEET_SUFFIXES, SheetDoc, column_for, default_id, is_sheet,
-                     kind_from_name, read_sheet)
+from .sheets import (
+    SHEET_SUFFIXES,
+    SheetDoc,
+    column_for,
+    default_id,
+    is_sheet,
+    kind_from_name,
+    read_sheet,
+)
 from .warnings import design_warnings
 from .yamlload import Doc, load_file
 
@@ -40,7 +47,8 @@ def find_design_files(project: Path, paths: Sequence[Path | str] | None = None) 
             found.add(root.resolve())
         elif root.is_dir():
             for p in root.rglob("*"):
-                if p.suffix.lower() in SUFFIXES and p.is_file() and not p.name.startswith((".", "_", "~")):
+                hidden = p.name.startswith((".", "_", "~"))  # ~$x.xlsx: Excel's lock file
+                if p.suffix.lower() in SUFFIXES and p.is_file() and not hidden:
                     found.add(p.resolve())
     return sorted(found)
 
@@ -254,8 +262,8 @@ def locate(file: Path, display: str, field: str | None, lang: str | None,
     if is_sheet(file):
         if row is None:
             return None, None
-        parts = re.findall(r"[^.\[\]]+", field or "text")
-        return row, column_for(("translations", lang, *parts) if lang else parts)
+        names = re.findall(r"[^.\[\]]+", field or "text")
+        return row, column_for(("translations", lang, *names) if lang else names)
     if not field:
         return None, None
     try:
@@ -332,10 +340,12 @@ def load_file_designs(file: Path, project: Path, settings: Settings
             designs.append(design_from_doc(doc, file, rel, project, settings,
                                            default_id=design_id, row=number))
         except _Many as many:
-            for e in many.errors:
-                if e.message.startswith("required") and e.hint and e.hint.startswith("add `"):
-                    e.hint = (f"fill in the {e.col} cell" if e.col in columns.values()
-                              else f"add a column {e.col} and fill it in")
+            for problem in many.errors:
+                if problem.message.startswith("required") and (problem.hint or "").startswith(
+                        "add `"):
+                    problem.hint = (f"fill in the {problem.col} cell"
+                                    if problem.col in columns.values()
+                                    else f"add a column {problem.col} and fill it in")
             errors.extend(many.errors)
     return designs, errors
 
@@ -349,7 +359,8 @@ def _collisions(designs: Iterable[Design]) -> list[ShareablesError]:
             out.append(DesignError(
                 f"the id {d.id!r} is already used by {other.rel}"
                 + (f" (row {other.row})" if other.row else ""), file=d.rel, line=d.line,
-                col="id" if d.row else 1, field="id", hint="ids must be unique across the project; set another `id:`"))
+                col="id" if d.row else 1, field="id",
+                hint="ids must be unique across the project; set another `id:`"))
         else:
             first[d.id] = d
     return out

@@ -49,7 +49,7 @@ class SheetDoc(Doc):
     row: int = 0
     columns: dict[str, str] = field(default_factory=dict)  # field path -> header as written
 
-    def where(self, path: Any, *, key: bool = False) -> tuple[int, Any]:  # type: ignore[override]
+    def where(self, path: Any, *, key: bool = False) -> tuple[int, Any]:
         return self.row, column_for(path, self.columns)
 
 

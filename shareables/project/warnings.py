@@ -10,7 +10,6 @@ A warning never stops a build; `validate` and `build` print them with file:line:
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -108,7 +107,7 @@ def closest(phrase: str, text: str) -> str | None:
     best, best_score = None, 0.6
     for size in {max(1, n - 1), n, n + 1}:
         for i in range(0, max(1, len(words) - size + 1)):
-            cand = " ".join(words[i : i + size]).strip(".,;:!?")
+            cand = " ".join(words[i : i + size]).strip(".,;:!?\"'“”‘’«»()")
             score = difflib.SequenceMatcher(None, _norm(phrase), _norm(cand)).ratio()
             if score > best_score:
                 best, best_score = cand, score

@@ -113,7 +113,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, doc: Doc, dept
             _build(loader, item, path + (i,), doc, depth + 1) for i, item in enumerate(node.value)
         ]
     doc.sources[path] = node.value
-    if not node.style and node.value:  # plain (libyaml says "", PyYAML None)
+    if not getattr(node, "style", None) and node.value:  # plain (libyaml says "", PyYAML None)
         rest = doc.lines[node.end_mark.line][node.end_mark.column:] \
             if node.end_mark.line < len(doc.lines) else ""
         hashed = rest.lstrip(" \t")
