@@ -396,13 +396,14 @@ def build(project: Path, paths: tuple[Path, ...], platforms: tuple[str, ...], jo
 
 @main.command()
 @project_option
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port on 127.0.0.1 (0: any free port).  [default: 8000, or a free port "
+                   "when 8000 is busy]")
 @click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output directory.  [default: PROJECT/output]")
 @click.option("--no-build", is_flag=True,
               help="Serve output/ as it is: no build at start, no rebuild on save.")
-def serve(project: Path, port: int, output_dir: Path | None, no_build: bool) -> None:
+def serve(project: Path, port: int | None, output_dir: Path | None, no_build: bool) -> None:
     """Preview the download page and images at http://127.0.0.1:PORT/, rebuilding on save.
 
     \b
@@ -417,7 +418,8 @@ def serve(project: Path, port: int, output_dir: Path | None, no_build: bool) -> 
     out = output_dir or settings.project_dir / "output"
     rebuild = None if no_build else build_rebuilder(settings.project_dir, out)
     try:
-        preview = Preview(out, project_dir=settings.project_dir, rebuild=rebuild, port=port,
+        preview = Preview(out, project_dir=settings.project_dir, rebuild=rebuild,
+                          port=8000 if port is None else port, any_free=port is None,
                           log=lambda m: click.echo(m, err=True))
     except ShareablesError as e:
         raise click.BadParameter(str(e), param_hint="--port") from None

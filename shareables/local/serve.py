@@ -12,6 +12,7 @@ poll. The rebuild is an injected callable, so this module knows nothing about bu
 
 from __future__ import annotations
 
+import errno
 import http.server
 import json
 import os
@@ -106,7 +107,9 @@ class Preview:
         port: int = 8000,
         interval: float = 0.5,
         log: Callable[[str], None] = print,
+        any_free: bool = False,
     ) -> None:
+        """`any_free`: when `port` is taken, listen on a free one instead (and say so)."""
         self.output_dir = Path(output_dir)
         self.project_dir = project_dir
         self.rebuild = rebuild
@@ -118,12 +121,16 @@ class Preview:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         handler = type("Handler", (_Handler,), {"preview": self})
+        serve = partial(handler, directory=str(self.output_dir))
         try:
-            self.httpd = http.server.ThreadingHTTPServer(
-                (host, port), partial(handler, directory=str(self.output_dir)))
+            self.httpd = http.server.ThreadingHTTPServer((host, port), serve)
         except OSError as e:
-            raise ShareablesError(f"cannot listen on {host}:{port} ({e.strerror})",
-                                  hint="choose another port with --port") from None
+            if not (any_free and e.errno == errno.EADDRINUSE):
+                raise ShareablesError(f"cannot listen on {host}:{port} ({e.strerror})",
+                                      hint="choose another port with --port") from None
+            self.httpd = http.server.ThreadingHTTPServer((host, 0), serve)
+            log(f"port {port} is busy (another preview or program uses it); using port "
+                f"{self.httpd.server_address[1]} instead")
         self.httpd.daemon_threads = True
 
     @property

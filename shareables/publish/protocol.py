@@ -44,6 +44,7 @@ from .plan import (
     publishable_manifest,
     slug,
 )
+from .preview import dry_run_public, have_credentials
 from .s3 import (
     DEFAULT_ATTEMPTS,
     DEFAULT_JOBS,
@@ -138,6 +139,12 @@ def publish(
     started = time.monotonic()
     rep = reporter or Reporter()
     local = read_local_manifest(output_dir)
+    if dry_run and client is None and not have_credentials():
+        plan, lines = dry_run_public(output_dir, target, local, now_utc(), grace, force)
+        for line in lines:
+            rep.line(line)
+        return PublishResult(plan=plan, url=target.page_url(), dry_run=True,
+                             seconds=time.monotonic() - started)
     brand_slug = slug(str((local.get("brand") or {}).get("name") or "shareables"))
     with quiet_third_party_logs():
         client = client or make_client(target, jobs=jobs, attempts=attempts)
