@@ -17,6 +17,7 @@ from ..errors import MissingGlyphError, RenderError, ShareablesError
 from ..platforms import PLATFORMS
 from ..project.design import load_designs, locate
 from ..project.model import Design, Settings
+from ..project.sheets import is_sheet
 
 
 @dataclass
@@ -30,7 +31,9 @@ class Report:
         n_var = sum(len(d.variants) for d in self.designs)
         problems = len(self.errors)
         word = "problem" if problems == 1 else "problems"
-        files = len({d.rel for d in self.designs} | {e.file for e in self.errors})
+        # One design per YAML file, one per spreadsheet row.
+        files = len({(d.rel, d.row) for d in self.designs}
+                    | {(e.file, e.line if is_sheet(e.file or "") else None) for e in self.errors})
         renders = f", {self.checked} platform renders" if self.checked else ""
         warned = f", {len(self.warnings)} warning{'s' * (len(self.warnings) != 1)}" \
             if self.warnings else ""
