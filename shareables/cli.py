@@ -158,7 +158,8 @@ class _Bar:
             self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
                                          show_pos=True, item_show_func=lambda s: s)
             self.bar.__enter__()
-        self.bar.update(1, getattr(item, "rel", ""))
+        row = getattr(item, "row", None)
+        self.bar.update(1, getattr(item, "rel", "") + (f":{row}" if row else ""))
 
     def close(self) -> None:
         if self.bar is not None:

@@ -22,7 +22,8 @@ def run(*args: str):
 def test_help_lists_every_command():
     result = run("--help")
     assert result.exit_code == 0
-    for command in ("init", "validate", "platforms", "schema"):
+    for command in ("init", "new", "import", "validate", "build", "serve", "publish",
+                    "platforms", "schema"):
         assert f"  {command} " in result.output
 
 
@@ -154,3 +155,23 @@ def test_serve_takes_a_free_port_when_the_default_is_busy_and_says_which(tmp_pat
             raise AssertionError("a busy explicit port must fail")
         except ShareablesError as e:
             assert str(e).startswith(f"cannot listen on 127.0.0.1:{busy} (")
+
+
+def test_validate_reports_progress_per_design_and_warnings_in_json(project: Path):
+    from shareables.build.validate import validate_project
+    from shareables.project.settings import load_settings
+
+    (project / "designs/palestine/w.yaml").write_text(
+        "kind: quote\ntext: Hi\nattribution: {name: A}\ncaption: Share #Gaza now\n")
+    seen: list[tuple[int, int, str]] = []
+    report = validate_project(load_settings(project), render=False,
+                              progress=lambda done, total, d: seen.append((done, total, d.rel)))
+    assert [s[:2] for s in seen] == [(i, len(seen)) for i in range(1, len(seen) + 1)]
+    assert len(seen) == 6 and "designs/palestine/w.yaml" in {s[2] for s in seen}
+    result = run("validate", "--project", str(project), "--no-render", "--format", "json")
+    data = json.loads(result.output)
+    assert [w["text"] for w in data["warnings"]] == [
+        'designs/palestine/w.yaml:4:16: caption: everything from "#Gaza now" on is read as a '
+        'comment and left out of the text; put the whole value in quotes: caption: "Share #Gaza '
+        'now"']
+    assert result.exit_code == 0  # a warning never fails validate
