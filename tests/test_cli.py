@@ -166,6 +166,7 @@ def test_validate_reports_progress_per_design_and_warnings_in_json(project: Path
     seen: list[tuple[int, int, str]] = []
     report = validate_project(load_settings(project), render=False,
                               progress=lambda done, total, d: seen.append((done, total, d.rel)))
+    assert len(report.warnings) == 1
     assert [s[:2] for s in seen] == [(i, len(seen)) for i in range(1, len(seen) + 1)]
     assert len(seen) == 6 and "designs/palestine/w.yaml" in {s[2] for s in seen}
     result = run("validate", "--project", str(project), "--no-render", "--format", "json")
