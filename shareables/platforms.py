@@ -142,3 +142,85 @@ CONTENT_TYPES = {
 
 def get(platform_id: str) -> Platform:
     return PLATFORMS[platform_id]
+
+
+# --- clips (shareables.motion) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClipProfile:
+    """What one platform takes as a video post, and the limits a clip is checked against.
+
+    Every clip is H.264 High, yuv420p, 30 fps constant frame rate, closed GOP, MP4 with the
+    index (moov) before the data (+faststart) and no edit lists. ``source`` names the
+    platform document each limit comes from (docs/motion.md has the links and dates).
+    """
+
+    id: str
+    label: str
+    width: int
+    height: int
+    image: str
+    """The image platform whose layout (safe areas, carousel limit) the clip takes."""
+    audio: bool
+    """A silent AAC track is added: the platform's upload spec asks for an audio stream."""
+    max_kbps: int
+    """Our cap on the video bitrate (the platform's own ceiling is at or above it)."""
+    max_bytes: int
+    min_seconds: float
+    max_seconds: float
+    source: str
+
+
+FPS = 30
+CLIPS: dict[str, ClipProfile] = {
+    c.id: c
+    for c in [
+        ClipProfile("instagram-reel", "Instagram Reels & Stories", 1080, 1920, "instagram-story",
+                    True, 8_000, 100 * MB, 3.0, 60.0,
+                    "Instagram Graph API, Reels/Stories video specifications"),
+        ClipProfile("instagram-feed-video", "Instagram feed video", 1080, 1350,
+                    "instagram-portrait", True, 8_000, 100 * MB, 3.0, 60.0,
+                    "Instagram Graph API, video specifications"),
+        ClipProfile("tiktok", "TikTok", 1080, 1920, "instagram-story", False, 8_000, 287 * MB,
+                    3.0, 600.0, "TikTok Content Posting API, video restrictions"),
+        ClipProfile("x-video", "X (Twitter) video", 1280, 720, "x", False, 6_000, 512 * MB, 0.5,
+                    140.0, "X API media upload, video recommendations"),
+        ClipProfile("bluesky-video", "Bluesky video", 1280, 720, "bluesky", False, 6_000,
+                    100 * MB, 0.5, 180.0, "Bluesky app.bsky.embed.video lexicon and blog"),
+        ClipProfile("whatsapp-status-video", "WhatsApp status video", 1080, 1920,
+                    "whatsapp-status", False, 6_000, 16 * MB, 1.0, 60.0,
+                    "WhatsApp Cloud API supported media types"),
+    ]
+}
+CLIP_FOR_IMAGE: dict[str, tuple[str, ...]] = {
+    "instagram-story": ("instagram-reel",),
+    "instagram-portrait": ("instagram-feed-video",),
+    "x": ("x-video",),
+    "bluesky": ("bluesky-video",),
+    "whatsapp-status": ("whatsapp-status-video",),
+}
+"""Clips a design gets by default: one for each of its image platforms that has a video post."""
+
+EXTENSIONS.update({"mp4": "mp4", "vtt": "vtt"})
+CONTENT_TYPES.update({"mp4": "video/mp4", "vtt": "text/vtt"})
+
+
+def clip_platform(clip_id: str) -> Platform:
+    """The image platform a clip is laid out on, at the clip's size and under the clip's id."""
+    import dataclasses
+
+    c = CLIPS[clip_id]
+    base = PLATFORMS[c.image]
+    sx, sy = c.width / base.width, c.height / base.height
+    s = base.safe
+    safe = Insets(round(s.left * sx), round(s.top * sy), round(s.right * sx),
+                  round(s.bottom * sy))
+    return dataclasses.replace(base, id=c.id, label=c.label, width=c.width, height=c.height,
+                               formats=("mp4",), max_bytes=c.max_bytes, safe=safe,
+                               format_max_bytes=())
+
+
+def target(pid: str) -> Platform:
+    """A build job's platform: an image platform, or a clip laid out as its image platform."""
+    return PLATFORMS[pid] if pid in PLATFORMS else clip_platform(pid)

@@ -18,7 +18,7 @@ from ..errors import DesignError, ShareablesError
 from ..platforms import PLATFORMS
 from .model import Attribution, Background, Design, Settings, Variant, direction_of
 from .schema import ID_PATTERN, design_schema, did_you_mean, schema_errors
-from .settings import background_from, resolve_inside
+from .settings import background_from, motion_from, resolve_inside
 from .sheets import (
     SHEET_SUFFIXES,
     SheetDoc,
@@ -188,6 +188,7 @@ def design_from_doc(doc: Doc, file: Path, rel: str, project: Path, settings: Set
         check.errors.sort(key=lambda e: (e.line or 0, e.col if isinstance(e.col, int) else 0))
         raise _Many(check.errors)
     background: Background = background_from(bg_raw, theme.background, image)
+    motion = motion_from(data.get("motion"), settings.motion)
 
     def att_of(raw: dict[str, Any] | None) -> Attribution | None:
         return Attribution(raw["name"], raw.get("role")) if raw else None
@@ -208,7 +209,7 @@ def design_from_doc(doc: Doc, file: Path, rel: str, project: Path, settings: Set
                                               handle, settings.brand.name),
             caption=src.get("caption"), theme=theme, background=background, handle=handle,
             logo=settings.brand.logo, brand_name=settings.brand.name, platforms=platforms,
-            source=file, original=original,
+            source=file, original=original, motion=motion,
         )
 
     variants = [variant(lang, data, True)]

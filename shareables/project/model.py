@@ -72,6 +72,25 @@ class PublishTarget:
 
 
 @dataclass(frozen=True)
+class Motion:
+    """How a design moves in its clips (shareables.motion); a Variant without one has none.
+
+    ``reveal``: words | lines | highlight | none | auto (words for quotes, lines for
+    statements, highlight when the text has accents and the preset asks for it).
+    ``camera``: kenburns | still | auto (kenburns over a photo). ``duration`` None: from the
+    amount of text. ``platforms`` empty: a clip for each image platform that takes video.
+    """
+
+    reveal: str = "auto"
+    camera: str = "auto"
+    duration: float | None = None
+    hold: float = 2.0
+    easing: str = "ease-out"
+    end_card: bool = False
+    platforms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     project_dir: Path
     file: Path
@@ -79,6 +98,7 @@ class Settings:
     themes: dict[str, Theme]
     platforms: tuple[str, ...]
     publish: PublishTarget
+    motion: Motion | None = None  # project default for designs that say `motion: true`
 
     def theme(self, name: str | None) -> Theme:
         """The named theme, or the brand itself as the 'default' theme."""
@@ -118,6 +138,7 @@ class Variant:
     platforms: tuple[str, ...]
     source: Path  # the design file (absolute)
     original: bool  # True for the design's own language, False for a translation
+    motion: Motion | None = None  # an animated clip too (off unless the design asks)
 
     @property
     def key(self) -> str:

@@ -49,6 +49,34 @@ _background = {
     "additionalProperties": False,
 }
 
+def _motion() -> dict[str, Any]:
+    from ..platforms import CLIPS
+
+    return {
+        "description": "Animated clips of the design (true for the defaults, false for none).",
+        "type": ["boolean", "object"],
+        "properties": {
+            "reveal": {"enum": ["auto", "words", "lines", "highlight", "none"],
+                       "description": "How the text appears: word by word (in reading order, "
+                                      "right to left for RTL), line by line, or a sweep of "
+                                      "the highlighted words."},
+            "camera": {"enum": ["auto", "kenburns", "still"],
+                       "description": "kenburns: a slow zoom around background.focus."},
+            "duration": {"type": "number", "minimum": 1, "maximum": 60,
+                         "description": "Seconds (default: from the amount of text)."},
+            "hold": {"type": "number", "minimum": 0, "maximum": 30,
+                     "description": "Seconds the finished card is held at the end."},
+            "easing": {"enum": ["ease-out", "ease-in-out", "linear"]},
+            "end_card": {"type": "boolean",
+                         "description": "End on the closing \"tag us\" card."},
+            "platforms": {"type": "array", "items": {"enum": list(CLIPS)}, "minItems": 1,
+                          "uniqueItems": True,
+                          "description": "Clip platforms (default: from the image platforms)."},
+        },
+        "additionalProperties": False,
+    }
+
+
 _variant_props: dict[str, Any] = {
     "text": {**_text, "description": "The words. **double stars** mark accent-coloured text."},
     "title": {**_text, "description": "Statement title or carousel cover title."},
@@ -96,6 +124,7 @@ def design_schema() -> dict[str, Any]:
             **_variant_props,
             "background": _background,
             "handle": {"type": "boolean", "description": "false hides the brand handle."},
+            "motion": _motion(),
             "platforms": {
                 "description": "Default: the project's platform list. `[x, linkedin]` builds "
                                "only those; `[-x]` or `{exclude: [x]}` the project's list "
@@ -176,6 +205,7 @@ def settings_schema() -> dict[str, Any]:
             },
             "platforms": {"type": "array", "items": {"type": "string"}, "minItems": 1,
                           "uniqueItems": True},
+            "motion": _motion(),
             "publish": {
                 "type": "object",
                 "properties": {

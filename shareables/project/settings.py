@@ -6,12 +6,13 @@ be drawn. All problems are reported together.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 from ..errors import ErrorList, SettingsError, ShareablesError
 from ..platforms import DEFAULT_PLATFORMS, PLATFORMS
-from .model import Background, Brand, Colors, Fonts, PublishTarget, Settings, Theme
+from .model import Background, Brand, Colors, Fonts, Motion, PublishTarget, Settings, Theme
 from .schema import did_you_mean, field_path, schema_errors, settings_schema
 from .yamlload import Doc, load_file
 
@@ -125,6 +126,30 @@ def background_from(raw: dict[str, Any] | None, base: Background, image: Path | 
     )
 
 
+def motion_from(raw: Any, default: Motion | None) -> Motion | None:
+    """`motion:` of a design or shareables.yaml (already schema-checked) -> Motion or None.
+
+    true takes the project default (or the built-in one), a mapping overrides it key by key,
+    false or absent means no clip (absent in a design: the project's choice).
+    """
+    if raw is None:
+        return default
+    if raw is False:
+        return None
+    base = default or Motion()
+    if raw is True:
+        return base
+    if not isinstance(raw, dict):
+        return default
+    fields = {k: v for k, v in raw.items() if k in Motion.__dataclass_fields__}
+    if "platforms" in fields:
+        fields["platforms"] = tuple(fields["platforms"])
+    for k in ("duration", "hold"):
+        if k in fields:
+            fields[k] = float(fields[k])
+    return dataclasses.replace(base, **fields)
+
+
 def load_settings(project_dir: Path | str) -> Settings:
     """Load and check shareables.yaml; raise SettingsError/ErrorList (exit 2) on problems."""
     project = Path(project_dir).resolve()
@@ -191,4 +216,5 @@ def load_settings(project_dir: Path | str) -> Settings:
     if errors:
         raise ErrorList(errors)
     return Settings(project_dir=project, file=file, brand=brand, themes=themes,
-                    platforms=platforms, publish=publish)
+                    platforms=platforms, publish=publish,
+                    motion=motion_from(data.get("motion"), None))

@@ -9,6 +9,8 @@ gradient background that fails is an error with the measured ratio.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw, ImageFont
@@ -16,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from ..errors import RenderError
 from ..platforms import Platform
 from ..project.model import Background, Variant
+from ..text.block import TextBlock
 from . import geometry as L
 from . import paint as P
 from .cards import (
@@ -38,6 +41,7 @@ RENDERER_VERSION = "render-1"
 """Part of every artefact's cache key: bump when output pixels change on purpose."""
 
 MAX_OVERLAY = 0.92
+_LAYERS: ContextVar[bool] = ContextVar("shareables_layers", default=False)
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -55,6 +59,11 @@ class TextItem:
     required: float = P.AA_NORMAL
     body: bool = False  # subject to the legibility floor
     bold: bool = False  # set in the (bold) heading face
+    # Where and how it was drawn (motion redraws and masks it; see shareables.motion):
+    block: TextBlock | None = None
+    origin: tuple[int, int] = (0, 0)
+    fill: str = ""
+    accent_fill: str = ""
 
 
 @dataclass
@@ -67,6 +76,12 @@ class Slide:
     items: list[TextItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     overlay: float | None = None
+    # With render_slides(layers=True): the background alone, the background with the marks
+    # (quote mark, rule, logo, cue) but no text, and a function drawing those marks onto
+    # another background of the same size (motion's moving photo).
+    backdrop: Image.Image | None = None
+    base: Image.Image | None = None
+    paint_marks: Callable[[Image.Image], None] | None = None
 
 
 def _photo_base(bg: Background, variant: Variant, w: int, h: int, res: Resources) -> Image.Image:
@@ -95,8 +110,17 @@ def render_variant(variant: Variant, platform: Platform, res: Resources, *,
 
 
 def render_slides(variant: Variant, platform: Platform, res: Resources, *,
-                  debug: bool = False) -> list[Slide]:
-    """Like render_variant, with each slide's text items, sizes and measured contrast."""
+                  debug: bool = False, layers: bool = False) -> list[Slide]:
+    """Like render_variant, with each slide's text items, sizes and measured contrast.
+
+    ``layers``: also keep each slide's backdrop and base images (see `Slide`) for motion.
+    """
+    if layers:
+        token = _LAYERS.set(True)
+        try:
+            return render_slides(variant, platform, res, debug=debug)
+        finally:
+            _LAYERS.reset(token)
     if variant.kind == "carousel":
         return _render_carousel(variant, platform, res, debug)
     bg = variant.background
@@ -266,16 +290,28 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
                 hint="use a darker overlay or background, or a lighter text/accent colour",
             )
 
+    layers = _LAYERS.get()
+    backdrop = img.copy() if layers else None
     draw = ImageDraw.Draw(img)
-    for kind, box in _baseline_logos(marks, placed):
+    logos = _baseline_logos(marks, placed)
+    for kind, box in logos:
         _draw_mark(ctx, img, draw, kind, box)
+    base = img.copy() if layers else None
     items: list[TextItem] = []
     for p, (c, r) in zip(placed, measured, strict=True):
         ink = draw_block(img, p.block, p.x, p.y, p.fill, ctx.accent)
-        items.append(TextItem(p.role, p.block.size, p.box, ink, c, r, p.body, p.bold))
+        items.append(TextItem(p.role, p.block.size, p.box, ink, c, r, p.body, p.bold,
+                              p.block, (p.x, p.y), p.fill, ctx.accent))
     if debug:
         P.debug_overlay(img, lay, [(it.box, it.ink) for it in items])
-    return Slide(img, role, lay, items, notes, overlay)
+
+    def paint_marks(target: Image.Image) -> None:
+        d = ImageDraw.Draw(target)
+        for kind, box in logos:
+            _draw_mark(ctx, target, d, kind, box)
+
+    return Slide(img, role, lay, items, notes, overlay, backdrop, base,
+                 paint_marks if layers else None)
 
 
 def _baseline_logos(marks: list[Mark], placed: list[Placed]) -> list[Mark]:
