@@ -13,7 +13,7 @@ import io
 import zipfile
 from collections.abc import Sequence
 
-from ..platforms import EXTENSIONS, PLATFORMS
+from ..platforms import CLIPS, EXTENSIONS, PLATFORMS
 from ..project.model import Variant
 from .plan import SAFE_LANG, SAFE_SEGMENT
 
@@ -31,7 +31,8 @@ def entry_name(variant: Variant, path: str) -> str:
     base = path.rsplit("/", 1)[-1]
     stem, _, ext = base.rpartition(".")
     platform, _, slide = stem.rpartition("-") if stem[-3:-2] == "-" else (stem, "", "")
-    if (platform not in PLATFORMS or ext not in _EXTS or (slide and not slide.isdigit())
+    known = platform in PLATFORMS or platform in CLIPS
+    if (not known or ext not in _EXTS or (slide and not slide.isdigit())
             or not SAFE_SEGMENT.match(variant.design_id) or not SAFE_LANG.match(variant.lang)):
         raise ValueError(f"not a bundle member name: {path!r}")
     return f"{bundle_name(variant)}/{base}"

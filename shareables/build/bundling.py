@@ -70,7 +70,8 @@ class BundleSteps:
 
     def _members(self, dir_: str) -> list[Entry]:
         return sorted((e for key in self.by_dir.get(dir_, ()) if key[1] != "bundle"
-                       for e in self.entries[key] if e["role"] in ("image", "slide", "pdf")),
+                       for e in self.entries[key]
+                       if e["role"] in ("image", "slide", "pdf", "clip", "captions")),
                       key=lambda e: e["path"])
 
     def _bundle_text(self, vp: VariantPlan, members: list[Entry]

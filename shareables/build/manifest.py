@@ -17,7 +17,7 @@ from typing import Any
 from ..project.model import Settings, Variant
 
 FORMAT = 1
-IMAGE_ROLES = ("image", "slide", "pdf", "site-og")
+IMAGE_ROLES = ("image", "slide", "pdf", "site-og", "clip")
 """Roles counted as rendered images in reports (thumbnails and bundles are by-products)."""
 
 
@@ -26,7 +26,7 @@ def output_path(dir_: str, platform: str, role: str, slide: int | None, ext: str
     if role == "site-og":
         return f"site/og.{ext}"
     name = platform if slide is None else f"{platform}-{slide:02d}"
-    if role == "thumbnail":
+    if role in ("thumbnail", "poster"):
         return f"{dir_}/thumbs/{name}.{ext}"
     return f"{dir_}/{name}.{ext}"
 
@@ -65,6 +65,17 @@ def artefact_entry(variant: Variant, *, platform: str | None, role: str, slide: 
         "caption": None if site else variant.caption,
         "source_hash": source_hash, "cache_key": cache_key,
     }
+
+
+def link_clip(entries: list[dict[str, Any]], duration: float | None) -> None:
+    """A clip's entry names its length, poster frame and caption track (page and publish)."""
+    clip = next((e for e in entries if e["role"] == "clip"), None)
+    if clip is None:
+        return
+    clip["duration"] = duration
+    for e in entries:
+        if e["role"] in ("poster", "captions"):
+            clip[e["role"]] = e["path"]
 
 
 def refreshed(entry: dict[str, Any], variant: Variant, source_hash: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RenderError, ShareablesError
-from ..platforms import PLATFORMS
+from ..platforms import CLIPS, target
 from ..project.design import locate
 from ..project.model import Design, Settings, Variant
 from .bundling import BundleSteps
@@ -34,6 +34,7 @@ from .manifest import (
     assemble,
     by_ident,
     ident,
+    link_clip,
     output_path,
     refreshed,
     variant_entry,
@@ -52,6 +53,8 @@ FAILURE_CACHE = "failures.json"
 again without re-rendering (`--force` retries). Internal errors are never cached."""
 INDEX_STATE = "index.json"
 """What index.html was rendered from, so an unchanged page is not rendered again."""
+_OF_ROLES = ("thumbnail", "poster", "captions")
+"""Files that accompany another one of the same job (their entry's `of` names it)."""
 Entry = dict[str, Any]
 Ident = tuple[str, str]
 
@@ -274,15 +277,16 @@ class _Build(BundleSteps):
         site = job.dir == "site"
         entries: list[Entry] = []
         image_path: dict[int | None, str] = {}
-        for f in sorted(files, key=lambda f: f.role == "thumbnail"):  # images before thumbs
+        # images before their thumbnails, clips before their poster and captions
+        for f in sorted(files, key=lambda f: f.role in _OF_ROLES):
             if site and f.role == "thumbnail":
                 continue
             role = "site-og" if site else f.role
             path = output_path(job.dir, job.platform, role, f.slide, f.ext)
-            of = image_path.get(f.slide) if role == "thumbnail" else None
+            of = image_path.get(f.slide) if role in _OF_ROLES else None
             written = self.writer.write(path, f.data, owner=job.owner)
             self.hasher.record(self.out / path, written.sha256)
-            if role != "thumbnail":
+            if role not in _OF_ROLES:
                 image_path[f.slide] = path
             entries.append(artefact_entry(
                 job.variant, platform=job.platform, role=role, slide=f.slide, of=of, path=path,
@@ -291,6 +295,7 @@ class _Build(BundleSteps):
             self.status[path] = "rendered"
             self.rendered += role in IMAGE_ROLES
             self.notes.extend(f"{path}: {n}" for n in f.notes)
+        link_clip(entries, next((f.duration for f in files if f.role == "clip"), None))
         self._set(job.ident, entries)
 
     def _fail(self, job: Job, failure: JobFailure) -> None:
@@ -385,8 +390,10 @@ class _Build(BundleSteps):
 
 
 def _cost(job: Job) -> int:
-    """Rough render cost of a job: pixels times images."""
-    v, p = job.variant, PLATFORMS[job.platform]
+    """Rough render cost of a job: pixels times images (a clip: about 25 images' worth)."""
+    v, p = job.variant, target(job.platform)
+    if p.id in CLIPS:
+        return p.width * p.height * 25
     images = (len(v.slides) + 2 if v.slides else 4) if v.kind == "carousel" else 1
     return p.width * p.height * images
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DesignError
-from ..platforms import PLATFORMS, Platform
+from ..platforms import CLIP_FOR_IMAGE, CLIPS, PLATFORMS, Platform, clip_platform
 from ..project.model import Background, Design, Settings, Theme, Variant
 
 JOB_FORMAT = "3"  # 3: a carousel on a single-image platform (og) is <platform>.<ext>
@@ -163,7 +163,35 @@ def _normalise(value: Any, hasher: FileHasher, memo: dict[int, Any] | None = Non
 
 # Fields that never change a rendered file: where the design lives, which other platforms it
 # targets, and the post copy (caption goes into the manifest and README, not the pixels).
-_KEY_EXCLUDED = ("source", "platforms", "caption")
+_KEY_EXCLUDED = ("source", "platforms", "caption", "motion")
+"""(`motion` changes clips only: clip jobs add it to their own keys, see `clip_ids`.)"""
+MOTION_DISTRIBUTIONS = ("av",)
+
+
+def motion_fingerprint() -> str:
+    """Hash of the motion stage's sources and PyAV's version (part of clip keys only)."""
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parent.parent
+    for src in sorted((pkg / "motion").rglob("*.py")):
+        h.update(f"{src.relative_to(pkg).as_posix()}:".encode() + src.read_bytes())
+    for dist in MOTION_DISTRIBUTIONS:
+        try:
+            h.update(f"{dist}={importlib.metadata.version(dist)}\n".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{dist}=-\n".encode())
+    return h.hexdigest()[:16]
+
+
+def clip_ids(variant: Variant, wanted: set[str] | None) -> list[str]:
+    """The clip platforms of a variant with `motion`: its own list, or one per image platform
+    that takes video (platforms.CLIP_FOR_IMAGE). ``--platform`` selects a clip by its id or by
+    its image platform's."""
+    if variant.motion is None:
+        return []
+    ids = list(variant.motion.platforms) or [c for p in variant.platforms
+                                              for c in CLIP_FOR_IMAGE.get(p, ())]
+    return [c for c in dict.fromkeys(ids)
+            if wanted is None or c in wanted or CLIPS[c].image in wanted]
 
 
 def variant_digest(variant: Variant, hasher: FileHasher,
@@ -316,6 +344,14 @@ def plan_build(
                     platform_hash[pid] = platform_digest(platform)
                 jobs.append(Job(v, pid, job_key(vhash, platform_hash[pid], fingerprint), vdir,
                                 design.rel, design.source_hash, design.line))
+            clips = clip_ids(v, wanted)
+            if clips:
+                mhash = _hash_json([vhash, _normalise(v.motion, hasher), motion_fingerprint()])
+                for cid in clips:
+                    chash = _hash_json([dataclasses.asdict(clip_platform(cid)),
+                                        dataclasses.asdict(CLIPS[cid])])
+                    jobs.append(Job(v, cid, job_key(mhash, chash, fingerprint), vdir,
+                                    design.rel, design.source_hash, design.line))
             vplans.append(VariantPlan(v, design, vdir, tuple(jobs)))
         variants.extend(vplans)
     site_job = None

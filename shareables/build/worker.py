@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ShareablesError
-from ..platforms import CONTENT_TYPES, EXTENSIONS, PLATFORMS, Platform
+from ..platforms import CLIPS, CONTENT_TYPES, EXTENSIONS, Platform, target
 from ..project.model import Variant
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ class RenderedFile:
     width: int
     height: int
     notes: tuple[str, ...] = ()
+    duration: float | None = None  # clips: seconds
 
 
 class Renderer(Protocol):
@@ -82,6 +83,8 @@ class PillowRenderer:
 
         if self._res is None:
             self.setup()
+        if platform.id in CLIPS:
+            return self._clip(variant, platform)
         images = render.render_variant(variant, platform, self._res)
         if platform.document:
             data = encode.encode_pdf(images, title=variant.title or variant.design_id,
@@ -103,6 +106,25 @@ class PillowRenderer:
                                     tuple(dict.fromkeys(notes))))
             out.append(thumbnail(img, slide))
         return out
+
+
+    def _clip(self, variant: Variant, platform: Platform) -> list[RenderedFile]:
+        """The MP4 (validated against its profile), its poster and its WebVTT captions."""
+        from ..motion.clip import render_clip
+
+        clip = render_clip(variant, platform.id, self._res)
+        w, h = platform.width, platform.height
+        poster = thumbnail(clip.poster, None)
+        notes = (f"{clip.seconds:.1f} s, {clip.frames} frames ({clip.composed} composed), "
+                 f"{clip.report.video_kbps:.0f} kb/s",)
+        return [
+            RenderedFile("clip", None, "mp4", CONTENT_TYPES["mp4"], clip.data, w, h, notes,
+                         duration=clip.seconds),
+            RenderedFile("poster", None, poster.ext, poster.content_type, poster.data,
+                         poster.width, poster.height),
+            RenderedFile("captions", None, "vtt", CONTENT_TYPES["vtt"],
+                         clip.captions.encode(), w, h),
+        ]
 
 
 def thumbnail(img: Any, slide: int | None) -> RenderedFile:
@@ -164,7 +186,7 @@ def run_jobs(jobs: list[Job], renderer: Renderer, workers: int,
     if workers <= 1:
         init_worker(renderer)
         for job in jobs:
-            handle(job, run_job(job.variant, PLATFORMS[job.platform]))
+            handle(job, run_job(job.variant, target(job.platform)))
         return
     queue = iter(jobs)
     inflight: dict[Future[Any], Job] = {}
@@ -173,7 +195,7 @@ def run_jobs(jobs: list[Job], renderer: Renderer, workers: int,
         def submit() -> None:
             job = next(queue, None)
             if job is not None:
-                inflight[pool.submit(run_job, job.variant, PLATFORMS[job.platform])] = job
+                inflight[pool.submit(run_job, job.variant, target(job.platform))] = job
 
         for _ in range(workers * 3):
             submit()

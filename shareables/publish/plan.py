@@ -32,7 +32,7 @@ LOCK_KEY = ".publish.lock"
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
 
-DOWNLOAD_ROLES = frozenset({"image", "slide", "pdf", "bundle"})
+DOWNLOAD_ROLES = frozenset({"image", "slide", "pdf", "bundle", "clip"})
 """Roles a supporter saves to disk: served with Content-Disposition: attachment."""
 
 
