@@ -51,7 +51,8 @@ def readme(variant: Variant, brand: str, members: Sequence[tuple[str, str]]) -> 
         base = name.split("/", 1)[1]
         stem = base.rsplit(".", 1)[0]
         pid = stem.rsplit("-", 1)[0] if stem[-3:-2] == "-" else stem
-        label = PLATFORMS[pid].label if pid in PLATFORMS else pid
+        label = (PLATFORMS[pid].label if pid in PLATFORMS
+                 else CLIPS[pid].label if pid in CLIPS else pid)
         lines.append(f"  {base}  ({label})")
     lines.append("")
     return "\n".join(lines)
