@@ -130,7 +130,9 @@ def validate(data: bytes, profile: ClipProfile, frames: int) -> Report:
     if problems:
         raise RenderError(f"{profile.id}: the clip fails the platform's video spec: "
                           + "; ".join(problems), field="motion",
-                          hint="shorten `motion.duration` or report this with the design")
+                          hint=f"set `motion.duration` within {profile.min_seconds:g}–"
+                               f"{profile.max_seconds:g} s for {profile.id}, or report this "
+                               "with the design")
     return r
 
 

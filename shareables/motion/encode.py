@@ -51,7 +51,10 @@ def encode_mp4(frames: Iterable[Any], profile: ClipProfile, count: int) -> bytes
         vs.options = {
             "crf": "20", "preset": "medium", "maxrate": f"{kbps}k", "bufsize": f"{2 * kbps}k",
             "g": str(2 * FPS), "keyint_min": str(2 * FPS), "sc_threshold": "0",
-            "x264-params": f"open-gop=0:scenecut=0:threads={THREADS}:sliced-threads=0",
+            # swscale turns RGB into BT.601 limited-range YUV; say so, or players assume
+            # BT.709 for HD sizes and shift every colour slightly.
+            "x264-params": f"open-gop=0:scenecut=0:threads={THREADS}:sliced-threads=0:"
+                           "colorprim=smpte170m:transfer=smpte170m:colormatrix=smpte170m",
         }
         aus = None
         if profile.audio:

@@ -43,13 +43,13 @@ class Unit:
 def bands(block: TextBlock) -> list[tuple[int, int]]:
     """(top, bottom) of each line relative to the block, touching but not overlapping.
 
-    Neighbouring lines split 40 % of the way down from one baseline to the next: below the
+    Neighbouring lines split a third of the way down from one baseline to the next: below the
     descenders of the upper line, above the marks of the lower one (Naskh included).
     """
     lines = block.lines
     if not lines:
         return []
-    cuts = [round(a.baseline + 0.4 * (b.baseline - a.baseline))
+    cuts = [round(a.baseline + 0.34 * (b.baseline - a.baseline))
             for a, b in zip(lines, lines[1:], strict=False)]
     top = min(0, block.ink[1]) - PAD
     bottom = max(block.height, block.ink[3]) + PAD
