@@ -62,19 +62,8 @@ def render_clip(variant: Variant, clip_id: str, res: Resources, *,
     """
     require_av()
     profile = CLIPS[clip_id]
-    platform = clip_platform(clip_id)
     m = motion or variant.motion or Motion()
-    slides = render_slides(variant, platform, res, layers=True)
-    if variant.kind == "carousel":
-        scenes = _slideshow(variant, slides, m)
-    else:
-        scenes = [_single(variant, slides[0], m, m.hold)]
-        if m.end_card:
-            tag = dataclasses.replace(variant, kind="tag", text=None, title=None, highlight=(),
-                                      attribution=None, date=None, slides=None)
-            end = render_slides(tag, platform, res, layers=True)[0]
-            scenes.append(Scene(end, max(2.0, m.hold) + CROSSFADE_SECONDS, crossfade=True,
-                                tracks=[]))
+    scenes = plan_scenes(variant, clip_id, res, m)
     counts = [frame_count(s.seconds) for s in scenes]
     total = sum(counts)
     if total / FPS > profile.max_seconds:
@@ -87,6 +76,21 @@ def render_clip(variant: Variant, clip_id: str, res: Resources, *,
     report = validate(data, profile, total)
     return Clip(data, scenes[0].slide.image, _captions(variant, scenes, counts), total / FPS,
                 total, stats.get("composed", 0), report, scenes[-1].slide.image)
+
+
+def plan_scenes(variant: Variant, clip_id: str, res: Resources, m: Motion) -> list[Scene]:
+    """The cards the clip shows, composed at the clip's size, with what reveals when."""
+    platform = clip_platform(clip_id)
+    slides = render_slides(variant, platform, res, layers=True)
+    if variant.kind == "carousel":
+        return _slideshow(variant, slides, m)
+    scenes = [_single(variant, slides[0], m, m.hold)]
+    if m.end_card:
+        tag = dataclasses.replace(variant, kind="tag", text=None, title=None, highlight=(),
+                                  attribution=None, date=None, slides=None)
+        end = render_slides(tag, platform, res, layers=True)[0]
+        scenes.append(Scene(end, max(2.0, m.hold) + CROSSFADE_SECONDS, crossfade=True))
+    return scenes
 
 
 def _words(items: list[TextItem], i: int) -> int:
@@ -178,4 +182,4 @@ def _captions(variant: Variant, scenes: list[Scene], counts: list[int]) -> str:
     return webvtt(cues, variant.lang)
 
 
-__all__ = ["Clip", "Reveal", "render_clip"]
+__all__ = ["Clip", "Reveal", "plan_scenes", "render_clip"]

@@ -17,6 +17,8 @@ from PIL import Image, ImageChops, ImageDraw
 
 pytest.importorskip("av")
 
+from fixtures_project import make_project  # noqa: E402
+
 from shareables.motion import units as U  # noqa: E402
 from shareables.motion.check import decoded_frames, inspect  # noqa: E402
 from shareables.motion.clip import render_clip  # noqa: E402
@@ -26,8 +28,6 @@ from shareables.project.model import Motion  # noqa: E402
 from shareables.project.settings import load_settings  # noqa: E402
 from shareables.render.compose import render_slides  # noqa: E402
 from shareables.render.resources import Resources  # noqa: E402
-
-from fixtures_project import make_project  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SHEETS = ROOT / "test-artifacts" / "motion"

@@ -16,12 +16,11 @@ import pytest
 pytest.importorskip("av")
 
 from click.testing import CliRunner  # noqa: E402
+from fixtures_project import make_project  # noqa: E402
 
 from shareables.build.pipeline import build_project  # noqa: E402
 from shareables.cli import main  # noqa: E402
 from shareables.publish.protocol import Reporter, Target, make_client, publish  # noqa: E402
-
-from fixtures_project import make_project  # noqa: E402
 
 MOTION = "\nmotion: {platforms: [x-video], duration: 2, hold: 0.5}\n"
 DARWISH = "designs/palestine/darwish-on-this-earth.yaml"
