@@ -267,6 +267,8 @@ def import_(project: Path, sheet: Path, to_yaml: bool) -> None:
               help="Only prune unreferenced objects older than this (e.g. 48h, 7d).")
 @click.option("--no-prune", is_flag=True, help="Upload and switch, but delete nothing.")
 @click.option("--force", is_flag=True, help="Upload every object again (repairs a bucket).")
+@click.option("--allow-older", is_flag=True,
+              help="Publish even if the live site comes from a newer build (a rollback).")
 @click.option("--break-lock", is_flag=True,
               help="Take the publish lock even if another publisher holds it (it died).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=8, show_default=True,
@@ -274,8 +276,8 @@ def import_(project: Path, sheet: Path, to_yaml: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log every step (never credentials).")
 def publish(project: Path, dry_run: bool, build_first: bool, bucket: str | None,
             prefix: str | None, endpoint_url: str | None, output_dir: Path | None,
-            max_deletes: int, grace: str, no_prune: bool, force: bool, break_lock: bool,
-            jobs: int, verbose: bool) -> None:
+            max_deletes: int, grace: str, no_prune: bool, force: bool, allow_older: bool,
+            break_lock: bool, jobs: int, verbose: bool) -> None:
     """Upload output/ to S3-compatible storage: new files, then the index, then prune.
 
     \b
@@ -305,8 +307,8 @@ def publish(project: Path, dry_run: bool, build_first: bool, bucket: str | None,
         result = publish_project(settings, output_dir=output_dir, build_first=build_first,
                                  bucket=bucket, prefix=prefix, endpoint_url=endpoint_url,
                                  dry_run=dry_run, max_deletes=max_deletes, grace=grace_td,
-                                 prune=not no_prune, force=force, break_lock=break_lock,
-                                 jobs=jobs)
+                                 prune=not no_prune, force=force, allow_older=allow_older,
+                                 break_lock=break_lock, jobs=jobs)
     except (PublishError, ShareablesError, ErrorList) as e:
         fail(e)
     sys.exit(result.build_exit_code)

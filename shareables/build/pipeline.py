@@ -96,14 +96,20 @@ def build(
     in the manifest (nothing outside the selection is deleted). `previous_manifest` is a
     published manifest whose entries (with an object `key`) count as already built.
     """
+    out = Path(output_dir) if output_dir else settings.project_dir / "output"
     run = _Build(settings, designs, list(design_errors),
-                 out=Path(output_dir) if output_dir else settings.project_dir / "output",
-                 force=force, jobs=jobs or _cores(),
+                 out=out, force=force, jobs=jobs or _cores(),
                  platforms=tuple(platforms) if platforms else None, shard=shard,
                  limited=bool(partial or platforms or shard),
                  previous=previous_manifest, renderer=renderer or PillowRenderer(),
                  progress=progress)
-    return run.run()
+    try:
+        return run.run()
+    except OSError as e:  # a full or read-only disk, output/ being a file…: one message
+        from .writer import WriterError
+
+        raise WriterError(f"cannot write to {out}: {e.strerror or e}",
+                          hint="free disk space or choose a writable --output folder") from None
 
 
 class _Build(BundleSteps):
@@ -154,10 +160,13 @@ class _Build(BundleSteps):
             artefacts = [e for group in self.entries.values() for e in group]
             manifest = assemble(self.settings, fingerprint=fingerprint,
                                 variants=self._variant_entries(plan), artefacts=artefacts)
+            manifest["built_at"] = _built_at(manifest, writer.previous)
             encoded = writer.encode(manifest)  # reuses the bytes of unchanged entries
             html, assets = self._page(manifest, encoded)
             removed = writer.commit(manifest, index_html=html, extra=assets,
                                     sweep=not self.errors, encoded=encoded)
+            self.notes.extend(f"kept output/{p}: shareables did not make it, so the clean-up "
+                              f"leaves it (move it out of output/)" for p in writer.kept_foreign)
             writer.write_state(HASH_CACHE, json.dumps(self.hasher.export()).encode())
             writer.write_state(FAILURE_CACHE, json.dumps(self.new_failures).encode())
             writer.write_state(INDEX_STATE, json.dumps(self.index_state).encode())
@@ -361,8 +370,11 @@ class _Build(BundleSteps):
         bad_files: dict[str | None, list[str]] = {}
         for e in self.errors:
             bad_files.setdefault(e.file, []).append(str(e))
-        previous = (self.writer.previous or {}).get("variants", [])
+        previous = [*((self.writer.previous or {}).get("variants") or []),
+                    *((self.previous or {}).get("variants") or [])]  # published: fresh checkout
         for v in previous if isinstance(previous, list) else []:
+            if not isinstance(v, dict):
+                continue
             d = f"{v.get('campaign')}/{v.get('design')}/{v.get('lang')}"
             if d in dirs_with_files and d not in seen:
                 seen.add(d)
@@ -387,6 +399,18 @@ class _Build(BundleSteps):
         if status == "rendered" and a.get("role") != "bundle":
             out["reason"] = self.reasons.get(ident(a), "bundle member")
         return out
+
+
+def _built_at(manifest: dict[str, Any], previous: dict[str, Any] | None) -> str:
+    """When this build's content first existed (UTC): kept while the build id is unchanged,
+    so a no-change rebuild writes the same manifest; publish refuses to replace a live site
+    built later (unless --allow-older)."""
+    import datetime as dt
+
+    if previous and previous.get("build_id") == manifest["build_id"] \
+            and isinstance(previous.get("built_at"), str):
+        return str(previous["built_at"])
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _cost(job: Job) -> int:

@@ -42,6 +42,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,12 +113,17 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
     f: IO[bytes]
-    with open(tmp, "wb") as f:
-        f.write(data)
-        if fsync:
-            f.flush()
-            os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a full disk must not also leave a temp file
+            tmp.unlink()
+        raise
     if fsync:
         _fsync_dir(path.parent)
 
@@ -148,6 +154,9 @@ class OutputWriter:
         self._pending_marked = False
         self._pending_at_start = False  # a killed or failed build may have left strays
         self.unlisted = False  # True once the on-disk manifest was replaced by a reduced copy
+        self.kept_foreign: list[str] = []
+        self._initial_paths: set[str] = set()
+        """Files in output/ the sweep left alone because shareables never makes such names."""
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -159,13 +168,18 @@ class OutputWriter:
             # that has other things in it (`--output ~/Desktop` must not empty the desktop).
             raise WriterError(f"{self.out} is not empty and was not made by shareables",
                               hint="choose an empty or new output directory")
-        state.mkdir(parents=True, exist_ok=True)
-        fd = os.open(state / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            state.mkdir(parents=True, exist_ok=True)
+            fd = os.open(state / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise WriterError(f"cannot write to {self.out}: {e.strerror}",
+                              hint="choose a writable --output folder (or free disk space)"
+                              ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise WriterError(f"another build is writing to {self.out}",
+            raise WriterError(f"another build (or a publish) is using {self.out}",
                               hint="wait for it to finish (or stop it) and run again") from None
         self._lock_fd = fd
         self._pending_at_start = (state / PENDING).exists()
@@ -177,6 +191,7 @@ class OutputWriter:
         except (OSError, ValueError):
             self._initial_bytes = None
             self._on_disk = self._initial = None
+        self._initial_paths = _listed(self._initial)
         self._listed = {
             a["path"]: a.get("sha256", "")
             for a in (self._on_disk or {}).get("artefacts", [])
@@ -345,7 +360,10 @@ class OutputWriter:
                 path = folder / name
                 rel = path.relative_to(self.out).as_posix()
                 if (rel in keep or rel in (MANIFEST, INDEX) or rel.split("/")[0] == STATE_DIR
-                        or not path.is_file()):
+                        or not path.is_file() or path.is_symlink()):
+                    continue
+                if not (made_by_us(rel) or rel in self._initial_paths):
+                    self.kept_foreign.append(rel)  # a user's file: never deleted silently
                     continue
                 with contextlib.suppress(OSError):
                     path.unlink()
@@ -374,6 +392,27 @@ class OutputWriter:
             return (self.out / STATE_DIR / name).read_bytes()
         except OSError:
             return None
+
+
+_OURS = re.compile(
+    r"(?:[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*/[A-Za-z0-9-]+/"  # campaign/design/lang/
+    r"(?:thumbs/)?[a-z0-9][a-z0-9.-]*\.(?:png|jpg|jpeg|webp|pdf|zip))"
+    r"|(?:site/og\.(?:png|jpg|jpeg))"
+)
+
+
+def made_by_us(rel: str) -> bool:
+    """Whether a path has the shape of something a build writes (output_path, bundles, the
+    site image, temp files): only those are swept; `notes.txt` a person put there is kept."""
+    name = rel.rsplit("/", 1)[-1]
+    if name.startswith(".") and TMP_MARK in name:
+        return True
+    return _OURS.fullmatch(rel) is not None
+
+
+def _listed(manifest: dict[str, Any] | None) -> set[str]:
+    return {a["path"] for a in (manifest or {}).get("artefacts", [])
+            if isinstance(a, dict) and isinstance(a.get("path"), str)}
 
 
 def _check_rel(path: str) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import PublishError
 from .plan import LOCK_KEY, NO_CACHE
-from .s3 import Target, code_of, translate
+from .s3 import Target, code_of, server_date, translate
 
 log = logging.getLogger("shareables.publish")
 
@@ -64,6 +64,7 @@ class Lock:
     def _body(self) -> bytes:
         return json.dumps({"owner": self.owner, "since": self.since.isoformat(),
                            "expires": (now_utc() + self.lease).isoformat(),
+                           "lease_seconds": int(self.lease.total_seconds()),
                            "token": self.token}).encode()
 
     def acquire(self, *, break_lock: bool = False) -> Lock:
@@ -98,9 +99,21 @@ class Lock:
                 return None, None
             raise translate(exc, self.target, "reading the publish lock on") from None
         try:
-            return json.loads(r["Body"].read()), r.get("ETag")
-        except ValueError:
-            return {}, r.get("ETag")
+            held = json.loads(r["Body"].read())
+        except (ValueError, RecursionError):
+            held = {}
+        if not isinstance(held, dict):
+            held = {}
+        # Expiry by the server's clock: when it stored the lock plus the lease, against the
+        # Date of this response. A publisher whose clock is days off neither breaks a live
+        # lock nor makes its own look valid for days.
+        written, server_now = r.get("LastModified"), server_date(r)
+        lease = held.get("lease_seconds")
+        if isinstance(written, datetime) and server_now is not None and isinstance(lease, int):
+            held["_expired"] = written + timedelta(seconds=lease) <= server_now
+            held["expires"] = (now_utc() + (written + timedelta(seconds=lease) - server_now)
+                               ).isoformat()
+        return held, r.get("ETag")
 
     def _handle_held(self, break_lock: bool) -> None:
         """Someone holds the lock: break it if expired (or asked to), else say who has it."""
@@ -108,10 +121,13 @@ class Lock:
         if held is None:
             return  # released meanwhile: try again
         expires = _parse_time(held.get("expires"))
-        if break_lock or expires is None or expires <= now_utc():
+        expired = held.get("_expired")
+        if not isinstance(expired, bool):
+            expired = expires is None or expires <= now_utc()
+        if break_lock or expires is None or expired:
             log.warning("breaking %s lock of %s (expired %s)",
-                        "the" if break_lock else "an expired", held.get("owner", "?"),
-                        held.get("expires", "?"))
+                        "the" if break_lock else "an expired", clean_owner(held.get("owner")),
+                        clean_owner(held.get("expires")))
             kwargs = {"IfMatch": etag} if etag else {}
             try:
                 self.client.delete_object(Bucket=self.target.bucket, Key=self.key, **kwargs)
@@ -121,7 +137,7 @@ class Lock:
             return
         since = _parse_time(held.get("since"))
         raise PublishError(
-            f"publish in progress (by {held.get('owner', 'unknown')}, since "
+            f"publish in progress (by {clean_owner(held.get('owner'))}, since "
             f"{_iso(since) if since else '?'}; lease until {_iso(expires)})",
             hint="wait for it to finish; if that publisher died, rerun after the lease "
                  "expires or pass --break-lock")
@@ -138,7 +154,7 @@ class Lock:
         time.sleep(1.0)  # let a racing writer land, then check that the last write was ours
         held, self.etag = self._read()
         if not held or held.get("token") != self.token:
-            raise PublishError(f"publish in progress (by {(held or {}).get('owner', '?')})",
+            raise PublishError(f"publish in progress (by {clean_owner((held or {}).get('owner'))})",
                                hint="wait for it to finish")
 
     def _heartbeat(self) -> None:
@@ -188,9 +204,21 @@ class Lock:
 def _parse_time(text: Any) -> datetime | None:
     try:
         t = datetime.fromisoformat(str(text))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def clean_owner(text: Any, limit: int = 120) -> str:
+    """The lock's owner as printable text: anyone who can write the bucket writes it, so
+    control characters (terminal escapes), bidi controls and length are stripped."""
+    import unicodedata
+
+    if not isinstance(text, str) or not text.strip():
+        return "unknown"
+    kept = "".join(c if unicodedata.category(c)[0] not in "CZ" or c == " " else "?"
+                   for c in text)
+    return kept[:limit] + ("…" if len(kept) > limit else "")
 
 
 def owner_name() -> str:

@@ -161,6 +161,8 @@ def plan_publish(
     index_sha256: str | None = None,
     prune: bool = True,
     force: bool = False,
+    live_pages: Mapping[str, str | None] | None = None,
+    expected_pages: Mapping[str, str] | None = None,
 ) -> Plan:
     """Compare the local manifest with what is published and decide every move.
 
@@ -171,6 +173,9 @@ def plan_publish(
       they reference stays, so a page cached by a browser or CDN keeps working.
     - `index_sha256`: SHA-256 of the page about to be published, to skip an unchanged switch.
     - `force`: upload every referenced object again (repairs a tampered bucket).
+    - `live_pages`: SHA-256 of each page object on the server (index.html and any asset;
+      None: missing), read this run; `expected_pages` the same for the page being published.
+      Any difference switches again, so a page lost or defaced after a switch is repaired.
     """
     manifest = publishable_manifest(local, brand_slug)
     remote_by_path = {a["path"]: a for a in (remote or {}).get("artefacts", []) if "path" in a}
@@ -193,6 +198,8 @@ def plan_publish(
                               disposition=content_disposition(a, name), reason=reason))
 
     switch, switch_reason = _switch_reason(local, remote, index_sha256, bool(uploads))
+    if not switch and live_pages is not None and expected_pages is not None:
+        switch, switch_reason = _live_page_reason(live_pages, expected_pages)
     deletes: list[Delete] = []
     kept = 0
     notes: list[str] = []
@@ -252,6 +259,18 @@ def _switch_reason(
     return False, "up to date"
 
 
+def _live_page_reason(live: Mapping[str, str | None], expected: Mapping[str, str]
+                      ) -> tuple[bool, str]:
+    """Whether the page objects on the server are the ones the live manifest describes."""
+    for name, sha in sorted(expected.items()):
+        got = live.get(name)
+        if got is None:
+            return True, f"the live {name} is missing (repairing)"
+        if got != sha:
+            return True, f"the live {name} differs from the published page (repairing)"
+    return False, "up to date"
+
+
 def _prune(
     manifest: Mapping[str, Any],
     remote: Mapping[str, Any] | None,
@@ -307,7 +326,17 @@ def parse_duration(text: str) -> timedelta:
     if not m:
         raise ValueError(f"{text!r} is not a duration; use e.g. 30m, 48h or 7d")
     value, unit = float(m.group(1)), m.group(2) or "h"
-    return timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]: value})
+    try:
+        span = timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]:
+                            value})
+    except OverflowError:
+        span = MAX_DURATION * 2
+    if span > MAX_DURATION:
+        raise ValueError(f"{text!r} is too long; at most {MAX_DURATION.days} days")
+    return span
+
+
+MAX_DURATION = timedelta(days=3650)
 
 
 def human_bytes(n: int) -> str:

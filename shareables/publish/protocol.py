@@ -17,14 +17,18 @@ what is missing (the listing shows what an interrupted run already wrote).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import mimetypes
+import os
+import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +52,12 @@ from .preview import dry_run_public, have_credentials
 from .s3 import (
     DEFAULT_ATTEMPTS,
     DEFAULT_JOBS,
+    CorruptRemoteObject,
     PublishConfigError,
     Target,
     check_bucket,
     fetch_remote_manifest,
+    get_bytes,
     get_json,
     list_objects,
     make_client,
@@ -88,19 +94,92 @@ class PublishResult:
     """With --build: 1 when some designs failed (the rest were still published)."""
 
 
+BUILD_LOCK = Path(".shareables") / "lock"
+"""The build's exclusive lock (build/writer.py); publish holds it shared while it reads."""
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_REBUILD = "rebuild with `shareables build`"
+
+
 def read_local_manifest(output_dir: Path) -> dict[str, Any]:
+    """output/manifest.json, checked: complete, and listing only confined, hashed files."""
     path = output_dir / "manifest.json"
-    if not path.exists():
-        raise PublishConfigError(f"{path} does not exist",
-                                 hint="run `shareables build` first (or publish --build)")
     try:
+        if not path.is_file():
+            raise PublishConfigError(f"{path} does not exist",
+                                     hint="run `shareables build` first (or publish --build)")
         data = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise PublishError(f"{path} is not valid JSON ({exc})",
-                           hint="rebuild with `shareables build`") from None
+    except OSError as exc:
+        raise PublishError(f"cannot read {path}: {exc.strerror}", hint=_REBUILD) from None
+    except (ValueError, RecursionError) as exc:
+        raise PublishError(f"{path} is not valid JSON ({exc})", hint=_REBUILD) from None
     if not isinstance(data, dict) or not isinstance(data.get("artefacts"), list):
-        raise PublishError(f"{path} has no artefacts list", hint="rebuild with `shareables build`")
+        raise PublishError(f"{path} has no artefacts list", hint=_REBUILD)
+    if data.get("incomplete"):
+        raise PublishError(
+            f"{path} is marked incomplete: a build was interrupted or is still running, so "
+            f"it lists fewer files than the project has; nothing was published",
+            hint="run `shareables build` to the end, then publish")
+    for i, a in enumerate(data["artefacts"]):
+        _check_entry(path, i, a)
     return data
+
+
+def _check_entry(manifest: Path, i: int, a: Any) -> None:
+    """An entry may only name a file inside output/ by a plain relative path, with its hash."""
+    where = f"{manifest}: artefacts[{i}]"
+    if not isinstance(a, dict):
+        raise PublishError(f"{where} is not an entry", hint=_REBUILD)
+    rel = a.get("path")
+    parts = rel.split("/") if isinstance(rel, str) else []
+    if (not parts or rel.startswith("/") or "\\" in rel or "\0" in rel
+            or any(p in ("", ".", "..") for p in parts) or parts[0] == ".shareables"):
+        raise PublishError(f"{where} names {rel!r}, which is not a file inside output/; "
+                           f"refusing to publish anything",
+                           hint=f"the manifest was edited or damaged: {_REBUILD}")
+    sha, size = a.get("sha256"), a.get("bytes")
+    if not (isinstance(sha, str) and _SHA256.fullmatch(sha)) or not isinstance(size, int) \
+            or isinstance(size, bool) or size < 0:
+        raise PublishError(f"{where} ({rel}) has no valid size and SHA-256",
+                           hint=f"the manifest was edited or damaged: {_REBUILD}")
+
+
+@contextlib.contextmanager
+def no_build_running(output_dir: Path) -> Iterator[None]:
+    """Hold the build lock shared: refuse while a build writes, keep one from starting."""
+    lock = output_dir / BUILD_LOCK
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:  # no build ever ran here (or a foreign folder): nothing to wait for
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(f"a build is writing to {output_dir} right now; nothing was "
+                               f"published", hint="wait for it to finish, then publish"
+                               ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _older(local: Mapping[str, Any], remote: Mapping[str, Any] | None) -> str | None:
+    """Why the local build is older than the live one (None: newer, same, or unknown)."""
+    if not remote or remote.get("build_id") == local.get("build_id"):
+        return None
+    mine, live = _stamp(local.get("built_at")), _stamp(remote.get("built_at"))
+    if mine is None or live is None or mine >= live:
+        return None
+    return (f"output/ holds a build from {mine:%Y-%m-%d %H:%M} UTC, older than the live one "
+            f"({live:%Y-%m-%d %H:%M} UTC); refusing to replace the newer site")
+
+
+def _stamp(text: Any) -> datetime | None:
+    from .lock import _parse_time
+
+    return _parse_time(text) if isinstance(text, str) else None
 
 
 def render_page(manifest: Mapping[str, Any], target: Target) -> bytes:
@@ -125,6 +204,7 @@ def publish(
     keep_manifests: int = DEFAULT_KEEP_MANIFESTS,
     prune: bool = True,
     force: bool = False,
+    allow_older: bool = False,
     break_lock: bool = False,
     lease: timedelta = DEFAULT_LEASE,
     jobs: int = DEFAULT_JOBS,
@@ -138,23 +218,24 @@ def publish(
     """
     started = time.monotonic()
     rep = reporter or Reporter()
-    local = read_local_manifest(output_dir)
-    if dry_run and client is None and not have_credentials():
-        plan, lines = dry_run_public(output_dir, target, local, now_utc(), grace, force)
-        for line in lines:
-            rep.line(line)
-        return PublishResult(plan=plan, url=target.page_url(), dry_run=True,
-                             seconds=time.monotonic() - started)
-    brand_slug = slug(str((local.get("brand") or {}).get("name") or "shareables"))
-    with quiet_third_party_logs():
+    with no_build_running(output_dir), quiet_third_party_logs():
+        local = read_local_manifest(output_dir)
+        if dry_run and client is None and not have_credentials():
+            plan, lines = dry_run_public(output_dir, target, local, now_utc(), grace, force)
+            for line in lines:
+                rep.line(line)
+            return PublishResult(plan=plan, url=target.page_url(), dry_run=True,
+                                 seconds=time.monotonic() - started)
+        brand_slug = slug(str((local.get("brand") or {}).get("name") or "shareables"))
         client = client or make_client(target, jobs=jobs, attempts=attempts)
-        check_bucket(client, target)
+        server_now = check_bucket(client, target)
         lock = None if dry_run else Lock(client, target, lease, owner_name()).acquire(
             break_lock=break_lock)
         try:
             result = _run(client, target, output_dir, local, brand_slug, rep, dry_run=dry_run,
                           max_deletes=max_deletes, grace=grace, keep_manifests=keep_manifests,
-                          prune=prune, force=force, jobs=jobs, lock=lock)
+                          prune=prune, force=force, allow_older=allow_older, jobs=jobs,
+                          lock=lock, server_now=server_now)
         finally:
             if lock is not None:
                 lock.release()
@@ -165,28 +246,49 @@ def publish(
 def _run(
     client: Any, target: Target, output_dir: Path, local: dict[str, Any], brand_slug: str,
     rep: Reporter, *, dry_run: bool, max_deletes: int, grace: timedelta, keep_manifests: int,
-    prune: bool, force: bool, jobs: int, lock: Lock | None,
+    prune: bool, force: bool, allow_older: bool, jobs: int, lock: Lock | None,
+    server_now: datetime | None = None,
 ) -> PublishResult:
-    remote = get_json(client, target, MANIFEST_KEY)
+    notes: list[str] = []
+    try:
+        remote = get_json(client, target, MANIFEST_KEY)
+    except CorruptRemoteObject as e:
+        remote = None
+        notes.append(f"{e.message}: treated as absent (the plan comes from the bucket "
+                     f"listing) and rewritten by this publish")
     listing = list_objects(client, target)
     history = recent_manifests(client, target, listing, keep_manifests,
                                exclude=f"{MANIFESTS_DIR}{local.get('build_id')}.json"
                                ) if prune else []
     page = render_page(publishable_manifest(local, brand_slug), target)
     page_sha = hashlib.sha256(page).hexdigest()
-    plan = plan_publish(local, remote, listing, history, brand_slug=brand_slug, now=now_utc(),
-                        grace=grace, index_sha256=page_sha, prune=prune, force=force)
+    expected = {INDEX_KEY: page_sha, **{name: hashlib.sha256(data).hexdigest()
+                                        for name, data in _page_assets().items()}}
+    live = {name: _sha_of(get_bytes(client, target, name)) for name in expected}
+    if server_now is None:
+        notes.append("the server sent no Date header: object ages use this machine's clock")
+    now = server_now or now_utc()
+    plan = plan_publish(local, remote, listing, history, brand_slug=brand_slug, now=now,
+                        grace=grace, index_sha256=page_sha, prune=prune, force=force,
+                        live_pages=live, expected_pages=expected)
+    plan.notes.extend(notes)
     result = PublishResult(plan=plan, url=target.page_url(), dry_run=dry_run)
     lines = format_plan(plan, location=target.location)
+    older = _older(local, remote)
     if dry_run:
         for line in lines:
             rep.line(line)
         if len(plan.deletes) > max_deletes:
             rep.line(f"publishing would fail: {len(plan.deletes)} deletes > --max-deletes "
                      f"{max_deletes}")
+        if older and not allow_older:
+            rep.line(f"publishing would fail: {older}")
         return result
-    for line in lines[-1:]:
+    for line in [f"note: {n}" for n in plan.notes] + lines[-1:]:
         rep.line(line)
+    if older and not allow_older:
+        raise PublishError(older, hint="pull the latest designs and rebuild, or pass "
+                                       "--allow-older to roll back on purpose")
     if len(plan.deletes) > max_deletes:
         raise PublishError(
             f"pruning would delete {len(plan.deletes)} objects, more than --max-deletes "
@@ -212,7 +314,7 @@ def _run(
     if lock is not None:
         lock.refresh()  # still ours? Never switch under someone else's lock.
     if plan.switch:
-        _switch(client, target, plan.manifest, page, page_sha, rep)
+        _switch(client, target, plan.manifest, page, page_sha, rep, now)
         result.switched = True
     if plan.deletes:
         result.deleted = _delete(client, target, [d.key for d in plan.deletes], rep)
@@ -222,19 +324,27 @@ def _run(
     return result
 
 
+def _sha_of(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _page_assets() -> dict[str, bytes]:
+    from ..site.page import page_assets
+
+    return page_assets()
+
+
 def _switch(client: Any, target: Target, manifest: dict[str, Any], page: bytes,
-            page_sha: str, rep: Reporter) -> None:
+            page_sha: str, rep: Reporter, now: datetime | None = None) -> None:
     """manifests/<build-id>.json, then manifest.json, then index.html: the page goes last."""
     manifest = dict(manifest)
-    manifest["published"] = {"at": now_utc().isoformat(), "index_sha256": page_sha,
+    manifest["published"] = {"at": (now or now_utc()).isoformat(), "index_sha256": page_sha,
                              "prefix": target.prefix}
     body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     build_id = manifest.get("build_id") or hashlib.sha256(body).hexdigest()
     _put_small(client, target, f"{MANIFESTS_DIR}{build_id}.json", body, "application/json")
     _put_small(client, target, MANIFEST_KEY, body, "application/json")
-    from ..site.page import page_assets
-
-    for name, data in sorted(page_assets().items()):  # none today: CSS and JS are inline
+    for name, data in sorted(_page_assets().items()):  # none today: CSS and JS are inline
         _put_small(client, target, name, data, mimetypes.guess_type(name)[0] or "text/plain")
     _put_small(client, target, INDEX_KEY, page, "text/html; charset=utf-8")
     rep.line(f"switched to build {str(build_id)[:12]}")

@@ -14,7 +14,10 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import PublishError
 from ..project.model import PublishTarget
@@ -34,6 +37,14 @@ class PublishConfigError(PublishError):
     """The target or credentials are wrong: nothing was attempted (exit 2, like settings)."""
 
     exit_code = 2
+
+
+class CorruptRemoteObject(PublishError):
+    """A JSON object on the server (manifest.json, manifests/<id>.json) cannot be read as one.
+
+    The protocol treats such an object as absent and says so: a damaged manifest must never
+    make every later publish fail (the next switch rewrites it).
+    """
 
 
 @dataclass(frozen=True)
@@ -84,11 +95,27 @@ def resolve_target(
             hint="set publish.bucket in shareables.yaml, or pass --bucket / SHAREABLES_BUCKET")
     p = _prefix(s.prefix if prefix is None else prefix)
     endpoint = (endpoint_url if endpoint_url is not None else s.endpoint_url) or None
+    if endpoint is not None:
+        check_endpoint(endpoint, "--endpoint-url" if endpoint_url else "publish.endpoint_url")
     # public_url describes the configured target: when a flag points elsewhere it would lie,
     # so the page URL is then derived from the endpoint instead.
     same = (name, p, endpoint) == (s.bucket, _prefix(s.prefix), s.endpoint_url or None)
     return Target(bucket=name, prefix=p, endpoint_url=endpoint,
                   public_url=s.public_url if same else None, region=s.region)
+
+
+def check_endpoint(url: str, where: str) -> None:
+    """An endpoint must be an http(s) URL with a host (botocore's own error is a traceback)."""
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        parts, port_ok = None, False
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname \
+            or not port_ok or any(c.isspace() for c in url):
+        raise PublishConfigError(f"{where} {url!r} is not a valid endpoint URL",
+                                 field=None if where.startswith("-") else where,
+                                 hint="use e.g. http://127.0.0.1:8333 or https://s3.example.org")
 
 
 def _prefix(text: str | None) -> str:
@@ -160,13 +187,21 @@ def make_client(
     """
     import boto3
     from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
 
-    if credentials:
-        session = boto3.session.Session(aws_access_key_id=credentials[0],
-                                        aws_secret_access_key=credentials[1])
-    else:
-        session = boto3.session.Session()
-    if session.get_credentials() is None:
+    try:
+        if credentials:
+            session = boto3.session.Session(aws_access_key_id=credentials[0],
+                                            aws_secret_access_key=credentials[1])
+        else:
+            session = boto3.session.Session()
+        found = session.get_credentials()
+    except BotoCoreError as exc:  # e.g. only one of the two key variables is set
+        raise PublishConfigError(
+            f"the S3 credentials are incomplete ({exc.__class__.__name__})",
+            hint="set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)",
+        ) from None
+    if found is None:
         raise PublishConfigError(
             "no S3 credentials found",
             hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE); "
@@ -182,7 +217,12 @@ def make_client(
         s3={"addressing_style": "path"} if target.endpoint_url else None,
         user_agent_extra="shareables",
     )
-    return session.client("s3", endpoint_url=target.endpoint_url, config=config)
+    try:
+        return session.client("s3", endpoint_url=target.endpoint_url, config=config)
+    except (ValueError, BotoCoreError) as exc:
+        raise PublishConfigError(f"cannot use the storage endpoint {target.endpoint_url!r} "
+                                 f"({exc.__class__.__name__})",
+                                 hint="check publish.endpoint_url / --endpoint-url") from None
 
 
 def code_of(exc: BaseException) -> str:
@@ -239,36 +279,65 @@ def translate(exc: BaseException, target: Target, doing: str) -> PublishError:
 # --- reading the remote side -------------------------------------------------------------
 
 
-def check_bucket(client: Any, target: Target) -> None:
-    """Fail early and clearly on a missing bucket, bad credentials or an unreachable server."""
+def server_date(response: Mapping[str, Any] | None) -> datetime | None:
+    """The server's clock from a response's Date header (None when absent or unreadable)."""
+    headers = ((response or {}).get("ResponseMetadata") or {}).get("HTTPHeaders") or {}
     try:
-        client.head_bucket(Bucket=target.bucket)
+        return parsedate_to_datetime(str(headers["date"])).replace(microsecond=0)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def check_bucket(client: Any, target: Target) -> datetime | None:
+    """Fail early and clearly on a missing bucket, bad credentials or an unreachable server.
+
+    Returns the server's clock (its Date header): object ages are computed from it, never
+    from this machine's clock, which may be days off.
+    """
+    try:
+        return server_date(client.head_bucket(Bucket=target.bucket))
     except Exception as exc:
         if code_of(exc) in ("403", "400"):
             # A HEAD response has no body, so "403" may be bad keys or a missing permission:
             # a one-key listing returns the real error code to report.
             try:
-                client.list_objects_v2(Bucket=target.bucket, Prefix=target.prefix, MaxKeys=1)
+                r = client.list_objects_v2(Bucket=target.bucket, Prefix=target.prefix,
+                                           MaxKeys=1)
             except Exception as exc2:
                 raise translate(exc2, target, "checking the bucket") from None
-            return
+            return server_date(r)
         raise translate(exc, target, "checking the bucket") from None
 
 
-def get_json(client: Any, target: Target, rel: str) -> dict[str, Any] | None:
-    """A JSON object from the bucket, or None when it does not exist."""
+def get_bytes(client: Any, target: Target, rel: str) -> bytes | None:
+    """An object's body, or None when it does not exist."""
     try:
-        body = client.get_object(Bucket=target.bucket, Key=target.key(rel))["Body"].read()
+        return bytes(client.get_object(Bucket=target.bucket, Key=target.key(rel))["Body"].read())
     except Exception as exc:
         if code_of(exc) in ("NoSuchKey", "404"):
             return None
         raise translate(exc, target, f"reading {rel} from") from None
+
+
+def get_json(client: Any, target: Target, rel: str) -> dict[str, Any] | None:
+    """A manifest-shaped JSON object from the bucket, or None when it does not exist.
+
+    Raises CorruptRemoteObject when it exists but is not a JSON object with an artefacts
+    list of entries (callers treat it as absent and say so).
+    """
+    body = get_bytes(client, target, rel)
+    if body is None:
+        return None
     try:
         data = json.loads(body)
-    except ValueError:
-        raise PublishError(f"{target.key(rel)} on the server is not valid JSON",
-                           hint="republish with --force to rewrite it") from None
-    return data if isinstance(data, dict) else None
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("artefacts", []), list):
+        raise CorruptRemoteObject(f"{target.key(rel)} on the server is not a readable manifest")
+    data["artefacts"] = [a for a in data.get("artefacts", []) if isinstance(a, dict)
+                         and isinstance(a.get("key", ""), str)
+                         and isinstance(a.get("path", ""), str)]
+    return data
 
 
 def list_objects(client: Any, target: Target) -> dict[str, RemoteObject] | None:
@@ -304,7 +373,11 @@ def recent_manifests(
     newest = sorted(previous, key=lambda o: (o.last_modified, o.key), reverse=True)[:keep]
     out = []
     for o in newest:
-        m = get_json(client, target, o.key)
+        try:
+            m = get_json(client, target, o.key)
+        except CorruptRemoteObject as e:  # skipped: it protects nothing it cannot describe
+            log.warning("%s; ignored", e.message)
+            continue
         if m is not None:
             out.append((o.key, m))
     return out
@@ -319,4 +392,8 @@ def fetch_remote_manifest(target: Target, client: Any = None) -> dict[str, Any] 
     with quiet_third_party_logs():
         client = client or make_client(target)
         check_bucket(client, target)
-        return get_json(client, target, MANIFEST_KEY)
+        try:
+            return get_json(client, target, MANIFEST_KEY)
+        except CorruptRemoteObject as e:
+            log.warning("%s; building as if nothing were published", e.message)
+            return None

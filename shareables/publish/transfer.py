@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
@@ -53,9 +54,27 @@ class Reporter:
         yield step
 
 
+def read_confined(output_dir: Path, rel: str) -> bytes:
+    """The bytes of output/<rel>: a regular file inside output/, reached without symlinks."""
+    path = output_dir / rel
+    root = output_dir.resolve()
+    try:
+        real = path.resolve(strict=True)
+        inside = real.is_relative_to(root) and real.relative_to(root).as_posix() == rel
+        if not inside or path.is_symlink() or not real.is_file():
+            raise PublishError(f"{rel} is not a regular file inside {output_dir} (a link or "
+                               f"something else); refusing to upload it",
+                               hint="output/ was changed by hand; rebuild with `shareables build`")
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise PublishError(f"cannot read {path}: {exc.strerror}",
+                           hint="rebuild with `shareables build`") from None
+
+
 def _put_file(client: Any, target: Target, output_dir: Path, u: Upload) -> str:
-    path = output_dir / u.path
-    data = path.read_bytes()
+    data = read_confined(output_dir, u.path)
     if len(data) != u.size or hashlib.sha256(data).hexdigest() != u.sha256:
         raise PublishError(f"{u.path} does not match manifest.json (size or SHA-256)",
                            hint="output/ changed since the build; rebuild with `shareables build`")

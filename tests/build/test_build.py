@@ -360,7 +360,9 @@ def test_two_processes_give_the_same_output_as_one(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p")
     one = run(project, output_dir=tmp_path / "one", jobs=1)
     two = run(project, output_dir=tmp_path / "two", jobs=2)
-    assert one.manifest == two.manifest
+    # built_at is when each build's content first existed (publish compares it): the one
+    # intended difference between two separate builds.
+    assert {**one.manifest, "built_at": None} == {**two.manifest, "built_at": None}
 
 
 KILL_SCRIPT = """

@@ -93,15 +93,15 @@ def test_unsafe_paths_are_refused(tmp_path: Path, bad: str) -> None:
 
 
 def test_sweep_only_when_asked_and_only_unlisted_files(tmp_path: Path) -> None:
-    seed(tmp_path, {"a/old.png": b"1", "a/keep.png": b"2"})
+    seed(tmp_path, {"c/d/en/old.png": b"1", "c/d/en/keep.png": b"2"})
     (tmp_path / "index.html").write_text("<p>")
-    new = {"format": 1, "artefacts": [entry("a/keep.png", b"2")]}
+    new = {"format": 1, "artefacts": [entry("c/d/en/keep.png", b"2")]}
     with OutputWriter(tmp_path) as w:
         assert w.commit(new, sweep=False) == []
-    assert (tmp_path / "a" / "old.png").exists()  # a failed build deletes nothing
+    assert (tmp_path / "c/d/en/old.png").exists()  # a failed build deletes nothing
     with OutputWriter(tmp_path) as w:
-        assert w.commit(new, sweep=True) == ["a/old.png"]
-    assert not (tmp_path / "a" / "old.png").exists()
+        assert w.commit(new, sweep=True) == ["c/d/en/old.png"]
+    assert not (tmp_path / "c/d/en/old.png").exists()
     assert (tmp_path / "index.html").exists() and (tmp_path / ".shareables" / "lock").exists()
 
 
