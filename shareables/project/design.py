@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import DesignError, ShareablesError
 from ..platforms import PLATFORMS
 from .model import Attribution, Background, Design, Settings, Variant, direction_of
+from .content import content_problems
 from .schema import ID_PATTERN, design_schema, did_you_mean, schema_errors
 from .settings import background_from, motion_from, resolve_inside
 from .sheets import (
@@ -38,19 +39,42 @@ _MARKUP = re.compile(r"\*\*(.+?)\*\*", re.S)
 
 
 def find_design_files(project: Path, paths: Sequence[Path | str] | None = None) -> list[Path]:
-    """All design files under designs/ (or under the given files/folders), sorted."""
+    """All design files under designs/ (or under the given files/folders), sorted.
+
+    Files that resolve outside the project (symlinks) are left out; `escaping_links` names
+    them so the loader can refuse them.
+    """
+    return _scan(project, paths)[0]
+
+
+def escaping_links(project: Path, paths: Sequence[Path | str] | None = None) -> list[Path]:
+    """Design-looking paths under designs/ (or `paths`) whose real file is outside `project`."""
+    return _scan(project, paths)[1]
+
+
+def _scan(project: Path, paths: Sequence[Path | str] | None) -> tuple[list[Path], list[Path]]:
     roots = [Path(p) for p in paths] if paths else [project / DESIGNS_DIR]
+    root_dir = project.resolve()
     found: set[Path] = set()
+    outside: set[Path] = set()
+
+    def take(p: Path) -> None:
+        real = p.resolve()
+        if real.is_relative_to(root_dir):
+            found.add(real)
+        else:  # a link out of the project: never read it, never echo what it holds
+            outside.add(p.absolute())
+
     for root in roots:
         root = root if root.is_absolute() else (Path.cwd() / root)
         if root.is_file():
-            found.add(root.resolve())
+            take(root)
         elif root.is_dir():
             for p in root.rglob("*"):
                 hidden = p.name.startswith((".", "_", "~"))  # ~$x.xlsx: Excel's lock file
                 if p.suffix.lower() in SUFFIXES and p.is_file() and not hidden:
-                    found.add(p.resolve())
-    return sorted(found)
+                    take(p)
+    return sorted(found), sorted(outside)
 
 
 def plain_text(text: str) -> str:
@@ -121,6 +145,8 @@ def design_from_doc(doc: Doc, file: Path, rel: str, project: Path, settings: Set
     check = _Checker(doc)
     check.errors.extend(schema_errors(doc, design_schema(), DesignError))
     data: dict[str, Any] = doc.data
+    for path, message, hint in content_problems(data):
+        check.add(path, message, hint)
 
     def typed(key: str, kind_: type, default: Any = None) -> Any:
         # Values the schema already rejected are skipped here, so one mistake is not
@@ -284,6 +310,14 @@ class _Many(Exception):
         self.errors = errors
 
 
+def _link_error(link: Path, project: Path) -> DesignError:
+    absolute = link if link.is_absolute() else Path.cwd() / link
+    shown = absolute.relative_to(project).as_posix() if absolute.is_relative_to(project) \
+        else link.name
+    return DesignError("is a symbolic link to a file outside the project; refused",
+                       file=shown, hint="copy the design into designs/ instead of linking it")
+
+
 def load_designs(
     project_dir: Path | str, settings: Settings, paths: Sequence[Path | str] | None = None
 ) -> tuple[list[Design], list[ShareablesError]]:
@@ -302,6 +336,7 @@ def load_designs(
         designs.extend(found)
         if selected is None or file in selected:
             errors.extend(problems)
+    errors.extend(_link_error(link, project) for link in escaping_links(project, paths))
     errors.extend(_collisions(designs))
     # A bad YAML file drops its design; a bad spreadsheet row drops that row only.
     bad = {(e.file, e.line if e.file and is_sheet(e.file) else None) for e in errors}

@@ -7,11 +7,13 @@ be drawn. All problems are reported together.
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
 from ..errors import ErrorList, SettingsError, ShareablesError
 from ..platforms import DEFAULT_PLATFORMS, PLATFORMS
+from .content import content_problems
 from .model import Background, Brand, Colors, Fonts, Motion, PublishTarget, Settings, Theme
 from .schema import did_you_mean, field_path, schema_errors, settings_schema
 from .yamlload import Doc, load_file
@@ -41,7 +43,11 @@ def resolve_inside(
     target = (candidate if candidate.is_absolute() else base / candidate).resolve()
     root = project.resolve()
     problem = hint = None
-    if not target.is_relative_to(root):
+    unresolved = Path(os.path.abspath(candidate if candidate.is_absolute() else base / candidate))
+    if not target.is_relative_to(root) and unresolved.is_relative_to(root):
+        problem = f"{rel!r} is a symbolic link to a file outside the project; refused"
+        hint = "copy the file into the project instead of linking it"
+    elif not target.is_relative_to(root):
         problem = f"{rel!r} is outside the project"
         hint = "keep images, logos and fonts inside the project folder"
     elif must_exist and not target.is_file():
@@ -74,11 +80,34 @@ def _resolve_fonts(project: Path, doc: Doc, raw: dict[str, Any] | None, path: tu
             in_fonts = fonts_dir / name
             try:
                 if "/" not in name and in_fonts.is_file():
-                    resolved.append(in_fonts.resolve())
+                    real = in_fonts.resolve()
+                    if not real.is_relative_to(project.resolve()):
+                        line, col = doc.where(p)
+                        errors.append(SettingsError(
+                            f"fonts/{name} is a symbolic link to a file outside the project; "
+                            f"refused", file=doc.file, line=line, col=col, field=field_path(p),
+                            hint="copy the font file into fonts/ instead of linking it"))
+                        continue
+                    font_problem = check_font_file(real)
+                    if font_problem:
+                        line, col = doc.where(p)
+                        errors.append(SettingsError(
+                            f"fonts/{name} {font_problem}", file=doc.file, line=line, col=col,
+                            field=field_path(p), hint="replace it with an intact .ttf/.otf"))
+                        continue
+                    resolved.append(real)
                     continue
                 if "/" in name:
-                    resolved.append(resolve_inside(project, project, name, doc=doc, path=p,
-                                                   error=SettingsError))
+                    real = resolve_inside(project, project, name, doc=doc, path=p,
+                                          error=SettingsError)
+                    font_problem = check_font_file(real)
+                    if font_problem:
+                        line, col = doc.where(p)
+                        errors.append(SettingsError(
+                            f"{name} {font_problem}", file=doc.file, line=line, col=col,
+                            field=field_path(p), hint="replace it with an intact .ttf/.otf"))
+                        continue
+                    resolved.append(real)
                     continue
             except SettingsError as e:
                 errors.append(e)
@@ -91,6 +120,23 @@ def _resolve_fonts(project: Path, doc: Doc, raw: dict[str, Any] | None, path: tu
                                         col=col, field=field_path(p), hint=hint))
         out[role] = tuple(resolved)
     return Fonts(heading=out["heading"], body=out["body"])
+
+
+FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"typ1")
+
+
+def check_font_file(path: Path) -> str | None:
+    """Why a font file is unusable (None when it looks like one): its first bytes must be a
+    TrueType/OpenType/collection signature. Deeper damage (a bad outline) is reported per
+    design by the renderer."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    if head not in FONT_MAGIC:
+        return "is not a TrueType or OpenType font"
+    return None
 
 
 def _colors(raw: dict[str, Any] | None, base: Colors) -> Colors:
@@ -164,6 +210,10 @@ def load_settings(project_dir: Path | str) -> Settings:
         raise SettingsError("must be a mapping of keys (brand:, themes:, platforms:, publish:)",
                             file=SETTINGS_FILE, line=1, col=1)
     errors: list[ShareablesError] = schema_errors(doc, settings_schema(), SettingsError)
+    for path, message, hint in content_problems(doc.data.get("brand"), ("brand",)):
+        line, col = doc.where(path)
+        errors.append(SettingsError(message, file=SETTINGS_FILE, line=line, col=col,
+                                    field=field_path(path), hint=hint))
     if errors:
         raise ErrorList(errors)
     data = doc.data

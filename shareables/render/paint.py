@@ -11,7 +11,7 @@ import io
 import re
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
@@ -25,6 +25,18 @@ AA_LARGE = 3.0
 PHOTO_PIXEL_LIMIT = 50_000_000
 """Refuse larger photos: no real card background needs more, and decoding one costs seconds and
 gigabytes (a decompression bomb is a tiny file that claims billions of pixels)."""
+
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+"""The only decoders a photo (or an image inside an SVG logo) may reach, chosen by content,
+never by file name: EPS/PS (Ghostscript, a separate program), and Pillow's rarer decoders are
+unreachable, whatever the file is called."""
+
+SVG_MAX_BYTES = 2_000_000
+"""A logo's SVG text after gzip decompression; real logos are a few kilobytes."""
+SVG_MAX_ELEMENTS = 20_000
+SVG_MAX_EXPANDED = 50_000
+"""Elements drawn once every <use> (and url(#id) reference) is expanded: a few nested uses of
+uses make a tiny file draw billions of shapes."""
 
 
 # --- SVG logo ----------------------------------------------------------------------------------
@@ -56,13 +68,120 @@ def check_svg(data: bytes, path: Path) -> None:
         )
 
 
-def _refuse_fetch(url: str, resource_type: str) -> dict[str, object]:
-    """CairoSVG url_fetcher: only data: URIs (check_svg already refused the rest)."""
-    if url.startswith("data:"):
-        from cairosvg.url import fetch
+def svg_text(data: bytes, name: str, path: Path | None = None) -> bytes:
+    """The SVG bytes, gunzipped (an .svgz) with the size capped *while* decompressing."""
+    import zlib
 
-        return fetch(url, resource_type)
-    raise RenderError(f"the SVG tried to load {url!r}", field="logo")
+    def too_big() -> RenderError:
+        return RenderError(f"the SVG {name} is too large (over {SVG_MAX_BYTES:,} bytes of SVG "
+                           f"text)", file=path, field="logo",
+                           hint="simplify the logo or export it again as plain SVG")
+
+    if data[:2] == b"\x1f\x8b":
+        z = zlib.decompressobj(wbits=31)
+        try:
+            data = z.decompress(data, SVG_MAX_BYTES + 1)
+        except zlib.error as exc:
+            raise RenderError(f"the SVG {name} is a broken gzip file ({exc})", file=path,
+                              field="logo", hint="export it again as plain SVG") from None
+        if z.unconsumed_tail or len(data) > SVG_MAX_BYTES:
+            raise too_big()
+    if len(data) > SVG_MAX_BYTES:
+        raise too_big()
+    return data
+
+
+def check_svg_size(data: bytes, name: str, path: Path | None = None) -> None:
+    """Refuse an SVG with too many elements, or whose <use> references expand too far."""
+    from defusedxml import ElementTree as DET
+
+    def refuse(what: str) -> RenderError:
+        return RenderError(f"the SVG {name} {what}", file=path, field="logo",
+                           hint="simplify the logo (flatten repeated shapes) and export it again")
+
+    try:
+        root = DET.fromstring(data, forbid_dtd=False, forbid_entities=True,
+                              forbid_external=True)
+    except Exception as exc:  # noqa: BLE001 - ParseError, entities refused, …
+        raise RenderError(f"the SVG {name} is not valid XML ({type(exc).__name__})", file=path,
+                          field="logo", hint="export it again as plain SVG") from None
+    elements = list(root.iter())
+    if len(elements) > SVG_MAX_ELEMENTS:
+        raise refuse(f"has {len(elements):,} elements (the limit is {SVG_MAX_ELEMENTS:,})")
+    by_id = {el.get("id"): el for el in elements if el.get("id")}
+    cost: dict[int, int] = {}
+    active: set[int] = set()
+
+    def refs(el: Any) -> list[Any]:
+        out = []
+        for name, value in el.attrib.items():
+            ids = [m.group(1) for m in _URL_REF.finditer(value)]
+            if name.endswith("href") and value.strip().startswith("#"):
+                ids.append(value.strip()[1:])
+            out.extend(by_id[i] for i in ids if i in by_id)
+        return out
+
+    def expanded(el: Any) -> int:
+        key = id(el)
+        if key in cost:
+            return cost[key]
+        if key in active:
+            raise refuse("references itself (a <use> loop)")
+        active.add(key)
+        total = 1 + sum(expanded(c) for c in el) + sum(expanded(t) for t in refs(el))
+        active.discard(key)
+        if total > SVG_MAX_EXPANDED:
+            raise refuse(f"expands to over {SVG_MAX_EXPANDED:,} drawn elements through "
+                         f"<use> references")
+        cost[key] = total
+        return total
+
+    try:
+        expanded(root)
+    except RecursionError:
+        raise refuse("nests too deeply") from None
+
+
+_URL_REF = re.compile(r"url\(\s*['\"]?#([^\s)'\"]+)")
+
+
+def sniff_raster(data: bytes) -> str | None:
+    """The format of raster image bytes if it is one of PHOTO_FORMATS (by content), else None."""
+    try:
+        with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as im:
+            if im.width * im.height > PHOTO_PIXEL_LIMIT:
+                return None
+            return str(im.format)
+    except Exception:  # noqa: BLE001 - any decoder complaint means "not an image we take"
+        return None
+
+
+def _refuse_fetch(url: str, resource_type: str) -> bytes:
+    """CairoSVG url_fetcher: only data: URIs (check_svg already refused the rest), and only
+    JPEG/PNG/WebP/GIF pixels or a nested SVG that passes the same checks as the logo."""
+    if not url.startswith("data:"):
+        raise RenderError(f"the SVG tried to load {url!r}", field="logo")
+    from cairosvg.url import fetch
+
+    try:
+        data: bytes = fetch(url, resource_type)
+    except Exception as exc:  # noqa: BLE001 - a malformed data: URI
+        raise RenderError(f"the SVG has a broken data: URI ({type(exc).__name__})",
+                          field="logo", hint="embed the image again") from None
+    head = data.lstrip()[:256]
+    if data[:2] == b"\x1f\x8b" or head.startswith((b"<svg", b"<?xml", b"<!DOC")) \
+            or b"<svg" in head:
+        data = svg_text(data, "embedded in the logo")
+        check_svg(data, Path("embedded.svg"))
+        check_svg_size(data, "embedded in the logo")
+        return data
+    if resource_type == "text/css":
+        return data
+    if sniff_raster(data) is None:
+        raise RenderError("the SVG embeds an image that is not a JPEG, PNG, WebP or GIF "
+                          "(or is too large)", field="logo",
+                          hint="embed photos in the logo as PNG or JPEG only")
+    return data
 
 
 def rasterize_svg(path: Path, height: int, color: str) -> Image.Image:
@@ -74,19 +193,24 @@ def rasterize_svg(path: Path, height: int, color: str) -> Image.Image:
     import cairosvg.surface
 
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read(SVG_MAX_BYTES + 1)
     except OSError as exc:
         raise RenderError(f"cannot read the logo: {exc.strerror}", file=path,
                           field="logo") from exc
+    data = svg_text(data, path.name, path)
     check_svg(data, path)
+    check_svg_size(data, path.name, path)
     data = data.replace(b"currentColor", color.encode())
     try:
         png = cairosvg.surface.PNGSurface.convert(
             bytestring=data, output_height=height, unsafe=False, url_fetcher=_refuse_fetch,
         )
-        img = Image.open(io.BytesIO(png)).convert("RGBA")
+        img = Image.open(io.BytesIO(png), formats=("PNG",)).convert("RGBA")
         img.load()
-    except RenderError:
+    except RenderError as exc:
+        if exc.file is None:  # raised by the url fetcher, which does not know the file
+            exc.file = str(path)
         raise
     except Exception as exc:  # CairoSVG raises many types for a broken file
         raise RenderError(f"cannot draw the SVG logo {path.name}: {exc}", file=path,
@@ -111,7 +235,7 @@ def load_photo(path: Path, source: Path, min_w: int, min_h: int) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            opened = Image.open(path)
+            opened = Image.open(path, formats=PHOTO_FORMATS)
             if opened.width * opened.height > PHOTO_PIXEL_LIMIT:
                 raise Image.DecompressionBombError("too many pixels")
             if opened.format == "JPEG":
@@ -125,12 +249,20 @@ def load_photo(path: Path, source: Path, min_w: int, min_h: int) -> Image.Image:
         ) from exc
     except FileNotFoundError as exc:
         raise bad(f"{path.name} does not exist", "check the path") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise bad(f"cannot read {path.name} as an image ({exc})",
-                  "use an intact JPEG or PNG file") from exc
-    im: Image.Image = ImageOps.exif_transpose(opened) or opened
+    except UnidentifiedImageError:
+        raise bad(f"{path.name} is not a JPEG, PNG, WebP or GIF image (judged by its "
+                  f"content, not its name)", "save the photo as JPEG or PNG") from None
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
+        raise bad(f"cannot read {path.name} as an image ({type(exc).__name__}: "
+                  f"{str(exc)[:200]})", "use an intact JPEG or PNG file") from None
+    try:
+        im: Image.Image = ImageOps.exif_transpose(opened) or opened
+    except Exception:  # noqa: BLE001 - a malformed EXIF block: keep the pixels as stored
+        im = opened
     icc = im.info.get("icc_profile")
-    if im.mode not in ("RGB", "RGBA", "L", "CMYK", "P"):
+    if im.mode in ("I", "F") or im.mode.startswith("I;16"):
+        im = sixteen_bit_to_l(im)
+    elif im.mode not in ("RGB", "RGBA", "L", "CMYK", "P"):
         im = im.convert("RGB")
     if icc:
         from PIL import ImageCms
@@ -145,6 +277,19 @@ def load_photo(path: Path, source: Path, min_w: int, min_h: int) -> Image.Image:
         except (ImageCms.PyCMSError, OSError):
             pass  # a broken profile: treat the pixels as sRGB, as browsers do
     return im.convert("RGB")
+
+
+def sixteen_bit_to_l(im: Image.Image) -> Image.Image:
+    """16-bit (or 32-bit) greyscale to 8-bit L, scaling 0..65535 to 0..255.
+
+    Pillow's plain convert() clips instead of scaling, so almost every pixel of a 16-bit
+    photo becomes white.
+    """
+    if im.mode == "F":
+        lo, hi = im.getextrema()
+        scale = 255.0 / 65535 if hi > 255 else 1.0
+        return im.point(lambda v: v * scale).convert("L")
+    return im.convert("I").point(lambda v: v * (1 / 257)).convert("L")
 
 
 def gradient(w: int, h: int, top: str, bottom: str) -> Image.Image:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,9 +37,15 @@ attribution: {name: Mahmoud Darwish}
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A minimal project: settings, one good design, the vendored fonts (symlinked)."""
+    """A minimal project: settings, one good design, the vendored fonts (hard links or
+    copies: a symlink out of the project is refused)."""
     (tmp_path / "shareables.yaml").write_text(SETTINGS)
-    (tmp_path / "fonts").symlink_to(REPO / "fonts")
+    (tmp_path / "fonts").mkdir()
+    for font in (REPO / "fonts").glob("*.[ot]tf"):
+        try:
+            os.link(font, tmp_path / "fonts" / font.name)
+        except OSError:
+            shutil.copy(font, tmp_path / "fonts" / font.name)
     (tmp_path / "designs" / "palestine").mkdir(parents=True)
     (tmp_path / "designs" / "palestine" / "good.yaml").write_text(GOOD_QUOTE)
     return tmp_path
