@@ -71,7 +71,13 @@ def lint_design(design: Design, res: Any) -> tuple[list[ShareablesError], int]:
                 continue
             tried += 1
             try:
-                render_slides(v, platform, res)
+                try:
+                    render_slides(v, platform, res)
+                except (OSError, ValueError, MemoryError) as exc:  # e.g. a damaged font file
+                    raise RenderError(f"cannot draw this design ({type(exc).__name__}: "
+                                      f"{str(exc)[:160]})",
+                                      hint="a font, logo or photo file may be damaged; "
+                                           "replace it") from None
             except RenderError as e:
                 lang = None if v.original else v.lang
                 line, col = (e.line, e.col) if e.line else locate(design.source, design.rel,

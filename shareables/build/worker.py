@@ -7,10 +7,18 @@ drawing (tests pass a small fake), and so Pillow is imported only when something
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import io
+import os
+import resource
+import signal
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -154,18 +162,94 @@ class JobFailure:
 _RENDERER: Renderer | None = None
 
 
-def init_worker(renderer: Renderer) -> None:
+# --- per-job budgets ----------------------------------------------------------------------
+# Every render is bounded: a wall-clock deadline (SIGALRM, raised as JobBudgetExceeded inside
+# the job), a CPU backstop the kernel enforces even inside C code (SIGPROF at its default
+# action ends the process; the pool then restarts), and an address-space limit per worker
+# (a decompression bomb gets MemoryError, not the machine's swap). Workers die with the
+# build (PR_SET_PDEATHSIG), so killing or interrupting a build ends its renders.
+
+JOB_SECONDS = float(os.environ.get("SHAREABLES_JOB_SECONDS") or 120)
+"""Wall-clock budget of one render job (a 20-slide story carousel takes a few seconds)."""
+JOB_MEMORY_MB = int(os.environ.get("SHAREABLES_JOB_MEMORY_MB") or 4096)
+"""Address space of one render process, in MiB."""
+
+
+class JobBudgetExceeded(Exception):
+    """Raised inside a job that ran past JOB_SECONDS."""
+
+
+def _on_alarm(_sig: int, _frame: Any) -> None:
+    raise JobBudgetExceeded
+
+
+@contextlib.contextmanager
+def job_deadline(seconds: float = JOB_SECONDS, *, backstop: bool = False) -> Iterator[None]:
+    """Raise JobBudgetExceeded in this (main) thread after `seconds`; with `backstop` (in a
+    worker process) also let the kernel end the process after twice that in CPU time."""
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield  # signals reach only the main thread (a preview rebuild runs in a thread)
+        return
+    old = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    if backstop:
+        signal.signal(signal.SIGPROF, signal.SIG_DFL)
+        signal.setitimer(signal.ITIMER_PROF, seconds * 2 + 5)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if backstop:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def limit_worker(memory_mb: int = JOB_MEMORY_MB) -> None:
+    """In a render process: cap its address space and end it when the build process dies."""
+    with contextlib.suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        want = memory_mb * 1024 * 1024
+        if hard == resource.RLIM_INFINITY or want < hard:
+            resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    libc = ctypes.util.find_library("c")
+    if libc:
+        with contextlib.suppress(OSError, AttributeError):
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(libc, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+
+
+def budget_failure(platform: Platform, exc: BaseException) -> JobFailure:
+    if isinstance(exc, JobBudgetExceeded):
+        return JobFailure(f"rendering for {platform.id} took longer than {JOB_SECONDS:g} s, "
+                          f"the budget of one render; it was stopped",
+                          hint="shorten the text, or simplify the logo or photo")
+    return JobFailure(f"rendering for {platform.id} needed more memory than the "
+                      f"{JOB_MEMORY_MB:,} MiB a render may use; it was stopped",
+                      hint="use a smaller photo or a simpler logo")
+
+
+def init_worker(renderer: Renderer, *, worker: bool = True) -> None:
     """Pool initializer: fonts and logos are loaded once per process, not per image."""
-    global _RENDERER
+    global _RENDERER, _IN_WORKER
+    if worker:
+        limit_worker()
+    _IN_WORKER = worker
     renderer.setup()
     _RENDERER = renderer
+
+
+_IN_WORKER = False
 
 
 def run_job(variant: Variant, platform: Platform) -> list[RenderedFile] | JobFailure:
     """Render one job in this process; failures come back as data, never as a crash."""
     assert _RENDERER is not None, "init_worker() was not called"
     try:
-        return _RENDERER.render(variant, platform)
+        with job_deadline(backstop=_IN_WORKER):
+            return _RENDERER.render(variant, platform)
+    except (JobBudgetExceeded, MemoryError) as e:
+        return budget_failure(platform, e)
     except ShareablesError as e:
         return JobFailure(e.message, e.field, e.line, e.col, e.hint)
     except Exception as e:  # noqa: BLE001 - a renderer bug must not stop other designs
@@ -184,34 +268,76 @@ def run_jobs(jobs: list[Job], renderer: Renderer, workers: int,
     as they arrive instead of piling up in the parent.
     """
     if workers <= 1:
-        init_worker(renderer)
+        init_worker(renderer, worker=False)
         for job in jobs:
             handle(job, run_job(job.variant, target(job.platform)))
         return
-    queue = iter(jobs)
-    inflight: dict[Future[Any], Job] = {}
-    with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(renderer,)) as pool:
+    queue = list(reversed(jobs))  # pop() from the end: plan order
+    suspects: dict[int, int] = {}  # id(job) -> broken pools it was in flight in
+    while queue:
+        _run_pool(queue, suspects, renderer, workers, handle)
 
+
+def _run_pool(queue: list[Job], suspects: dict[int, int], renderer: Renderer, workers: int,
+              handle: Callable[[Job, list[RenderedFile] | JobFailure], None]) -> None:
+    """Run jobs from `queue` in one pool until it is empty or the pool breaks.
+
+    A render process the kernel ended (over its CPU or memory backstop) breaks the pool: its
+    in-flight jobs go back to the queue once; a job in flight when a second pool breaks is
+    reported as the one that exceeded its budget. Any exception here (Ctrl+C) kills the
+    render processes before it propagates.
+    """
+    inflight: dict[Future[Any], Job] = {}
+    pool = ProcessPoolExecutor(workers, initializer=init_worker, initargs=(renderer,))
+    try:
         def submit() -> None:
-            job = next(queue, None)
-            if job is not None:
+            if queue:
+                job = queue.pop()
                 inflight[pool.submit(run_job, job.variant, target(job.platform))] = job
 
         for _ in range(workers * 3):
             submit()
         while inflight:
             done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            broken = False
             for fut in done:
                 job = inflight.pop(fut)
                 try:
                     result = fut.result()
-                except Exception as e:  # noqa: BLE001 - a worker died (e.g. out of memory)
+                except BrokenProcessPool:
+                    broken = True
+                    suspects[id(job)] = suspects.get(id(job), 0) + 1
+                    if suspects[id(job)] < 2:
+                        queue.append(job)  # retried in a fresh pool
+                        continue
+                    result = JobFailure(
+                        f"the render process for {job.platform} was stopped: it went over its "
+                        f"time or memory budget ({JOB_SECONDS:g} s, {JOB_MEMORY_MB:,} MiB)",
+                        hint="shorten the text, or simplify the logo or photo")
+                except Exception as e:  # noqa: BLE001 - a worker died another way
                     result = JobFailure(f"the render process failed: {type(e).__name__}: {e}",
                                         internal=True)
                 handle(job, result)
-                try:
-                    submit()
-                except Exception as e:  # noqa: BLE001 - pool broken: fail what is left
-                    for rest in queue:
-                        handle(rest, JobFailure(f"the render processes stopped: {e}",
-                                                internal=True))
+            if broken:
+                for fut, job in inflight.items():  # the rest of the broken pool's work
+                    fut.cancel()
+                    queue.append(job)
+                inflight.clear()
+                return
+            submit()
+            while len(inflight) < workers * 3 and queue:
+                submit()
+    except BaseException:
+        stop_pool(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's render processes now (an interrupted build must not leave them running)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -8,6 +8,7 @@ the published page while only the key holder can write.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -97,6 +98,18 @@ class SeaweedServer:
         path.chmod(0o600)
         return path
 
+    def _security(self) -> None:
+        """security.toml in the working directory (weed reads it from there): JWT signing
+        for the filer and volume HTTP APIs, so on loopback only the S3 gateway (which checks
+        the access keys) can read or write; the filer and volume ports answer 401."""
+        key = hashlib.sha256(f"{self.secret_key}/seaweed-jwt".encode()).hexdigest()
+        path = self.data_dir / "security.toml"
+        path.write_text("".join(
+            f'[{section}]\nkey = "{key}-{i}"\nexpires_after_seconds = 60\n\n'
+            for i, section in enumerate(("jwt.signing", "jwt.signing.read", "jwt.filer_signing",
+                                         "jwt.filer_signing.read"))))
+        path.chmod(0o600)
+
     def command(self) -> list[str]:
         p = self.ports
         return [
@@ -114,6 +127,7 @@ class SeaweedServer:
         """Start and wait until the S3 gateway answers signed requests."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._allocate()
+        self._security()
         # weed mini turns AWS_* / S3_BUCKET in its environment into extra identities: keep
         # the user's real cloud credentials away from it.
         env = {k: v for k, v in os.environ.items()

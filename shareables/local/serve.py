@@ -71,12 +71,39 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         path = self.path.split("?", 1)[0].split("#", 1)[0]
-        if path == VERSION_PATH:
+        if not self._host_allowed():
+            # DNS rebinding: a web page on evil.example resolving to 127.0.0.1 must not read
+            # the preview. Only the names this server is reached by locally are answered.
+            self._send(421, b"unknown Host\n", "text/plain; charset=utf-8")
+        elif path == VERSION_PATH:
             self._send(200, self.preview.version.encode(), "text/plain; charset=utf-8")
         elif path in ("/", "/index.html"):
             self._send(200, self.preview.page().encode(), "text/html; charset=utf-8")
         else:
             super().do_GET()
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+        if not self._host_allowed():
+            self._send(421, b"", "text/plain; charset=utf-8")
+            return
+        super().do_HEAD()
+
+    def _host_allowed(self) -> bool:
+        host = (self.headers.get("Host") or "").strip().lower()
+        port = self.server.server_address[1]
+        return host in {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]")}
+
+    def translate_path(self, path: str) -> str:
+        """Only files really inside output/: a symlink out of it answers 404."""
+        full = super().translate_path(path)
+        root = os.path.realpath(self.directory)
+        real = os.path.realpath(full)
+        if real != root and not real.startswith(root + os.sep):
+            return os.path.join(root, ".shareables", "no-such-file")
+        parts = os.path.relpath(real, root).split(os.sep)
+        if parts[0] == ".shareables":  # build state is not part of the preview
+            return os.path.join(root, ".shareables", "no-such-file")
+        return full
 
     def end_headers(self) -> None:
         # A preview must never show a stale image after a rebuild.
@@ -157,13 +184,20 @@ class Preview:
         with self._lock:
             problems = list(self.problems)
             version = self.version
+        empty = {"format": 1, "variants": [], "artefacts": []}
         try:
             manifest = json.loads((self.output_dir / "manifest.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            manifest = {"format": 1, "variants": [], "artefacts": []}
-        return render_index(manifest, lambda a: str(a["path"]),
-                            live_reload=f"{VERSION_PATH}?since={quote(version)}",
-                            problems=problems)
+        except (OSError, ValueError, RecursionError):
+            manifest = empty
+        live = f"{VERSION_PATH}?since={quote(version)}"
+        try:
+            return render_index(manifest if isinstance(manifest, dict) else empty,
+                                lambda a: str(a["path"]), live_reload=live, problems=problems)
+        except Exception as e:  # noqa: BLE001 - a damaged manifest must not drop the page
+            problems.append(f"output/manifest.json is damaged ({type(e).__name__}); "
+                            f"rebuild with `shareables build`")
+            return render_index(empty, lambda a: str(a["path"]), live_reload=live,
+                                problems=problems)
 
     def run_rebuild(self) -> None:
         """Build once, keep its problems for the page, and bump the version (page reloads)."""

@@ -65,7 +65,7 @@ from .s3 import (
     recent_manifests,
     resolve_target,
 )
-from .transfer import Reporter, _delete, _put_small, _upload_all, _verify
+from .transfer import Reporter, _delete, _put_small, _upload_all, _verify, check_confined
 
 __all__ = ["PublishConfigError", "PublishResult", "Reporter", "Target", "fetch_remote_manifest",
            "make_client", "publish", "publish_project", "resolve_target"]
@@ -303,6 +303,8 @@ def _run(
             f"the build has no artefacts; refusing to replace the live site "
             f"({len(remote['artefacts'])} artefacts) with an empty page",
             hint="fix the build; to take the site down, delete index.html in the bucket")
+    for u in plan.uploads:  # every file confined before the first byte leaves
+        check_confined(output_dir, u.path)
     missing = [u.path for u in plan.uploads if not (output_dir / u.path).is_file()]
     if missing:
         raise PublishError(f"{len(missing)} files to upload are missing from {output_dir}, "

@@ -54,17 +54,28 @@ class Reporter:
         yield step
 
 
-def read_confined(output_dir: Path, rel: str) -> bytes:
-    """The bytes of output/<rel>: a regular file inside output/, reached without symlinks."""
+def check_confined(output_dir: Path, rel: str) -> Path:
+    """output/<rel> as a real path, if it is a regular file inside output/ reached without
+    any symlink; raises PublishError otherwise (a missing file passes: reported later)."""
     path = output_dir / rel
     root = output_dir.resolve()
     try:
         real = path.resolve(strict=True)
-        inside = real.is_relative_to(root) and real.relative_to(root).as_posix() == rel
-        if not inside or path.is_symlink() or not real.is_file():
-            raise PublishError(f"{rel} is not a regular file inside {output_dir} (a link or "
-                               f"something else); refusing to upload it",
-                               hint="output/ was changed by hand; rebuild with `shareables build`")
+    except OSError:
+        return path
+    inside = real.is_relative_to(root) and real.relative_to(root).as_posix() == rel
+    if not inside or path.is_symlink() or not real.is_file():
+        raise PublishError(f"{rel} is not a regular file inside {output_dir} (a link or "
+                           f"something else); refusing to upload anything",
+                           hint="output/ was changed by hand; rebuild with `shareables build`")
+    return real
+
+
+def read_confined(output_dir: Path, rel: str) -> bytes:
+    """The bytes of output/<rel>: a regular file inside output/, reached without symlinks."""
+    path = output_dir / rel
+    try:
+        real = check_confined(output_dir, rel)
         fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW)
         with os.fdopen(fd, "rb") as f:
             return f.read()
