@@ -175,8 +175,9 @@ JOB_MEMORY_MB = int(os.environ.get("SHAREABLES_JOB_MEMORY_MB") or 4096)
 """Address space of one render process, in MiB."""
 
 
-class JobBudgetExceeded(Exception):
-    """Raised inside a job that ran past JOB_SECONDS."""
+class JobBudgetExceeded(BaseException):
+    """Raised inside a job that ran past JOB_SECONDS. A BaseException, like
+    KeyboardInterrupt, so the renderer's own `except Exception` handlers cannot swallow it."""
 
 
 def _on_alarm(_sig: int, _frame: Any) -> None:

@@ -90,7 +90,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def _host_allowed(self) -> bool:
         host = (self.headers.get("Host") or "").strip().lower()
-        port = self.server.server_address[1]
+        port = self.preview.httpd.server_address[1]
         return host in {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]")}
 
     def translate_path(self, path: str) -> str:

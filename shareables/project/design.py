@@ -16,8 +16,8 @@ from typing import Any
 
 from ..errors import DesignError, ShareablesError
 from ..platforms import PLATFORMS
-from .model import Attribution, Background, Design, Settings, Variant, direction_of
 from .content import content_problems
+from .model import Attribution, Background, Design, Settings, Variant, direction_of
 from .schema import ID_PATTERN, design_schema, did_you_mean, schema_errors
 from .settings import background_from, motion_from, resolve_inside
 from .sheets import (

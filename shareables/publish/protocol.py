@@ -131,7 +131,9 @@ def _check_entry(manifest: Path, i: int, a: Any) -> None:
     if not isinstance(a, dict):
         raise PublishError(f"{where} is not an entry", hint=_REBUILD)
     rel = a.get("path")
-    parts = rel.split("/") if isinstance(rel, str) else []
+    if not isinstance(rel, str):
+        rel = ""
+    parts = rel.split("/") if rel else []
     if (not parts or rel.startswith("/") or "\\" in rel or "\0" in rel
             or any(p in ("", ".", "..") for p in parts) or parts[0] == ".shareables"):
         raise PublishError(f"{where} names {rel!r}, which is not a file inside output/; "

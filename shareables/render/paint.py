@@ -113,7 +113,7 @@ def check_svg_size(data: bytes, name: str, path: Path | None = None) -> None:
     active: set[int] = set()
 
     def refs(el: Any) -> list[Any]:
-        out = []
+        out: list[Any] = []
         for name, value in el.attrib.items():
             ids = [m.group(1) for m in _URL_REF.finditer(value)]
             if name.endswith("href") and value.strip().startswith("#"):
@@ -286,7 +286,7 @@ def sixteen_bit_to_l(im: Image.Image) -> Image.Image:
     photo becomes white.
     """
     if im.mode == "F":
-        lo, hi = im.getextrema()
+        hi = float(im.getextrema()[1])  # type: ignore[arg-type]
         scale = 255.0 / 65535 if hi > 255 else 1.0
         return im.point(lambda v: v * scale).convert("L")
     return im.convert("I").point(lambda v: v * (1 / 257)).convert("L")

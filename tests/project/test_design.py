@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
-import textwrap
 import os
+import re
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
