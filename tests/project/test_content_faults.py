@@ -102,7 +102,6 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["taxes.pdf"]
     fresh = tmp_path / "repo"
     (fresh / ".git").mkdir(parents=True)
-    (fresh / "README.md").write_text("# ours")
     assert CliRunner().invoke(main, ["init", str(fresh)]).exit_code == 0
 
 
