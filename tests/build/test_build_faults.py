@@ -131,7 +131,8 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_kill_9_of_a_build_ends_its_render_processes(tmp_path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
+def test_killing_a_build_ends_its_render_processes(tmp_path, sig) -> None:
     project = make_project(tmp_path / "p", platforms=("instagram-portrait", "instagram-story"))
     for i in range(4):
         (project / f"designs/afghanistan/long-{i}.yaml").write_text(SLOW_DESIGN)
@@ -145,8 +146,8 @@ def test_kill_9_of_a_build_ends_its_render_processes(tmp_path) -> None:
         workers = _children(proc.pid)
     assert len(workers) >= 2, "the build never started its render processes"
     time.sleep(1.0)  # let them get busy rendering
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=30)
     deadline = time.monotonic() + 10
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
