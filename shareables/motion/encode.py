@@ -3,7 +3,8 @@
 Settings every clip shares (platform documents in docs/motion.md): x264 at CRF 20 capped by
 the profile's bitrate (VBV maxrate, buffer of two seconds), a keyframe every two seconds with
 no open GOPs and no scene-cut keyframes (a steady cadence, every keyframe an IDR), no edit
-lists (Instagram refuses them; `use_editlist=0`), the moov box before the media data
+lists (Instagram refuses them; `use_editlist=0`) and so no B-frames (without an edit list
+they would start the presentation a frame late), the moov box before the media data
 (`+faststart`, so playback starts before the download ends). x264 runs with a fixed thread
 count so the bytes are the same on every machine with the same PyAV build. Where the profile
 asks for audio, a silent stereo AAC-LC track at 48 kHz of the same length is added.
@@ -53,7 +54,7 @@ def encode_mp4(frames: Iterable[Any], profile: ClipProfile, count: int) -> bytes
             "g": str(2 * FPS), "keyint_min": str(2 * FPS), "sc_threshold": "0",
             # swscale turns RGB into BT.601 limited-range YUV; say so, or players assume
             # BT.709 for HD sizes and shift every colour slightly.
-            "x264-params": f"open-gop=0:scenecut=0:threads={THREADS}:sliced-threads=0:"
+            "x264-params": f"open-gop=0:scenecut=0:bframes=0:threads={THREADS}:sliced-threads=0:"
                            "colorprim=smpte170m:transfer=smpte170m:colormatrix=smpte170m",
         }
         aus = None
@@ -78,13 +79,33 @@ def encode_mp4(frames: Iterable[Any], profile: ClipProfile, count: int) -> bytes
         for pkt in vs.encode():
             out.mux(pkt)
         if aus is not None:
-            _silence(av, out, aus, round(count / FPS * AUDIO_RATE))
+            # minus the encoder's 1024 priming samples, which become part of the track
+            _silence(av, out, aus, max(1024, round(count / FPS * AUDIO_RATE) - 1024))
         out.close()
         with open(path, "rb") as f:
             return f.read()
 
 
 def _silence(av: Any, out: Any, stream: Any, samples: int) -> None:
+    """Silent AAC of ``samples`` samples.
+
+    The encoder's priming packets come with negative timestamps; without an edit list to hide
+    them the muxer would shift the video's first frame instead (breaking constant frame
+    timing). The track is silence, so its timestamps are simply moved to start at zero.
+    """
+    shift: int | None = None
+
+    def mux(packets: Any) -> None:
+        nonlocal shift
+        for pkt in packets:
+            if shift is None:
+                shift = max(0, -(pkt.pts or 0))
+            if pkt.pts is not None:
+                pkt.pts += shift
+            if pkt.dts is not None:
+                pkt.dts += shift
+            out.mux(pkt)
+
     pts = 0
     while pts < samples:
         n = min(1024, samples - pts)  # the AAC frame size; the last one is shorter
@@ -93,8 +114,6 @@ def _silence(av: Any, out: Any, stream: Any, samples: int) -> None:
             plane.update(bytes(plane.buffer_size))
         frame.sample_rate = AUDIO_RATE
         frame.pts = pts
-        for pkt in stream.encode(frame):
-            out.mux(pkt)
+        mux(stream.encode(frame))
         pts += n
-    for pkt in stream.encode():
-        out.mux(pkt)
+    mux(stream.encode())

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from ..platforms import PLATFORMS
 from ..project.model import direction_of
+from .clips import clip_items
 
 PREVIEW_ORDER = (
     "instagram-square", "instagram-portrait", "facebook", "threads", "pinterest",
@@ -127,6 +128,7 @@ class PageModel:
         self.href = href
         self.brand = str((manifest.get("brand") or {}).get("name") or "MADRE")
         self.img_origins: set[str] = set()
+        self.media_origins: set[str] = set()  # clips on another origin (CSP media/connect)
         self._ids: set[str] = set()
         self.by_variant: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for a in manifest.get("artefacts") or []:
@@ -246,6 +248,7 @@ class PageModel:
             "attribution": attribution, "alt": alt, "caption": v.get("caption") or "",
             "credit": v.get("credit"), "preview": preview, "strip": strip,
             "downloads": downloads, "bundle": bundle_link,
+            "clips": clip_items(arts, self.href, self.link, self.media_origins),
             "platforms": [d["platform"] for d in downloads],
         }
 

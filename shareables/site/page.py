@@ -234,13 +234,19 @@ def render_index(
               "width": og_art.get("width") or 1200, "height": og_art.get("height") or 630,
               "type": og_art.get("content_type")}
 
-    img_src = " ".join(["'self'", "data:", *sorted(page.img_origins)])
+    media = sorted(page.media_origins)
+    img_src = " ".join(["'self'", "data:", *sorted(page.img_origins | page.media_origins)])
+    clips = any(v["clips"] for c in campaigns for d in c["designs"] for v in d["variants"])
+    # Clips play from media-src; their Share button fetches the MP4 to share it as a file.
+    media_src = ["media-src " + " ".join(["'self'", *media])] if clips else []
+    connect = " ".join(["'self'", *(media if clips else [])])
     csp = "; ".join([
         "default-src 'none'",
         f"img-src {img_src}",
+        *media_src,
         f"style-src {csp_hash(css)}",
         f"script-src {csp_hash(js)}",
-        *(["connect-src 'self'"] if live_reload else []),
+        *([f"connect-src {connect}"] if live_reload or clips else []),
         "base-uri 'none'",
         "form-action 'none'",
     ])

@@ -121,4 +121,24 @@
     };
     poll();
   }
+
+  // Share a clip as the MP4 file itself (Web Share level 2). The buttons stay hidden where the
+  // browser cannot share files; the download link next to each works everywhere.
+  var probe = typeof File === "function" && navigator.canShare &&
+    navigator.canShare({files: [new File([""], "clip.mp4", {type: "video/mp4"})]});
+  if (probe) {
+    document.querySelectorAll("[data-share-clip]").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () {
+        b.disabled = true;
+        fetch(b.getAttribute("data-share-clip")).then(function (r) {
+          if (!r.ok) { throw new Error(r.status); }
+          return r.blob();
+        }).then(function (blob) {
+          var file = new File([blob], b.getAttribute("data-name"), {type: "video/mp4"});
+          return navigator.share({files: [file], text: b.getAttribute("data-text") || undefined});
+        }).catch(function () {}).then(function () { b.disabled = false; });
+      });
+    });
+  }
 })();
