@@ -7,6 +7,7 @@ image limit, and broken photos or logos — before a build or a publish does.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -14,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MissingGlyphError, RenderError, ShareablesError
-from ..platforms import PLATFORMS
+from ..motion.encode import INSTALL_HINT
+from ..platforms import PLATFORMS, clip_platform
 from ..project.design import load_designs, locate
 from ..project.model import Design, Settings
 from ..project.sheets import is_sheet
+from .plan import clip_ids
 
 
 @dataclass
@@ -65,8 +68,18 @@ def lint_design(design: Design, res: Any) -> tuple[list[ShareablesError], int]:
     seen: set[str] = set()
     tried = 0
     for v in design.variants:
-        for pid in v.platforms:
-            platform = PLATFORMS[pid]
+        targets = [PLATFORMS[pid] for pid in v.platforms]
+        if v.motion is not None:  # clips are laid out at their own sizes (X video: 1280×720)
+            clips = clip_ids(v, None)
+            targets += [clip_platform(cid) for cid in clips]
+            if clips and importlib.util.find_spec("av") is None and "motion" not in seen:
+                seen.add("motion")
+                line, col = locate(design.source, design.rel, "motion", None, design.row)
+                errors.append(RenderError(
+                    "clips (`motion:`) need PyAV, which is not installed", file=design.rel,
+                    line=line, col=col, field="motion", hint=INSTALL_HINT))
+        for platform in targets:
+            pid = platform.id
             if platform.document and v.kind != "carousel":
                 continue
             tried += 1

@@ -171,6 +171,8 @@ _RENDERER: Renderer | None = None
 
 JOB_SECONDS = float(os.environ.get("SHAREABLES_JOB_SECONDS") or 120)
 """Wall-clock budget of one render job (a 20-slide story carousel takes a few seconds)."""
+CLIP_BUDGET_FACTOR = 4
+"""Clips (a few hundred frames encoded, then decoded back to check) get four times that."""
 JOB_MEMORY_MB = int(os.environ.get("SHAREABLES_JOB_MEMORY_MB") or 4096)
 """Address space of one render process, in MiB."""
 
@@ -220,9 +222,14 @@ def limit_worker(memory_mb: int = JOB_MEMORY_MB) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
 
 
+def job_seconds(platform: Platform) -> float:
+    return JOB_SECONDS * (CLIP_BUDGET_FACTOR if platform.id in CLIPS else 1)
+
+
 def budget_failure(platform: Platform, exc: BaseException) -> JobFailure:
     if isinstance(exc, JobBudgetExceeded):
-        return JobFailure(f"rendering for {platform.id} took longer than {JOB_SECONDS:g} s, "
+        return JobFailure(f"rendering for {platform.id} took longer than "
+                          f"{job_seconds(platform):g} s, "
                           f"the budget of one render; it was stopped",
                           hint="shorten the text, or simplify the logo or photo")
     return JobFailure(f"rendering for {platform.id} needed more memory than the "
@@ -247,7 +254,7 @@ def run_job(variant: Variant, platform: Platform) -> list[RenderedFile] | JobFai
     """Render one job in this process; failures come back as data, never as a crash."""
     assert _RENDERER is not None, "init_worker() was not called"
     try:
-        with job_deadline(backstop=_IN_WORKER):
+        with job_deadline(job_seconds(platform), backstop=_IN_WORKER):
             return _RENDERER.render(variant, platform)
     except (JobBudgetExceeded, MemoryError) as e:
         return budget_failure(platform, e)

@@ -245,3 +245,52 @@ def test_without_pyav_motion_is_an_install_hint(proj: Path) -> None:
     assert "designs/palestine/share-palestine.yaml" in out and "PyAV" in out
     assert "pip install 'shareables[motion]'" in out
     assert "Traceback" not in out
+    # validate says so too, at the design's motion: line
+    code = code.replace("'build'", "'validate'").replace(", '--jobs', '1'", "")
+    design.write_text(original + "\nmotion: {platforms: [x-video], duration: 1}\n")
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    finally:
+        design.write_text(original)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "Traceback" not in out, out
+    assert "share-palestine.yaml:" in out and "motion: clips (`motion:`) need PyAV" in out
+
+
+def test_highlight_sweeps_to_the_accent_after_the_text_appears(variants: dict,
+                                                               res: Resources) -> None:
+    v = variants["darwish-on-this-earth/en"]
+    clip = render_clip(v, "x-video", res, motion=dataclasses.replace(SHORT, reveal="highlight"))
+    frames = assert_ends_on_still(clip.data, clip.still)
+    sheet("quote-en-highlight", frames)
+    slide = render_slides(v, clip_platform("x-video"), res, layers=True)[0]
+    (unit, _rtl), *_ = U.accent_units(slide.items, 0)
+    assert unit.text.startswith("Palestine")
+    accent = slide.items[0].accent_fill
+
+    def accent_pixels(img: Image.Image) -> int:
+        from shareables.render.paint import rgb
+
+        r0, g0, b0 = rgb(accent)
+        data = img.convert("RGB").crop(unit.boxes[0]).tobytes()
+        px = zip(data[0::3], data[1::3], data[2::3], strict=True)
+        return sum(1 for r, g, b in px if abs(r - r0) + abs(g - g0) + abs(b - b0) < 60)
+
+    counts = [accent_pixels(f) for f in frames]
+    shown = [i for i, f in enumerate(frames) if changed(f.crop(unit.boxes[0]),
+                                                        slide.base.crop(unit.boxes[0])) > 50]
+    # The word is on screen in the text colour before it turns to the accent colour.
+    assert shown and counts[shown[0]] < counts[-1] // 4
+    assert counts[-1] > 200
+
+
+def test_end_card_ends_on_the_closing_tag_card(variants: dict, res: Resources) -> None:
+    v = variants["darwish-on-this-earth/en"]
+    clip = render_clip(v, "x-video", res,
+                       motion=Motion(duration=2.0, hold=0.5, end_card=True))
+    tag = dataclasses.replace(v, kind="tag", text=None, title=None, highlight=(),
+                              attribution=None, date=None, slides=None)
+    end = render_slides(tag, clip_platform("x-video"), res)[0].image
+    frames = assert_ends_on_still(clip.data, end)
+    sheet("quote-en-endcard", frames, every=6)
+    assert clip.poster is not end and difference(frames[59], clip.poster)[0] < 3
