@@ -252,7 +252,7 @@ def load_photo(path: Path, source: Path, min_w: int, min_h: int) -> Image.Image:
     except UnidentifiedImageError:
         raise bad(f"{path.name} is not a JPEG, PNG, WebP or GIF image (judged by its "
                   f"content, not its name)", "save the photo as JPEG or PNG") from None
-    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise bad(f"cannot read {path.name} as an image ({type(exc).__name__}: "
                   f"{str(exc)[:200]})", "use an intact JPEG or PNG file") from None
     try:

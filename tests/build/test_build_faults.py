@@ -153,3 +153,18 @@ def test_killing_a_build_ends_its_render_processes(tmp_path, sig) -> None:
         time.sleep(0.1)
     assert not [w for w in workers if _alive(w)], "render processes outlived the build"
 
+
+
+def test_a_render_over_its_memory_budget_fails_that_design_clearly(tmp_path) -> None:
+    from PIL import Image
+
+    project = make_project(tmp_path / "p", platforms=("instagram-story",))
+    Image.new("RGB", (7000, 7000), (90, 40, 110)).save(project / "photos/huge.png")  # ~100 kB
+    (project / "designs/afghanistan/huge.yaml").write_text(
+        "kind: tag\ntext: Share it\nbackground: {image: ../../photos/huge.png}\n")
+    env = {**os.environ, "SHAREABLES_JOB_MEMORY_MB": "400"}
+    r = subprocess.run([PY, "-m", "shareables", "build", "--project", str(project), "-j", "2",
+                        "designs/afghanistan/huge.yaml"], cwd=project, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "huge.yaml" in r.stderr and "needed more memory than the 400 MiB" in r.stderr, r.stderr

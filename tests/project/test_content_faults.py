@@ -134,3 +134,11 @@ def test_arbitrary_bytes_as_a_font_give_a_clean_error(base_project, tmp_path_fac
         assert "NotoSans-Regular.ttf" in str(e)
     except JobBudgetExceeded:  # pragma: no cover
         pytest.fail("validating with a broken font took longer than its budget")
+
+
+def test_text_too_long_for_any_carousel_is_refused_before_layout(project) -> None:
+    words = "solidarity " * 1000  # 11,000 characters: minutes of layout, more than 20 slides
+    (project / "designs/palestine/long.yaml").write_text(
+        f"kind: carousel\ntitle: Long\ntext: {words.strip()}\n")
+    errors = [e for e in _errors(project) if "long.yaml" in e]
+    assert any("too long (10,999 characters; the limit is 10,000)" in e for e in errors), errors

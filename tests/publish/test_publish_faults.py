@@ -287,3 +287,20 @@ def test_the_lock_owner_is_printed_without_control_characters(s3_server, s3_buck
     text = str(info.value)
     assert "publish in progress" in text and "evil" in text
     assert not any(c in text for c in "\x1b\x07\u202e")
+
+
+def test_a_lock_expires_by_the_server_clock_not_the_writers(s3_server, s3_bucket, s3_env,
+                                                            make_output, tmp_path) -> None:
+    """A crashed publisher whose clock ran days ahead wrote "expires: in 8 days": its lease
+    (1 s here) counted from the server's LastModified is what expires it."""
+    import time
+
+    out = tmp_path / "output"
+    make_output({"a": "one"})
+    body = {"owner": "crashed laptop", "since": "2999-01-01T00:00:00+00:00",
+            "expires": "2999-01-09T00:00:00+00:00", "lease_seconds": 1, "token": "dead"}
+    s3_server.client().put_object(Bucket=s3_bucket, Key=f"site/{LOCK_KEY}",
+                                  Body=json.dumps(body).encode())
+    time.sleep(2.1)  # S3 LastModified has one-second resolution
+    result, _ = _publish(out, _target(s3_server.endpoint, s3_bucket))
+    assert result.switched
