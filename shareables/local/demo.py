@@ -1,9 +1,9 @@
 """`make demo`: build the shipped designs for every platform, publish them to a local SeaweedFS,
 and print the URL of the download page served from the bucket.
 
-    python -m shareables.demo          build, start (or reuse) the server, publish, print URL
-    python -m shareables.demo stop     stop the background server
-    python -m shareables.demo status   is it running, and where
+    python -m shareables.local.demo          build, start (or reuse) the server, publish, print URL
+    python -m shareables.local.demo stop     stop the background server
+    python -m shareables.local.demo status   is it running, and where
 
 The server keeps running in the background after the command returns, so the printed URL works
 in a browser until `stop` (state in .demo/: server.json, seaweed/ data, weed.log). It listens on
@@ -144,7 +144,7 @@ def run(project: Path) -> int:
                     fg="yellow")
     click.secho(f"Download page: {result.url}", bold=True)
     click.echo("SeaweedFS keeps serving it in the background (127.0.0.1 only).")
-    click.echo(f"Stop it with:  make demo-stop   (or {_python()} -m shareables.demo stop)")
+    click.echo(f"Stop it with:  make demo-stop   (or {_python()} -m shareables.local.demo stop)")
     return build_exit
 
 
