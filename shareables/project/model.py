@@ -27,10 +27,23 @@ class Colors:
 
 @dataclass(frozen=True)
 class Fonts:
-    """Ordered fallback lists of font files (absolute paths), tried glyph by glyph."""
+    """Ordered fallback lists of font files (absolute paths), tried glyph by glyph.
+
+    `by_language` holds extra files for one language (its primary subtag), tried before the
+    general lists: Noto Nastaliq Urdu for `ur`, where Naskh would otherwise set the letters.
+    """
 
     heading: tuple[Path, ...]
     body: tuple[Path, ...]
+    by_language: tuple[tuple[str, tuple[Path, ...], tuple[Path, ...]], ...] = ()
+
+    def for_lang(self, lang: str) -> Fonts:
+        """The stacks a variant in `lang` uses (language-specific files first)."""
+        code = lang.split("-")[0].lower()
+        for name, heading, body in self.by_language:
+            if name == code:
+                return Fonts(heading + self.heading, body + self.body)
+        return Fonts(self.heading, self.body)
 
 
 @dataclass(frozen=True)

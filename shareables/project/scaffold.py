@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import SettingsError
 from .schema import ID_PATTERN, KINDS, design_schema, settings_schema
-from .settings import DEFAULT_FONTS
+from .settings import DEFAULT_FONTS, DEFAULT_FONTS_BY_LANGUAGE
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/design.schema.json\n"
 
@@ -30,8 +30,10 @@ brand:
   logo: brand/logo.svg            # SVG; rasterised at each size, never scaled as a bitmap
   colors: {background: "#5b1f6b", text: "#ffffff", accent: "#f2b134"}
   fonts:                          # files in fonts/, tried in order glyph by glyph
-    heading: [NotoSerif-Bold.ttf, NotoNaskhArabic-Bold.ttf, NotoSansHebrew-Bold.ttf, NotoColorEmoji.ttf]
+    heading: [NotoSerif-Bold.ttf, NotoNaskhArabic-Bold.ttf, NotoSerifHebrew-Bold.ttf, NotoColorEmoji.ttf]
     body: [NotoSans-Regular.ttf, NotoNaskhArabic-Regular.ttf, NotoSansHebrew-Regular.ttf, NotoColorEmoji.ttf]
+    by_language:                  # tried first for variants in that language
+      ur: {heading: [NotoNastaliqUrdu-Bold.ttf], body: [NotoNastaliqUrdu-Regular.ttf]}
 
 themes:                           # named looks; a campaign folder uses the theme of its name
 __THEMES__
@@ -218,7 +220,8 @@ def init_project(target: Path, *, brand: str = "Our Organisation", handle: str =
     src = vendored_fonts_dir()
     fonts = target / "fonts"
     fonts.mkdir(parents=True, exist_ok=True)
-    wanted = {n for names in DEFAULT_FONTS.values() for n in names}
+    wanted = {n for names in DEFAULT_FONTS.values() for n in names} | {
+        n for roles in DEFAULT_FONTS_BY_LANGUAGE.values() for names in roles.values() for n in names}
     for f in sorted(src.iterdir()):
         if f.name in wanted or f.name.startswith("LICENSE"):
             shutil.copy2(f, fonts / f.name)

@@ -158,12 +158,23 @@ def design_schema() -> dict[str, Any]:
     }
 
 
+_font_roles = {
+    role: {"type": "array", "items": _text, "minItems": 1,
+           "description": "Font files in fonts/, tried in order glyph by glyph."}
+    for role in ("heading", "body")
+}
 _fonts = {
     "type": "object",
     "properties": {
-        role: {"type": "array", "items": _text, "minItems": 1,
-               "description": "Font files in fonts/, tried in order glyph by glyph."}
-        for role in ("heading", "body")
+        **_font_roles,
+        "by_language": {
+            "type": "object",
+            "description": "Font files for one language (e.g. ur: Nastaliq), tried before "
+                           "heading/body for variants in that language.",
+            "propertyNames": {"pattern": "^[a-z]{2,3}$"},
+            "additionalProperties": {"type": "object", "properties": _font_roles,
+                                     "additionalProperties": False},
+        },
     },
     "additionalProperties": False,
 }

@@ -22,10 +22,14 @@ SETTINGS_FILE = "shareables.yaml"
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 
 DEFAULT_FONTS = {
-    "heading": ["NotoSerif-Bold.ttf", "NotoNaskhArabic-Bold.ttf", "NotoSansHebrew-Bold.ttf",
+    "heading": ["NotoSerif-Bold.ttf", "NotoNaskhArabic-Bold.ttf", "NotoSerifHebrew-Bold.ttf",
                 "NotoColorEmoji.ttf"],
     "body": ["NotoSans-Regular.ttf", "NotoNaskhArabic-Regular.ttf", "NotoSansHebrew-Regular.ttf",
              "NotoColorEmoji.ttf"],
+}
+# Stacks for one language, tried first (Urdu readers expect Nastaliq, not Naskh).
+DEFAULT_FONTS_BY_LANGUAGE = {
+    "ur": {"heading": ["NotoNastaliqUrdu-Bold.ttf"], "body": ["NotoNastaliqUrdu-Regular.ttf"]},
 }
 
 
@@ -59,6 +63,29 @@ def resolve_inside(
 
 
 def _resolve_fonts(project: Path, doc: Doc, raw: dict[str, Any] | None, path: tuple[Any, ...],
+                   errors: list[ShareablesError], fallback: Fonts | None) -> Fonts:
+    base = _resolve_roles(project, doc, raw, path, errors, fallback)
+    by_raw = (raw or {}).get("by_language")
+    if by_raw is None and fallback is not None:
+        return Fonts(base.heading, base.body, fallback.by_language)
+    by: list[tuple[str, tuple[Path, ...], tuple[Path, ...]]] = []
+    if by_raw is None:
+        # the defaults use what the project has: a project scaffolded before a default font
+        # was added keeps working without it
+        for code, roles in sorted(DEFAULT_FONTS_BY_LANGUAGE.items()):
+            found = [tuple((project / "fonts" / n).resolve() for n in roles.get(r, [])
+                           if (project / "fonts" / n).is_file()) for r in ("heading", "body")]
+            if any(found):
+                by.append((code, found[0], found[1]))
+        return Fonts(base.heading, base.body, tuple(by))
+    for code, roles in sorted(by_raw.items()):
+        lang_fonts = _resolve_roles(project, doc, roles, path + ("by_language", code), errors,
+                                    Fonts((), ()))
+        by.append((code, lang_fonts.heading, lang_fonts.body))
+    return Fonts(base.heading, base.body, tuple(by))
+
+
+def _resolve_roles(project: Path, doc: Doc, raw: dict[str, Any] | None, path: tuple[Any, ...],
                    errors: list[ShareablesError], fallback: Fonts | None) -> Fonts:
     fonts_dir = project / "fonts"
     available = sorted(p.name for p in fonts_dir.glob("*") if p.suffix.lower() in FONT_SUFFIXES) \

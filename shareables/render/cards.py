@@ -40,8 +40,9 @@ class Ctx:
         self.res = res
         self.lay = lay
         th = variant.theme
-        self.heading = res.stack(th.fonts.heading)
-        self.body = res.stack(th.fonts.body)
+        fonts = th.fonts.for_lang(variant.lang)  # language-specific faces first (ur: Nastaliq)
+        self.heading = res.stack(fonts.heading)
+        self.body = res.stack(fonts.body)
         self.fg = th.colors.text
         self.accent = th.colors.accent
         self.direction = variant.direction

@@ -128,9 +128,30 @@ def require_raqm() -> None:
         )
 
 
+# Mixed scripts are set at one visual size: every face is scaled to a "Latin-equivalent" size.
+# A cased face is matched on x-height to Noto Sans's (0.536 em). A caseless face has no
+# x-height, so its factor is tuned per face against Noto Sans / Noto Serif and written here
+# (docs/typography.md, "Mixed scripts", has the measurements): Naskh's alef is 0.671 em and its
+# letter bodies 0.35 em against the Latin cap height 0.714 and x-height 0.536, and it reads
+# about 15 % small next to Latin at the same px; Nastaliq, Noto Sans Hebrew and Noto Serif
+# Hebrew were drawn on the Noto Latin proportions (Hebrew letter height 0.59–0.65 em, between
+# x-height and cap height) and are left as they are.
+_REF_X_HEIGHT = 0.536
+_CASELESS_FACTOR = {
+    "Noto Naskh Arabic": 1.15,
+    "Noto Naskh Arabic UI": 1.15,
+    "Noto Nastaliq Urdu": 1.0,
+    "Noto Sans Hebrew": 1.0,
+    "Noto Serif Hebrew": 1.0,
+}
+
+
 @functools.lru_cache(maxsize=64)
-def _font_info(path: str) -> tuple[frozenset[int], bool, int | None]:
-    """(covered code points, colour font?, fixed bitmap size or None) of one font file."""
+def _font_info(path: str) -> tuple[frozenset[int], bool, int | None, float]:
+    """(covered code points, colour font?, fixed bitmap size or None, size factor) of a font.
+
+    The size factor makes the face read at a common size (see `_REF_X_HEIGHT`).
+    """
     from fontTools.ttLib import TTFont
 
     try:
@@ -141,10 +162,19 @@ def _font_info(path: str) -> tuple[frozenset[int], bool, int | None]:
         if "CBLC" in tt:
             # CBDT bitmap fonts (Noto Color Emoji) only load at their strike size.
             native = max(s.bitmapSizeTable.ppemY for s in tt["CBLC"].strikes)
+        factor = 1.0
+        os2 = tt["OS/2"] if "OS/2" in tt else None
+        x_height = getattr(os2, "sxHeight", 0) / tt["head"].unitsPerEm if os2 else 0.0
+        if color:
+            pass
+        elif ord("x") in cmap and x_height > 0:
+            factor = _REF_X_HEIGHT / x_height
+        else:
+            factor = _CASELESS_FACTOR.get(str(tt["name"].getDebugName(1) or ""), 1.0)
         tt.close()
     except Exception as exc:  # fontTools raises many types for a corrupt file
         raise RenderError(f"cannot read font {path}: {exc}", hint="use a TTF/OTF file") from exc
-    return cmap, color, native
+    return cmap, color, native, factor
 
 
 class FontStack:
@@ -164,6 +194,9 @@ class FontStack:
         self._cmaps = [i[0] for i in infos]
         self._color = [i[1] for i in infos]
         self._native = [i[2] for i in infos]
+        # each face relative to the first text face, so the stack's own size stays the size
+        text_factors = [i[3] for i in infos if not i[1]] or [1.0]
+        self._scale = [1.0 if i[1] else i[3] / text_factors[0] for i in infos]
         self._cluster_cache: dict[str, int | None] = {}
         self._fonts: dict[tuple[int, int], ImageFont.FreeTypeFont] = {}
         # Shaping results by (font, loaded size, text, rtl, lang): a build sets the same words
@@ -182,6 +215,10 @@ class FontStack:
     def native_size(self, index: int) -> int | None:
         """The only size a bitmap font loads at (109 for Noto Color Emoji), else None."""
         return self._native[index]
+
+    def face_scale(self, index: int) -> float:
+        """How much larger than the nominal size face `index` is set (mixed-script harmony)."""
+        return self._scale[index]
 
     def scale(self, index: int, size: int) -> float:
         """Factor from the loaded font's pixels to `size` (1.0 except for bitmap fonts)."""
@@ -262,7 +299,7 @@ class FontStack:
         """The cached Pillow font for `paths[index]` at `size`, with Raqm layout.
 
         Bitmap fonts ignore `size` and load at `native_size`; scale their output by
-        `scale(index, size)`.
+        `scale(index, size)`. Other faces load at `size × face_scale(index)`.
         """
         native = self._native[index]
         key = (index, native or size)
@@ -271,7 +308,8 @@ class FontStack:
             from PIL import ImageFont
 
             font = ImageFont.truetype(
-                str(self.paths[index]), key[1], layout_engine=ImageFont.Layout.RAQM
+                str(self.paths[index]), native or size * self._scale[index],
+                layout_engine=ImageFont.Layout.RAQM,
             )
             self._fonts[key] = font
         return font

@@ -21,6 +21,7 @@ from .bidi import base_direction, bidi_levels, paragraph_rtl, visual_order
 from .block import Line, Run, TextBlock, TextStyle
 from .breakrules import pieces_for
 from .fonts import ZWJ, FontStack, clusters
+from .leading import line_fonts, line_lead, vertical
 from .linebreak import Item, balanced, line_count, merge_bound, penalty
 from .typography import Span
 
@@ -284,27 +285,6 @@ def as_spans(spans: Sequence[Span] | str) -> tuple[Span, ...]:
     return (Span(spans),) if isinstance(spans, str) else tuple(spans)
 
 
-def vertical(prep: Prepared, style: TextStyle, size: int) -> tuple[int, int, int, int]:
-    """(ascent, descent, line advance, paragraph gap) in px at `size`.
-
-    Leading is `line_height` times the size, scaled up by how much taller the tallest text
-    font setting a good share of the letters is than the first font of the stack: Naskh Arabic
-    needs ~25 % more room than Latin for its marks and descenders, so a mixed stack keeps one
-    `line_height` setting, while one Arabic word in an English quote does not loosen it.
-    """
-    fonts = sorted(prep.fonts) or [0]
-    asc = max(prep.stack.metrics(i, size)[0] for i in fonts)
-    desc = max(prep.stack.metrics(i, size)[1] for i in fonts)
-    a0, d0 = prep.stack.metrics(0, _REF)
-    factor = max(
-        [1.0]
-        + [sum(prep.stack.metrics(i, _REF)) / (a0 + d0) for i in sorted(prep.leading_fonts)]
-    )
-    lead = round(size * style.line_height * factor)
-    gap = round(size * style.paragraph_spacing)
-    return math.ceil(asc), math.ceil(desc), lead, gap
-
-
 def nominal_height(prep: Prepared, style: TextStyle, size: int, n_lines: int) -> int:
     asc, desc, lead, gap = vertical(prep, style, size)
     return asc + desc + (n_lines - 1) * lead + (len(prep.paras) - 1) * gap
@@ -319,12 +299,15 @@ def build_block(
 ) -> TextBlock:
     """Measure runs exactly at `size`, order them visually and place the lines."""
     stack, lang = prep.stack, prep.lang
-    asc, desc, lead, gap = vertical(prep, style, size)
+    asc, desc, _lead, gap = vertical(prep, style, size)
     align = style.align
     raw: list[tuple[list[Run], float, str, tuple[float, float, float, float] | None, int]] = []
+    per_line: list[tuple[set[int], int]] = []  # (fonts on the line, its leading)
     for pi, (p, para_lines) in enumerate(zip(prep.paras, broken, strict=True)):
         for li, (a, b, items) in enumerate(para_lines):
             start, end = items[a].start, items[b - 1].end
+            on, leading = line_fonts(prep, p, start, end)
+            per_line.append((on, line_lead(prep, style, size, leading)))
             spans = _run_spans(p, start, end)
             order = visual_order([p.level[s] for s, _ in spans])
             runs: list[Run] = []
@@ -344,15 +327,18 @@ def build_block(
                 x += w
             para_break = 1 if (li == 0 and pi > 0) else 0
             raw.append((runs, x, p.text[start:end], ink, para_break))
-    # first baseline: the nominal ascent, pushed down if marks on the first line reach higher
+    # first baseline: the ascent of the first line's fonts, pushed down if marks reach higher
+    if per_line:
+        asc = math.ceil(max(stack.metrics(f, size)[0] for f in per_line[0][0]))
+        desc = math.ceil(max(stack.metrics(f, size)[1] for f in per_line[-1][0]))
     first_ink = raw[0][3] if raw else None
     baseline = max(asc, math.ceil(-first_ink[1]) if first_ink else 0)
     lines: list[Line] = []
     ink_all: tuple[float, float, float, float] | None = None
     rtl_block = prep.rtl
     for n, (runs, width, text, ink, para_break) in enumerate(raw):
-        if n:
-            baseline += lead + gap * para_break
+        if n:  # baselines part by the taller of the two lines' leading
+            baseline += max(per_line[n - 1][1], per_line[n][1]) + gap * para_break
         if align == "center":
             lx = (box_w - width) / 2
         elif (align == "start") == rtl_block:  # start in RTL or end in LTR: flush right
