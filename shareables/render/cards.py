@@ -131,6 +131,8 @@ def label(ctx: Ctx, text: str, stack: FontStack, size: int, box: L.Box, role: st
                          direction=direction, align=physical or "start")
     # One line of any script (Naskh is tall) is under 2.2 em; each further line adds a leading.
     h = max(box.h, round(size * (2.2 + 1.45 * (lines - 1))))
+    if direction == "variant":  # names, roles, dates, credits: curly apostrophes and dashes too
+        text = T.smart_typography(text, ctx.lang)
     block = ctx.fit(text, st, box.w, h, role)
     y = box.y + (box.h - block.height) // 2
     return Placed(block, box.x, y, role, fill, False, bold=bold)
@@ -175,7 +177,8 @@ def plan_quote(ctx: Ctx) -> tuple[list[Placed], list[Mark]]:
     above = lay.mark_mode == "above"
     mark_h = s["mark"]
     after = attr_h + rule + s["gap_m"] if attr else 0
-    spans = ctx.spans(v.text or "", v.highlight)
+    # the card draws its own quote mark: a text typed in quotes is not quoted twice
+    spans = ctx.spans(T.unquote(v.text or ""), v.highlight)
     st = ctx.style(ctx.heading, s["text_max"], line_height=1.22)
     block = ctx.fit(spans, st, tbox.w, main.h - after - (mark_h + s["gap_m"] if above else 0),
                     "text")

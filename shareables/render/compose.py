@@ -9,6 +9,7 @@ gradient background that fails is an error with the measured ratio.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from ..errors import RenderError
 from ..platforms import Platform
 from ..project.model import Background, Variant
 from ..text.block import TextBlock
+from ..text.typography import quote_marks
 from . import geometry as L
 from . import paint as P
 from .cards import (
@@ -358,18 +360,19 @@ def _draw_mark(ctx: Ctx, img: Image.Image, draw: ImageDraw.ImageDraw, kind: str,
 
 
 def _draw_quote_mark(ctx: Ctx, img: Image.Image, box: L.Box) -> None:
-    """The opening quote mark as a drawn element: sized by its ink, aligned by its ink edge.
+    """The language's opening quote mark (“ en, „ de, « ar/fa/ps/ur) as a drawn element: sized
+    by its ink, aligned by its ink edge.
 
-    Right-to-left variants get a true mirror image at the right, which is how an opening mark
-    reads there.
+    In right-to-left variants it sits at the right; a mark that bidi mirrors in text (« ») is
+    drawn mirrored, exactly as it shows at the start of an RTL line.
     """
-    glyph = "\u201c"
+    glyph = quote_marks(ctx.lang)[0]
     idx = next((i for i in range(len(ctx.heading.paths)) if ctx.heading.covers(i, glyph)), 0)
     path = ctx.heading.paths[idx]
     _, ratio = ctx.res.mark_metrics(path, glyph)
     size = max(8, round(box.h / ratio))
     layer = P.glyph_ink(ImageFont.truetype(str(path), size), glyph)
-    if ctx.direction == "rtl":
+    if ctx.direction == "rtl" and unicodedata.mirrored(glyph):
         layer = layer.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     x = box.right - layer.width if ctx.direction == "rtl" else box.x
     img.paste(Image.new("RGB", layer.size, P.rgb(ctx.accent)), (x, box.y), layer)

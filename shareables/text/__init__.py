@@ -16,9 +16,9 @@ from .bidi import base_direction, bidi_levels
 from .block import Line, Run, TextBlock, TextDoesNotFit, TextStyle
 from .fit import fit
 from .setting import layout
-from .typography import Span, parse_markup, smart_typography
+from .typography import Span, parse_markup, quote_marks, smart_typography, unquote
 
 __all__ = [
     "Line", "Run", "Span", "TextBlock", "TextDoesNotFit", "TextStyle", "base_direction",
-    "bidi_levels", "fit", "layout", "parse_markup", "smart_typography",
+    "bidi_levels", "fit", "layout", "parse_markup", "quote_marks", "smart_typography", "unquote",
 ]

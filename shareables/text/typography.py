@@ -36,9 +36,14 @@ _QUOTES: dict[str, tuple[str, str, str, str]] = {
     "prs": ("«", "»", "“", "”"),
     "ps": ("«", "»", "“", "”"),
     "ckb": ("«", "»", "“", "”"),
-    "ur": ("”", "“", "’", "‘"),  # CLDR: logical order, shown mirrored in RTL lines
+    # CLDR lists ” “ for Urdu; Urdu print (and this project's other Arabic-script languages)
+    # use guillemets, and one convention across ar/fa/ps/ur keeps the cards consistent.
+    "ur": ("«", "»", "“", "”"),
     "he": ("„", "”", "‚", "’"),
 }
+_MAQAF_PREFIX = re.compile(r"(?<![\u05d0-\u05ea\u05f3])([ובכלמשה]{1,3})-(?=[0-9])")
+_PAIRS = {"“": "”", "„": "“", "«": "»", "»": "«", "‘": "’", "‚": "‘", "”": "“", '"': '"',
+          "‹": "›"}
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
 _OPENING_CONTEXT = set(" \t\n\u00a0\u202f([{<«‹„“‘—–-/")
 _HEBREW = re.compile(r"[\u05d0-\u05ea]")
@@ -67,10 +72,43 @@ def smart_typography(text: str, lang: str) -> str:
     return "".join(out)
 
 
+def quote_marks(lang: str) -> tuple[str, str]:
+    """The language's (opening, closing) double quotation marks, in logical order.
+
+    In right-to-left text a mirrored mark (« ») shows as its mirror image, so an Arabic
+    opening « sits at the right start of the line looking like ».
+    """
+    q_open, q_close, _, _ = _QUOTES.get(lang.split("-")[0].lower(), _QUOTES["en"])
+    return q_open.strip("\u202f"), q_close.strip("\u202f")
+
+
+def unquote(text: str) -> str:
+    """The text without one pair of quotation marks around all of it, if it has one.
+
+    A quote card draws its own decorative mark; a quote typed as “…” (or «…», „…“, "…")
+    would otherwise be quoted twice. Quotes inside the text, or around only part of it, stay.
+    """
+    t = text.strip()
+    if len(t) < 2 or t[0] not in _PAIRS:
+        return text
+    close = _PAIRS[t[0]]
+    end = len(t)
+    while end > 1 and t[end - 1] in ".!?؟۔…":  # “Ceasefire now”. — the stop stays outside
+        end -= 1
+    if t[end - 1] != close and not (t[0] in "“”\"" and t[end - 1] in "“”\""):
+        return text
+    inner = t[1 : end - 1]
+    if any(ch in inner for ch in (t[0], close)):  # “a” and “b”: two quotes, not one
+        return text
+    return (inner.strip() + t[end:]).strip()
+
+
 def _smarten(
     s: str, q_open: str, q_close: str, s_open: str, s_close: str, hebrew: bool, before: str
 ) -> str:
     s = s.replace("...", "…").replace("---", "—")
+    if hebrew:
+        s = _MAQAF_PREFIX.sub("\\1\u05be", s)
     s = re.sub(r"[ \u00a0]*--[ \u00a0]*", "\u00a0– ", s)
     s = re.sub(r"(?<=\S) +[-–] +(?=\S)", "\u00a0– ", s)  # spaced hyphen/en dash: keep with prev
     chars = list(s)
