@@ -52,7 +52,7 @@ def by_ident(manifest: dict[str, Any] | None) -> dict[tuple[str, str], list[dict
 def artefact_entry(variant: Variant, *, platform: str | None, role: str, slide: int | None,
                    of: str | None, path: str, width: int | None, height: int | None,
                    size: int, sha256: str, content_type: str, source_hash: str,
-                   cache_key: str) -> dict[str, Any]:
+                   cache_key: str, alt: str | None = None) -> dict[str, Any]:
     site = role == "site-og"
     return {
         "design": None if site else variant.design_id,
@@ -61,7 +61,7 @@ def artefact_entry(variant: Variant, *, platform: str | None, role: str, slide: 
         "lang": None if site else variant.lang,
         "platform": platform, "slide": slide, "role": role, "of": of, "path": path,
         "width": width, "height": height, "bytes": size, "sha256": sha256,
-        "content_type": content_type, "alt": variant.alt,
+        "content_type": content_type, "alt": alt or variant.alt,
         "caption": None if site else variant.caption,
         "source_hash": source_hash, "cache_key": cache_key,
     }
@@ -82,7 +82,9 @@ def refreshed(entry: dict[str, Any], variant: Variant, source_hash: str) -> dict
     """A cached entry with the metadata that does not affect its bytes brought up to date."""
     out = dict(entry)
     if entry.get("role") != "site-og":
-        out.update(alt=variant.alt, caption=variant.caption, source_hash=source_hash)
+        out.update(caption=variant.caption, source_hash=source_hash)
+        if entry.get("role") != "slide":  # a slide's own alt follows its bytes (its text)
+            out.update(alt=variant.alt)
     out.pop("status", None)
     return out
 

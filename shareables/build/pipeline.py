@@ -300,7 +300,8 @@ class _Build(BundleSteps):
             entries.append(artefact_entry(
                 job.variant, platform=job.platform, role=role, slide=f.slide, of=of, path=path,
                 width=f.width, height=f.height, size=written.bytes, sha256=written.sha256,
-                content_type=f.content_type, source_hash=job.source_hash, cache_key=job.key))
+                content_type=f.content_type, source_hash=job.source_hash, cache_key=job.key,
+                alt=f.alt))
             self.status[path] = "rendered"
             self.rendered += role in IMAGE_ROLES
             self.notes.extend(f"{path}: {n}" for n in f.notes)

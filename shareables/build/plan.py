@@ -40,17 +40,19 @@ SAFE_LANG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 # remembering to bump a constant (and a checkout of the same commit gets the same keys).
 RENDER_PACKAGES = ("text", "render")
 """Stages whose source is part of every render's cache key (all their modules, recursively)."""
-RENDER_DISTRIBUTIONS = ("pillow", "cairosvg", "fonttools", "python-bidi")
+RENDER_FILES = ("project/language.py", "project/alttext.py")
+"""Modules outside those stages whose code shapes the files (quotes per language, alt text)."""
+RENDER_DISTRIBUTIONS = ("pillow", "cairosvg", "fonttools", "python-bidi", "uniseg")
 
 
 def renderer_fingerprint() -> str:
     """Hash of the render-stage sources and library versions, without importing Pillow."""
     h = hashlib.sha256(f"job-format:{JOB_FORMAT}\n".encode())
     pkg = Path(__file__).resolve().parent.parent
-    for stage in RENDER_PACKAGES:
-        for src in sorted((pkg / stage).rglob("*.py")):
-            h.update(f"{src.relative_to(pkg).as_posix()}:".encode())
-            h.update(src.read_bytes())
+    files = [src for stage in RENDER_PACKAGES for src in sorted((pkg / stage).rglob("*.py"))]
+    for src in files + [pkg / f for f in RENDER_FILES]:
+        h.update(f"{src.relative_to(pkg).as_posix()}:".encode())
+        h.update(src.read_bytes())
     for dist in RENDER_DISTRIBUTIONS:
         try:
             h.update(f"{dist}={importlib.metadata.version(dist)}\n".encode())

@@ -148,6 +148,26 @@ def merge_fit_errors(errors: list[ShareablesError], design: Design) -> list[Shar
     return out
 
 
+def photo_warnings(design: Design) -> list[ShareablesError]:
+    """A photo with no hand-written description: its generated alt text can say only the
+    words on it, not what the photo shows. One warning per variant that lacks one."""
+    out: list[ShareablesError] = []
+    for v in design.variants:
+        if v.background.image is None or v.alt_custom or v.background.alt:
+            continue
+        lang = None if v.original else v.lang
+        line, col = locate(design.source, design.rel, "background.image", None)
+        where = "" if lang is None else f" ({lang})"
+        out.append(ShareablesError(
+            f"the photo has no description{where}: its alt text says only the words",
+            file=design.rel, line=line, col=col, field="background.image",
+            hint="add `background.alt:` (what the photo shows; folded into every language's "
+                 "alt text) or write `alt:` by hand"))
+        if lang is None:
+            break  # background.alt covers the translations too: say it once
+    return out
+
+
 def validate_project(settings: Settings, paths: Sequence[Path] | None = None, *,
                      render: bool = True,
                      progress: Callable[[int, int, Design], None] | None = None) -> Report:
@@ -171,5 +191,6 @@ def validate_project(settings: Settings, paths: Sequence[Path] | None = None, *,
         if progress:
             progress(done, len(designs), d)
         report.errors.extend(problems)
+        report.warnings.extend(photo_warnings(d))
         report.designs.append(d)
     return report

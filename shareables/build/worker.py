@@ -45,6 +45,7 @@ class RenderedFile:
     height: int
     notes: tuple[str, ...] = ()
     duration: float | None = None  # clips: seconds
+    alt: str | None = None  # this file's own alt text (a carousel slide), else the variant's
 
 
 class Renderer(Protocol):
@@ -96,7 +97,7 @@ class PillowRenderer:
         images = render.render_variant(variant, platform, self._res)
         if platform.document:
             data = encode.encode_pdf(images, title=variant.title or variant.design_id,
-                                     alt=variant.alt)
+                                     alt=variant.alt, lang=variant.lang)
             return [RenderedFile("pdf", None, "pdf", CONTENT_TYPES["pdf"], data,
                                  platform.width, platform.height)]
         # A carousel on a single-image platform (a link preview) is its cover alone: one
@@ -107,11 +108,13 @@ class PillowRenderer:
         out: list[RenderedFile] = []
         for i, img in enumerate(images, start=1):
             slide = i if carousel else None
-            enc = encode.encode_image(img, platform, alt=variant.alt, photo=photo)
+            alt = slide_alt_of(variant, img.info.get("shareables", {}), i, len(images)) \
+                if carousel else variant.alt
+            enc = encode.encode_image(img, platform, alt=alt, photo=photo, lang=variant.lang)
             notes = [*img.info.get("shareables", {}).get("notes", []), *enc.notes]
             out.append(RenderedFile("slide" if carousel else "image", slide, enc.ext,
                                     enc.content_type, enc.data, img.width, img.height,
-                                    tuple(dict.fromkeys(notes))))
+                                    tuple(dict.fromkeys(notes)), alt=alt if carousel else None))
             out.append(thumbnail(img, slide))
         return out
 
@@ -133,6 +136,19 @@ class PillowRenderer:
             RenderedFile("captions", None, "vtt", CONTENT_TYPES["vtt"],
                          clip.captions.encode(), w, h),
         ]
+
+
+def slide_alt_of(variant: Variant, info: dict[str, Any], n: int, total: int) -> str:
+    """One carousel slide's alt text: a hand-written alt stands for the cover; the content
+    slides say their own words and the closing slide its call to share."""
+    from ..project.alttext import clamp, slide_alt
+
+    role = info.get("role", "content")
+    if role == "cover" and variant.alt_custom:
+        return clamp(variant.alt)
+    return slide_alt(role, info.get("text"), n, total, title=variant.title,
+                     handle=variant.handle, brand=variant.brand_name, lang=variant.lang,
+                     photo=variant.background.alt)
 
 
 def thumbnail(img: Any, slide: int | None) -> RenderedFile:

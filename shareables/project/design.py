@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import DesignError, ShareablesError
 from ..platforms import PLATFORMS
+from .alttext import clamp, default_alt
 from .content import content_problems
 from .model import Attribution, Background, Design, Settings, Variant, direction_of
 from .schema import ID_PATTERN, design_schema, did_you_mean, schema_errors
@@ -75,30 +76,6 @@ def _scan(project: Path, paths: Sequence[Path | str] | None) -> tuple[list[Path]
                 if p.suffix.lower() in SUFFIXES and p.is_file() and not hidden:
                     take(p)
     return sorted(found), sorted(outside)
-
-
-def plain_text(text: str) -> str:
-    """Text without **markup**, for alt text and captions."""
-    return _MARKUP.sub(r"\1", text)
-
-
-def default_alt(kind: str, text: str | None, title: str | None, att: Attribution | None,
-                handle: str | None, brand: str) -> str:
-    """Alt text a screen-reader user can follow when the author wrote none."""
-    body = plain_text(text or "").strip()
-    if kind == "quote":
-        who = f" — {att.name}" + (f", {att.role}" if att and att.role else "") if att else ""
-        alt = f"Quote: “{body}”{who}."
-    elif kind == "statement":
-        alt = (f"{title}. " if title else "") + f"Statement by {brand}: {body}"
-    elif kind == "carousel":
-        alt = f"{title}. " + (f"{body}" if body else "")
-    else:
-        alt = body or f"Download and share — tag us {handle or brand}"
-        alt = f"Call to share: {alt}"
-    if handle and handle not in alt:
-        alt = alt.rstrip() + f" {handle}"
-    return " ".join(alt.split())
 
 
 def source_hash(data: dict[str, Any]) -> str:
@@ -231,11 +208,13 @@ def design_from_doc(doc: Doc, file: Path, rel: str, project: Path, settings: Set
             date=src.get("date", base.get("date")),
             slides=tuple(slides) if slides else None, attribution=att,
             highlight=tuple(src.get("highlight", ())),
-            alt=src.get("alt") or default_alt(kind, text or " ".join(slides or ()), title, att,
-                                              handle, settings.brand.name),
+            alt=clamp(src["alt"]) if src.get("alt") else default_alt(
+                kind, text or " ".join(slides or ()), title, att.name if att else None,
+                att.role if att else None, handle, settings.brand.name, lang,
+                background.alt),
             caption=src.get("caption"), theme=theme, background=background, handle=handle,
             logo=settings.brand.logo, brand_name=settings.brand.name, platforms=platforms,
-            source=file, original=original, motion=motion,
+            source=file, original=original, motion=motion, alt_custom=bool(src.get("alt")),
         )
 
     variants = [variant(lang, data, True)]

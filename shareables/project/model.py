@@ -54,6 +54,7 @@ class Background:
     focus: tuple[float, float] = (0.5, 0.5)
     overlay: float = 0.55
     credit: str | None = None
+    alt: str | None = None  # what the photo shows, folded into generated alt text
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ class Variant:
     source: Path  # the design file (absolute)
     original: bool  # True for the design's own language, False for a translation
     motion: Motion | None = None  # an animated clip too (off unless the design asks)
+    alt_custom: bool = False  # `alt` was written by hand (not generated)
 
     @property
     def key(self) -> str:

@@ -45,6 +45,8 @@ _background = {
         "overlay": {"type": "number", "minimum": 0, "maximum": 1,
                     "description": "Darkening over a photo (0 none, 1 black)."},
         "credit": {**_text, "description": "Photo credit drawn small on the image."},
+        "alt": {**_text, "description": "What the photo shows, for screen readers (folded "
+                                        "into the generated alt text)."},
     },
     "additionalProperties": False,
 }

@@ -185,10 +185,10 @@ def background_from(raw: dict[str, Any] | None, base: Background, image: Path | 
     if any(k in raw for k in ("color", "gradient", "image")):
         grad = raw.get("gradient")
         color, gradient, photo = raw.get("color"), tuple(grad) if grad else None, image
-        credit = raw.get("credit")
+        credit, alt = raw.get("credit"), raw.get("alt")
     else:
         color, gradient, photo = base.color, base.gradient, base.image
-        credit = raw.get("credit", base.credit)
+        credit, alt = raw.get("credit", base.credit), raw.get("alt", base.alt)
     return Background(
         color=color,
         gradient=gradient,
@@ -196,6 +196,7 @@ def background_from(raw: dict[str, Any] | None, base: Background, image: Path | 
         focus=tuple(raw.get("focus", base.focus)),
         overlay=float(raw.get("overlay", base.overlay)),
         credit=credit,
+        alt=alt,
     )
 
 

@@ -84,6 +84,7 @@ class Slide:
     backdrop: Image.Image | None = None
     base: Image.Image | None = None
     paint_marks: Callable[[Image.Image], None] | None = None
+    text: str = ""  # the slide's main text (what its alt text says)
 
 
 def _photo_base(bg: Background, variant: Variant, w: int, h: int, res: Resources) -> Image.Image:
@@ -106,7 +107,7 @@ def render_variant(variant: Variant, platform: Platform, res: Resources, *,
     slides = render_slides(variant, platform, res, debug=debug)
     out = []
     for s in slides:
-        s.image.info["shareables"] = {"notes": list(s.notes)}
+        s.image.info["shareables"] = {"notes": list(s.notes), "role": s.role, "text": s.text}
         out.append(s.image)
     return out
 
@@ -312,8 +313,9 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
         for kind, box in logos:
             _draw_mark(ctx, target, d, kind, box)
 
+    text = "\n".join(p.block.text for p in placed if p.role in ("text", "title"))
     return Slide(img, role, lay, items, notes, overlay, backdrop, base,
-                 paint_marks if layers else None)
+                 paint_marks if layers else None, text=text)
 
 
 def _baseline_logos(marks: list[Mark], placed: list[Placed]) -> list[Mark]:

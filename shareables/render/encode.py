@@ -40,15 +40,20 @@ class Encoded:
     notes: list[str] = field(default_factory=list)
 
 
-def xmp_packet(alt: str, title: str | None = None) -> bytes:
-    """A minimal XMP packet carrying the alt text (and a title), UTF-8, no timestamps."""
-    a = escape(alt)
-    t = (
-        "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">"
-        f"{escape(title)}</rdf:li></rdf:Alt></dc:title>"
-        if title
-        else ""
-    )
+def _lang_alt(value: str, lang: str | None) -> str:
+    """An rdf:Alt: the x-default item first, then the same text tagged with its language."""
+    v = escape(value)
+    tagged = f'<rdf:li xml:lang="{escape(lang)}">{v}</rdf:li>' if lang else ""
+    return f'<rdf:Alt><rdf:li xml:lang="x-default">{v}</rdf:li>{tagged}</rdf:Alt>'
+
+
+def xmp_packet(alt: str, title: str | None = None, lang: str | None = None) -> bytes:
+    """A minimal XMP packet carrying the alt text (and a title), UTF-8, no timestamps.
+
+    With `lang` (a BCP 47 tag) each text is also given as that language's alternative, so
+    readers that pick by xml:lang (screen readers, DAM tools) know it is, say, Arabic.
+    """
+    t = f"<dc:title>{_lang_alt(title, lang)}</dc:title>" if title else ""
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
@@ -56,10 +61,9 @@ def xmp_packet(alt: str, title: str | None = None) -> bytes:
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'xmlns:Iptc4xmpCore="http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/">'
         f"{t}"
-        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{a}</rdf:li></rdf:Alt>'
-        "</dc:description>"
-        f'<Iptc4xmpCore:AltTextAccessibility><rdf:Alt><rdf:li xml:lang="x-default">{a}'
-        "</rdf:li></rdf:Alt></Iptc4xmpCore:AltTextAccessibility>"
+        f"<dc:description>{_lang_alt(alt, lang)}</dc:description>"
+        f"<Iptc4xmpCore:AltTextAccessibility>{_lang_alt(alt, lang)}"
+        "</Iptc4xmpCore:AltTextAccessibility>"
         '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="r"?>'
     ).encode()
 
@@ -91,16 +95,17 @@ def _rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
-def _save(img: Image.Image, fmt: str, alt: str, quality: int | None) -> bytes:
+def _save(img: Image.Image, fmt: str, alt: str, quality: int | None,
+          lang: str | None = None) -> bytes:
     buf = io.BytesIO()
-    xmp = xmp_packet(alt)
+    xmp = xmp_packet(alt, lang=lang)
     if fmt in ("jpeg", "webp") and len(xmp) > 60_000:
         # A JPEG APP1 segment holds at most 64 kB; alt text that long is a mistake anyway.
-        xmp = xmp_packet(alt[:10_000] + "…")
+        xmp = xmp_packet(alt[:10_000] + "…", lang=lang)
     if fmt == "png":
         info = PngImagePlugin.PngInfo()
         info.add(b"sRGB", b"\x00")  # perceptual intent: the PNG way to say "this is sRGB"
-        info.add_itxt("Description", alt)
+        info.add_itxt("Description", alt, lang=lang or "")
         info.add_itxt("XML:com.adobe.xmp", xmp.decode())
         img.save(buf, "PNG", pnginfo=info, compress_level=PNG_COMPRESS_LEVEL)
     elif fmt == "jpeg":
@@ -121,7 +126,8 @@ def _steps(fmt: str) -> list[int | None]:
     return [None]
 
 
-def encode_image(img: Image.Image, platform: Platform, *, alt: str, photo: bool) -> Encoded:
+def encode_image(img: Image.Image, platform: Platform, *, alt: str, photo: bool,
+                 lang: str | None = None) -> Encoded:
     """Encode for ``platform``: its preferred format, within its byte limits.
 
     Order of attempts: each format in the platform's preference order (JPEG first when
@@ -142,7 +148,7 @@ def encode_image(img: Image.Image, platform: Platform, *, alt: str, photo: bool)
     for fmt in formats:
         limit = platform.limit_for(fmt)
         for q in _steps(fmt):
-            data = _save(img, fmt, alt, q)
+            data = _save(img, fmt, alt, q, lang)
             if limit is None or len(data) <= limit:
                 if first_over is not None:
                     f0, n0, l0 = first_over
@@ -158,7 +164,7 @@ def encode_image(img: Image.Image, platform: Platform, *, alt: str, photo: bool)
     for fmt in [f for f in formats if f in ("jpeg", "webp")]:
         limit = platform.limit_for(fmt)
         for q in JPEG_FALLBACK_QUALITIES:
-            data = _save(img, fmt, alt, q)
+            data = _save(img, fmt, alt, q, lang)
             if limit is None or len(data) <= limit:
                 assert first_over is not None
                 notes.append(
@@ -201,7 +207,8 @@ def _png_idat(img: Image.Image) -> bytes:
     return b"".join(out)
 
 
-def encode_pdf(images: Sequence[Image.Image], *, title: str, alt: str) -> bytes:
+def encode_pdf(images: Sequence[Image.Image], *, title: str, alt: str,
+               lang: str | None = None) -> bytes:
     """A PDF with one page per image, each page exactly the image's pixel size in points.
 
     Pages are lossless RGB images (Flate with PNG predictors; Pillow's own PDF writer would use
@@ -221,7 +228,7 @@ def encode_pdf(images: Sequence[Image.Image], *, title: str, alt: str) -> bytes:
 
     catalog = add(b"")  # filled in once the page tree exists
     pages = add(b"")
-    xmp = xmp_packet(alt, title)
+    xmp = xmp_packet(alt, title, lang)
     meta = add(stream(b"/Type /Metadata /Subtype /XML", xmp))
     page_ids = []
     for img in images:

@@ -9,6 +9,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..project.language import QUOTES as _QUOTES
+
 
 @dataclass(frozen=True)
 class Span:
@@ -18,29 +20,6 @@ class Span:
     accent: bool = False
 
 
-# (open, close, nested open, nested close) as each language prints them (CLDR, Wikipedia).
-# Arabic-script quotes are stored logically: « opens, and bidi mirroring shows it as » at the
-# right-hand start of an RTL line, which is what Arabic readers expect.
-_QUOTES: dict[str, tuple[str, str, str, str]] = {
-    "en": ("“", "”", "‘", "’"),
-    "de": ("„", "“", "‚", "‘"),
-    "fr": ("«\u202f", "\u202f»", "“", "”"),  # French sets a narrow no-break space inside
-    "es": ("«", "»", "“", "”"),
-    "it": ("«", "»", "“", "”"),
-    "pt": ("“", "”", "‘", "’"),
-    "ru": ("«", "»", "„", "“"),
-    "uk": ("«", "»", "„", "“"),
-    "pl": ("„", "”", "«", "»"),
-    "ar": ("«", "»", "“", "”"),
-    "fa": ("«", "»", "“", "”"),
-    "prs": ("«", "»", "“", "”"),
-    "ps": ("«", "»", "“", "”"),
-    "ckb": ("«", "»", "“", "”"),
-    # CLDR lists ” “ for Urdu; Urdu print (and this project's other Arabic-script languages)
-    # use guillemets, and one convention across ar/fa/ps/ur keeps the cards consistent.
-    "ur": ("«", "»", "“", "”"),
-    "he": ("„", "”", "‚", "’"),
-}
 _MAQAF_PREFIX = re.compile(r"(?<![\u05d0-\u05ea\u05f3])([ובכלמשה]{1,3})-(?=[0-9])")
 _PAIRS = {"“": "”", "„": "“", "«": "»", "»": "«", "‘": "’", "‚": "‘", "”": "“", '"': '"',
           "‹": "›"}

@@ -312,5 +312,6 @@ def test_translation_variant_gets_its_own_direction_and_alt(project: Path):
     en, ar = d.variants
     assert (ar.lang, ar.direction, ar.original) == ("ar", "rtl", False)
     assert ar.attribution is not None and ar.attribution.name == "محمود درويش"
-    assert en.alt == "Quote: “It was called Palestine.” — Mahmoud Darwish. @madrespeaks"
+    assert en.alt == "Quote by Mahmoud Darwish: “It was called Palestine.” @madrespeaks"
+    assert ar.alt == "اقتباس من محمود درويش: «كانت تسمى فلسطين.» @madrespeaks"
     assert d.campaign == "palestine" and ar.theme.name == "palestine"
