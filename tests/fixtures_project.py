@@ -35,6 +35,7 @@ text: Women human rights defenders keep their communities alive.
 background:
   image: ../../photos/rally.png
   credit: "Photo: test fixture"
+  alt: Women at a rally holding placards
 caption: Stand with women human rights defenders. @madrespeaks
 """
 
