@@ -369,8 +369,10 @@ def _draw_quote_mark(ctx: Ctx, img: Image.Image, box: L.Box) -> None:
     drawn mirrored, exactly as it shows at the start of an RTL line.
     """
     glyph = quote_marks(ctx.lang)[0]
-    idx = next((i for i in range(len(ctx.heading.paths)) if ctx.heading.covers(i, glyph)), 0)
-    path = ctx.heading.paths[idx]
+    # from the brand's heading faces, not a language's own (Nastaliq's « reads as "))")
+    brand = ctx.res.stack(ctx.v.theme.fonts.heading)
+    idx = next((i for i in range(len(brand.paths)) if brand.covers(i, glyph)), 0)
+    path = brand.paths[idx]
     _, ratio = ctx.res.mark_metrics(path, glyph)
     size = max(8, round(box.h / ratio))
     layer = P.glyph_ink(ImageFont.truetype(str(path), size), glyph)

@@ -156,6 +156,18 @@ def bind_numbers(text: str, pieces: Sequence[Piece]) -> None:
             p.bind = WORD
 
 
+_TITLES = {"dr.", "mr.", "mrs.", "ms.", "mx.", "prof.", "st.", "sr.", "jr.", "gen.", "hon.",
+           "rev.", "sen.", "rep.", "gov.", "pres.", "د.", "أ.", "م."}
+
+
+def bind_titles(text: str, pieces: Sequence[Piece]) -> None:
+    """An abbreviated title stays with the name after it ("Dr. Salwa", "Prof. Ali",
+    "د. سلوى")."""
+    for p in pieces[:-1]:
+        if p.gend > p.end and text[p.start : p.end].lower() in _TITLES:
+            p.bind = WORD
+
+
 # --------------------------------------------------------------------------- fa, ps, ur
 
 # Persian: the ezafe (-e linking a noun to what qualifies it) is mostly unwritten. We bind
@@ -207,5 +219,6 @@ def pieces_for(text: str, accent: Sequence[bool], lang: str) -> list[Piece]:
     pieces = apply_urls(text, opportunities(text))
     bind_phrases(pieces, accent)
     bind_numbers(text, pieces)
+    bind_titles(text, pieces)
     bind_particles(text, pieces, lang)
     return pieces

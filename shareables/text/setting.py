@@ -21,7 +21,7 @@ from .bidi import base_direction, bidi_levels, paragraph_rtl, visual_order
 from .block import Line, Run, TextBlock, TextStyle
 from .breakrules import pieces_for
 from .fonts import ZWJ, FontStack, clusters
-from .leading import line_fonts, line_lead, vertical
+from .leading import line_advance, line_fonts, vertical
 from .linebreak import Item, balanced, line_count, merge_bound, penalty
 from .typography import Span
 
@@ -299,15 +299,14 @@ def build_block(
 ) -> TextBlock:
     """Measure runs exactly at `size`, order them visually and place the lines."""
     stack, lang = prep.stack, prep.lang
-    asc, desc, _lead, gap = vertical(prep, style, size)
+    asc, desc, lead, gap = vertical(prep, style, size)
     align = style.align
     raw: list[tuple[list[Run], float, str, tuple[float, float, float, float] | None, int]] = []
-    per_line: list[tuple[set[int], int]] = []  # (fonts on the line, its leading)
+    per_line: list[set[int]] = []  # the text fonts on each line
     for pi, (p, para_lines) in enumerate(zip(prep.paras, broken, strict=True)):
         for li, (a, b, items) in enumerate(para_lines):
             start, end = items[a].start, items[b - 1].end
-            on, leading = line_fonts(prep, p, start, end)
-            per_line.append((on, line_lead(prep, style, size, leading)))
+            per_line.append(line_fonts(prep, p, start, end))
             spans = _run_spans(p, start, end)
             order = visual_order([p.level[s] for s, _ in spans])
             runs: list[Run] = []
@@ -329,16 +328,16 @@ def build_block(
             raw.append((runs, x, p.text[start:end], ink, para_break))
     # first baseline: the ascent of the first line's fonts, pushed down if marks reach higher
     if per_line:
-        asc = math.ceil(max(stack.metrics(f, size)[0] for f in per_line[0][0]))
-        desc = math.ceil(max(stack.metrics(f, size)[1] for f in per_line[-1][0]))
+        asc = math.ceil(max(stack.metrics(f, size)[0] for f in per_line[0]))
+        desc = math.ceil(max(stack.metrics(f, size)[1] for f in per_line[-1]))
     first_ink = raw[0][3] if raw else None
     baseline = max(asc, math.ceil(-first_ink[1]) if first_ink else 0)
     lines: list[Line] = []
     ink_all: tuple[float, float, float, float] | None = None
     rtl_block = prep.rtl
     for n, (runs, width, text, ink, para_break) in enumerate(raw):
-        if n:  # baselines part by the taller of the two lines' leading
-            baseline += max(per_line[n - 1][1], per_line[n][1]) + gap * para_break
+        if n:  # the leading, or more where these two lines' glyphs would touch
+            baseline += line_advance(lead, size, raw[n - 1][3], ink) + gap * para_break
         if align == "center":
             lx = (box_w - width) / 2
         elif (align == "start") == rtl_block:  # start in RTL or end in LTR: flush right

@@ -112,6 +112,17 @@ def test_number_stays_with_its_word(lang: str, text: str, pair: str) -> None:
     _assert_whole(text, lang, pair)
 
 
+@pytest.mark.parametrize(("lang", "text", "pair"), [
+    ("en", "Today we honour Dr. سلوى الكردي and the women of Gaza who keep families alive.",
+     "Dr. سلوى"),
+    ("en", "The keynote was given by Prof. Yifat Susskind of MADRE at the conference.",
+     "Prof. Yifat"),
+    ("ar", "ألقت د. سلوى الكردي كلمة عن نساء غزة في المؤتمر الدولي أمس.", "د. سلوى"),
+])
+def test_title_stays_with_its_name(lang: str, text: str, pair: str) -> None:
+    _assert_whole(text, lang, pair)
+
+
 def test_number_ending_a_clause_is_free() -> None:
     pieces = pieces_for("It began in 2023. The war", [False] * 26, "en")
     assert all(p.bind == 0 for p in pieces)
