@@ -82,6 +82,8 @@ class Plan:
     """Whether manifest.json and index.html must be rewritten."""
     switch_reason: str
     notes: list[str] = field(default_factory=list)
+    page: bool = True
+    """Whether index.html is rewritten with the switch (not when only cache keys changed)."""
 
     @property
     def upload_bytes(self) -> int:
@@ -200,6 +202,14 @@ def plan_publish(
     switch, switch_reason = _switch_reason(local, remote, index_sha256, bool(uploads))
     if not switch and live_pages is not None and expected_pages is not None:
         switch, switch_reason = _live_page_reason(live_pages, expected_pages)
+    page = switch
+    if not switch and remote is not None:
+        # Same files, new cache keys (a library upgrade that changed no byte): the manifest
+        # must still record the keys, or every fresh checkout re-renders everything again.
+        stale = _stale_cache_keys(manifest, remote)
+        if stale:
+            switch, page = True, False
+            switch_reason = f"cache keys changed for {stale} artefacts (same bytes)"
     deletes: list[Delete] = []
     kept = 0
     notes: list[str] = []
@@ -208,7 +218,16 @@ def plan_publish(
     elif prune:
         notes.append("the bucket could not be listed: nothing is pruned this time")
     return Plan(manifest=manifest, uploads=uploads, present=present, deletes=deletes,
-                kept_in_grace=kept, switch=switch, switch_reason=switch_reason, notes=notes)
+                kept_in_grace=kept, switch=switch, switch_reason=switch_reason, notes=notes,
+                page=page)
+
+
+def _stale_cache_keys(manifest: Mapping[str, Any], remote: Mapping[str, Any]) -> int:
+    """How many artefacts the remote manifest lists under another cache key (or renderer)."""
+    published = {a.get("path"): a.get("cache_key") for a in remote.get("artefacts", [])}
+    stale = sum(published.get(a["path"]) != a.get("cache_key")
+                for a in manifest.get("artefacts", []))
+    return stale or int(remote.get("renderer") != manifest.get("renderer"))
 
 
 def _upload_reason(

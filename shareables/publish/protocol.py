@@ -318,7 +318,7 @@ def _run(
     if lock is not None:
         lock.refresh()  # still ours? Never switch under someone else's lock.
     if plan.switch:
-        _switch(client, target, plan.manifest, page, page_sha, rep, now)
+        _switch(client, target, plan.manifest, page if plan.page else None, page_sha, rep, now)
         result.switched = True
     if plan.deletes:
         result.deleted = _delete(client, target, [d.key for d in plan.deletes], rep)
@@ -338,9 +338,12 @@ def _page_assets() -> dict[str, bytes]:
     return page_assets()
 
 
-def _switch(client: Any, target: Target, manifest: dict[str, Any], page: bytes,
+def _switch(client: Any, target: Target, manifest: dict[str, Any], page: bytes | None,
             page_sha: str, rep: Reporter, now: datetime | None = None) -> None:
-    """manifests/<build-id>.json, then manifest.json, then index.html: the page goes last."""
+    """manifests/<build-id>.json, then manifest.json, then index.html: the page goes last.
+
+    `page` None: the live page is already these bytes (only cache keys changed); it stays.
+    """
     manifest = dict(manifest)
     manifest["published"] = {"at": (now or now_utc()).isoformat(), "index_sha256": page_sha,
                              "prefix": target.prefix}
@@ -348,6 +351,9 @@ def _switch(client: Any, target: Target, manifest: dict[str, Any], page: bytes,
     build_id = manifest.get("build_id") or hashlib.sha256(body).hexdigest()
     _put_small(client, target, f"{MANIFESTS_DIR}{build_id}.json", body, "application/json")
     _put_small(client, target, MANIFEST_KEY, body, "application/json")
+    if page is None:
+        rep.line(f"recorded new cache keys for build {str(build_id)[:12]} (page unchanged)")
+        return
     for name, data in sorted(_page_assets().items()):  # none today: CSS and JS are inline
         _put_small(client, target, name, data, mimetypes.guess_type(name)[0] or "text/plain")
     _put_small(client, target, INDEX_KEY, page, "text/html; charset=utf-8")
