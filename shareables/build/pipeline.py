@@ -28,6 +28,7 @@ from ..platforms import CLIPS, target
 from ..project.design import locate
 from ..project.model import Design, Settings, Variant
 from .bundling import BundleSteps
+from .executor import run_jobs
 from .manifest import (
     IMAGE_ROLES,
     artefact_entry,
@@ -42,7 +43,7 @@ from .manifest import (
 from .pages import render_page
 from .plan import FileHasher, Job, Plan, plan_build
 from .report import BuildResult, Progress
-from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer, run_jobs
+from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer
 from .writer import OutputWriter
 
 # Build state in output/.shareables/ (never published, never swept):
@@ -51,6 +52,9 @@ HASH_CACHE = "hashes.json"
 FAILURE_CACHE = "failures.json"
 """Render failures by cache key: the same inputs fail the same way, so a rebuild reports them
 again without re-rendering (`--force` retries). Internal errors are never cached."""
+DURATIONS = "durations.json"
+"""Render seconds by "<dir> <platform>": shards are balanced by them (publish shares them as
+durations.json next to the manifest, so a fresh checkout balances like the last run did)."""
 INDEX_STATE = "index.json"
 """What index.html was rendered from, so an unchanged page is not rendered again."""
 _OF_ROLES = ("thumbnail", "poster", "captions")
@@ -88,6 +92,8 @@ def build(
     partial: bool = False,
     previous_manifest: dict[str, Any] | None = None,
     renderer: Renderer | None = None,
+    executor: str | None = None,
+    durations: dict[str, float] | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> BuildResult:
     """Build `designs` into `output_dir` (default: <project>/output); see the module docstring.
@@ -95,6 +101,7 @@ def build(
     `platforms`/`shard`/`partial` limit the build; whatever they leave out is kept as it is
     in the manifest (nothing outside the selection is deleted). `previous_manifest` is a
     published manifest whose entries (with an object `key`) count as already built.
+    `executor`: None for the local process pool, or dask://HOST:PORT (executor.py).
     """
     out = Path(output_dir) if output_dir else settings.project_dir / "output"
     run = _Build(settings, designs, list(design_errors),
@@ -103,6 +110,7 @@ def build(
                  limited=bool(partial or platforms or shard),
                  previous=previous_manifest, renderer=renderer or PillowRenderer(),
                  progress=progress)
+    run.executor, run.timed = executor, _durations(durations)
     try:
         return run.run()
     except OSError as e:  # a full or read-only disk, output/ being a file…: one message
@@ -134,6 +142,9 @@ class _Build(BundleSteps):
         self.notes: list[str] = []
         self.index_state: dict[str, Any] = {}
         self.rendered = self.cached = self.jobs_rendered = 0
+        self.executor: str | None = None
+        self.timed: dict[str, float] = {}
+        self.durations: dict[str, float] = {}  # "<dir> <platform>" -> render seconds
 
     def run(self) -> BuildResult:
         t0 = time.perf_counter()
@@ -147,8 +158,9 @@ class _Build(BundleSteps):
                 writer.read_state(FAILURE_CACHE))
             self.new_failures: dict[str, dict[str, Any]] = {}
             fingerprint = self.renderer.fingerprint()
+            timed = self.timed or _durations(_load_json(writer.read_state(DURATIONS)))
             plan = plan_build(self.settings, self.designs, self.hasher, fingerprint,
-                              platforms=self.platforms, shard=self.shard)
+                              platforms=self.platforms, shard=self.shard, durations=timed)
             self.errors.extend(plan.errors)
 
             dirty = [job for job in plan.jobs if not self._reuse(job)]
@@ -170,6 +182,9 @@ class _Build(BundleSteps):
             writer.write_state(HASH_CACHE, json.dumps(self.hasher.export()).encode())
             writer.write_state(FAILURE_CACHE, json.dumps(self.new_failures).encode())
             writer.write_state(INDEX_STATE, json.dumps(self.index_state).encode())
+            writer.write_state(DURATIONS, json.dumps({k: v for k, v in sorted(
+                {**timed, **self.durations}.items()) if k.split(" ")[0] in self.by_dir},
+                indent=0).encode())
         statuses = [self._status_of(a) for a in manifest["artefacts"]]
         statuses += [{"path": None, "status": "failed", "design": d.split("/")[1] if "/" in d
                       else d, "dir": d, "platform": p, "error": msg}
@@ -259,9 +274,10 @@ class _Build(BundleSteps):
         total = len(jobs)
         done = 0
 
-        def handle(job: Job, result: list[RenderedFile] | JobFailure) -> None:
+        def handle(job: Job, result: list[RenderedFile] | JobFailure, seconds: float) -> None:
             nonlocal done
             done += 1
+            self.durations[f"{job.dir} {job.platform}"] = round(seconds, 3)
             ok = not isinstance(result, JobFailure)
             if isinstance(result, JobFailure):
                 self._fail(job, result)
@@ -278,7 +294,7 @@ class _Build(BundleSteps):
             # Longest first (carousels, tall canvases): the pool's last minutes are then short
             # jobs, not one big carousel keeping a single core busy while the others idle.
             jobs = sorted(jobs, key=_cost, reverse=True)
-            run_jobs(jobs, self.renderer, min(self.jobs, total), handle)
+            run_jobs(jobs, self.renderer, min(self.jobs, total), handle, self.executor)
 
     def _store(self, job: Job, files: list[RenderedFile]) -> None:
         """Write one job's files and record their manifest entries."""
@@ -429,6 +445,13 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def _durations(data: Any) -> dict[str, float]:
+    """Recorded render times, keeping only well-formed entries."""
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, (int, float))}
 
 
 def _load_json(data: bytes | None) -> dict[str, Any]:

@@ -285,25 +285,28 @@ def run_job(variant: Variant, platform: Platform) -> list[RenderedFile] | JobFai
 
 
 def run_jobs(jobs: list[Job], renderer: Renderer, workers: int,
-             handle: Callable[[Job, list[RenderedFile] | JobFailure], None]) -> None:
+             handle: Callable[[Job, Any], None], call: Callable[..., Any] | None = None
+             ) -> None:
     """Run jobs in `workers` processes (in this process for one); results in completion order.
 
     At most a few jobs per worker are in flight, so finished bytes are written (and freed)
-    as they arrive instead of piling up in the parent.
+    as they arrive instead of piling up in the parent. `call(variant, platform)` is what
+    runs in the worker (default `run_job`; executor.py passes a timed wrapper of it).
     """
+    call = call or run_job
     if workers <= 1:
         init_worker(renderer, worker=False)
         for job in jobs:
-            handle(job, run_job(job.variant, target(job.platform)))
+            handle(job, call(job.variant, target(job.platform)))
         return
     queue = list(reversed(jobs))  # pop() from the end: plan order
     suspects: dict[int, int] = {}  # id(job) -> broken pools it was in flight in
     while queue:
-        _run_pool(queue, suspects, renderer, workers, handle)
+        _run_pool(queue, suspects, renderer, workers, handle, call)
 
 
 def _run_pool(queue: list[Job], suspects: dict[int, int], renderer: Renderer, workers: int,
-              handle: Callable[[Job, list[RenderedFile] | JobFailure], None]) -> None:
+              handle: Callable[[Job, Any], None], call: Callable[..., Any]) -> None:
     """Run jobs from `queue` in one pool until it is empty or the pool breaks.
 
     A render process the kernel ended (over its CPU or memory backstop) breaks the pool: its
@@ -317,7 +320,7 @@ def _run_pool(queue: list[Job], suspects: dict[int, int], renderer: Renderer, wo
         def submit() -> None:
             if queue:
                 job = queue.pop()
-                inflight[pool.submit(run_job, job.variant, target(job.platform))] = job
+                inflight[pool.submit(call, job.variant, target(job.platform))] = job
 
         for _ in range(workers * 3):
             submit()
