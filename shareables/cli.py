@@ -8,6 +8,7 @@ settings). Heavy imports (PIL, cairosvg, boto3) happen inside commands so `--hel
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -328,8 +329,16 @@ def publish(project: Path, dry_run: bool, build_first: bool, bucket: str | None,
               help="Output directory.  [default: PROJECT/output]")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: per-artefact status report for CI.")
+@click.option("--executor", metavar="process|dask://HOST:PORT", default=None,
+              help="Where renders run: local processes (default) or a Dask scheduler "
+                   "(pip install 'shareables[dask]').")
+@click.option("--from", "from_url", metavar="URL", is_flag=False, flag_value="published",
+              default=None,
+              help="Download unchanged renders from a published site instead of rendering "
+                   "them (SHA-256 verified). Without URL: publish.public_url.")
 def build(project: Path, paths: tuple[Path, ...], platforms: tuple[str, ...], jobs: int | None,
-          force: bool, shard: str | None, output_dir: Path | None, fmt: str) -> None:
+          force: bool, shard: str | None, output_dir: Path | None, fmt: str,
+          executor: str | None, from_url: str | None) -> None:
     """Render what changed into output/: images, carousels, PDFs, zips, manifest, index.html.
 
     \b
@@ -342,8 +351,10 @@ def build(project: Path, paths: tuple[Path, ...], platforms: tuple[str, ...], jo
     every file it lists intact; the next build completes the work.
     Exit code 0: all built; 1: some designs failed; 2: usage or settings error.
     """
+    from .build.executor import parse_executor
     from .build.pipeline import Progress, build_project
     from .build.plan import parse_shard
+    from .build.remote import fetch_published
     from .platforms import PLATFORMS
     from .project.schema import did_you_mean
 
@@ -356,6 +367,10 @@ def build(project: Path, paths: tuple[Path, ...], platforms: tuple[str, ...], jo
         shard_kn = parse_shard(shard) if shard else None
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--shard") from None
+    try:
+        executor = parse_executor(executor)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--executor") from None
 
     tty = sys.stderr.isatty() and fmt == "text"
     bar: Any = None
@@ -378,9 +393,11 @@ def build(project: Path, paths: tuple[Path, ...], platforms: tuple[str, ...], jo
 
     settings = _load_project(project)
     try:
+        published = fetch_published(_site_url(settings, from_url)) if from_url else None
         result = build_project(settings, list(paths) or None, output_dir=output_dir,
                                force=force, jobs=jobs, platforms=wanted or None,
-                               shard=shard_kn, progress=progress)
+                               shard=shard_kn, progress=progress, executor=executor,
+                               published=published)
     except (ShareablesError, ErrorList) as e:
         fail(e)
     finally:
@@ -395,6 +412,22 @@ def build(project: Path, paths: tuple[Path, ...], platforms: tuple[str, ...], jo
             click.echo(f"note: {note}", err=True)
         click.echo(result.summary())
     sys.exit(result.exit_code)
+
+
+def _site_url(settings: Settings, from_url: str) -> str:
+    """`--from URL` as given; bare `--from`: where publish puts the site (public_url first)."""
+    if from_url != "published":
+        return from_url
+    from .publish.s3 import PublishConfigError, resolve_target
+
+    env = os.environ.get
+    try:
+        return resolve_target(settings.publish, bucket=env("SHAREABLES_BUCKET"),
+                              prefix=env("SHAREABLES_PREFIX"),
+                              endpoint_url=env("SHAREABLES_ENDPOINT_URL")).base_url()
+    except PublishConfigError as e:
+        raise click.BadParameter(f"no published site to read: {e.message}",
+                                 param_hint="--from") from None
 
 
 @main.command()

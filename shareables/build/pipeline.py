@@ -42,6 +42,7 @@ from .manifest import (
 )
 from .pages import render_page
 from .plan import FileHasher, Job, Plan, plan_build
+from .remote import DownloadStep, Published
 from .report import BuildResult, Progress
 from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer
 from .writer import OutputWriter
@@ -94,6 +95,7 @@ def build(
     renderer: Renderer | None = None,
     executor: str | None = None,
     durations: dict[str, float] | None = None,
+    published: Published | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> BuildResult:
     """Build `designs` into `output_dir` (default: <project>/output); see the module docstring.
@@ -102,8 +104,13 @@ def build(
     in the manifest (nothing outside the selection is deleted). `previous_manifest` is a
     published manifest whose entries (with an object `key`) count as already built.
     `executor`: None for the local process pool, or dask://HOST:PORT (executor.py).
+    `published` (remote.fetch_published, `build --from`): download the site's files for jobs
+    whose cache key it lists, verified by SHA-256, instead of rendering them.
     """
     out = Path(output_dir) if output_dir else settings.project_dir / "output"
+    if published is not None:
+        previous_manifest = published.manifest
+        durations = durations or published.durations
     run = _Build(settings, designs, list(design_errors),
                  out=out, force=force, jobs=jobs or _cores(),
                  platforms=tuple(platforms) if platforms else None, shard=shard,
@@ -111,6 +118,7 @@ def build(
                  previous=previous_manifest, renderer=renderer or PillowRenderer(),
                  progress=progress)
     run.executor, run.timed = executor, _durations(durations)
+    run.download_from = published.base if published is not None else None
     try:
         return run.run()
     except OSError as e:  # a full or read-only disk, output/ being a file…: one message
@@ -120,7 +128,7 @@ def build(
                           hint="free disk space or choose a writable --output folder") from None
 
 
-class _Build(BundleSteps):
+class _Build(BundleSteps, DownloadStep):
     """The state of one build; `run()` is the whole algorithm, top to bottom."""
 
     def __init__(self, settings: Settings, designs: Sequence[Design],
@@ -144,6 +152,7 @@ class _Build(BundleSteps):
         self.rendered = self.cached = self.jobs_rendered = 0
         self.executor: str | None = None
         self.timed: dict[str, float] = {}
+        self.download_from: str | None = None
         self.durations: dict[str, float] = {}  # "<dir> <platform>" -> render seconds
 
     def run(self) -> BuildResult:
@@ -163,6 +172,8 @@ class _Build(BundleSteps):
                               platforms=self.platforms, shard=self.shard, durations=timed)
             self.errors.extend(plan.errors)
 
+            if self.download_from:
+                self._download(plan, self.download_from)
             dirty = [job for job in plan.jobs if not self._reuse(job)]
             self._render(dirty)
             self._report_job_errors(plan)
