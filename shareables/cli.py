@@ -275,10 +275,22 @@ def import_(project: Path, sheet: Path, to_yaml: bool) -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Parallel uploads.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every step (never credentials).")
+@click.option("--shard", metavar="K/N",
+              help="Build and upload the K-th of N shards and write its partial manifest "
+                   "(manifests/partials/RUN_ID/K.json); switches nothing. Needs --run-id.")
+@click.option("--run-id", envvar="GITHUB_RUN_ID", metavar="ID",
+              help="Names the partial manifests of one sharded run.  [default: $GITHUB_RUN_ID]")
+@click.option("--merge", "merge", metavar="RUN_ID",
+              help="Validate the N partials of RUN_ID, assemble the site and switch it.")
+@click.option("--shards", type=click.IntRange(1, 1000), metavar="N",
+              help="With --merge: how many shards ran.")
+@click.option("--wait", "wait_s", type=click.FloatRange(0), default=0, show_default=True,
+              help="With --merge: seconds to wait for missing partials.")
 def publish(project: Path, dry_run: bool, build_first: bool, bucket: str | None,
             prefix: str | None, endpoint_url: str | None, output_dir: Path | None,
             max_deletes: int, grace: str, no_prune: bool, force: bool, allow_older: bool,
-            break_lock: bool, jobs: int, verbose: bool) -> None:
+            break_lock: bool, jobs: int, verbose: bool, shard: str | None, run_id: str | None,
+            merge: str | None, shards: int | None, wait_s: float) -> None:
     """Upload output/ to S3-compatible storage: new files, then the index, then prune.
 
     \b
@@ -303,13 +315,24 @@ def publish(project: Path, dry_run: bool, build_first: bool, bucket: str | None,
         grace_td = parse_duration(grace)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--grace") from None
+    from .build.plan import parse_shard
+
+    try:
+        shard_kn = parse_shard(shard) if shard else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--shard") from None
+    if shard_kn and merge:
+        raise click.BadParameter("use --shard in the shard jobs and --merge in the last one",
+                                 param_hint="--merge")
+    sharded: dict[str, Any] = {"shard": shard_kn, "run_id": run_id, "merge": merge,
+                               "shards": shards, "wait": wait_s} if shard_kn or merge else {}
     settings = _load_project(project)
     try:
         result = publish_project(settings, output_dir=output_dir, build_first=build_first,
                                  bucket=bucket, prefix=prefix, endpoint_url=endpoint_url,
                                  dry_run=dry_run, max_deletes=max_deletes, grace=grace_td,
                                  prune=not no_prune, force=force, allow_older=allow_older,
-                                 break_lock=break_lock, jobs=jobs)
+                                 break_lock=break_lock, jobs=jobs, **sharded)
     except (PublishError, ShareablesError, ErrorList) as e:
         fail(e)
     sys.exit(result.build_exit_code)

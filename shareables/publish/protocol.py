@@ -65,6 +65,7 @@ from .s3 import (
     recent_manifests,
     resolve_target,
 )
+from .shards import publish_merge, publish_shard, share_durations
 from .transfer import Reporter, _delete, _put_small, _upload_all, _verify, check_confined
 
 __all__ = ["PublishConfigError", "PublishResult", "Reporter", "Target", "fetch_remote_manifest",
@@ -213,15 +214,19 @@ def publish(
     attempts: int = DEFAULT_ATTEMPTS,
     reporter: Reporter | None = None,
     client: Any = None,
+    local: dict[str, Any] | None = None,
+    durations: Mapping[str, float] | None = None,
 ) -> PublishResult:
     """Publish output/ to `target` safely; raises PublishError (nothing live changed) on failure.
 
     `client` lets tests pass a client with event hooks; normally one is made from the AWS chain.
+    `local`/`durations`: a manifest and render times assembled elsewhere (shards.py's merge)
+    instead of output/'s.
     """
     started = time.monotonic()
     rep = reporter or Reporter()
     with no_build_running(output_dir), quiet_third_party_logs():
-        local = read_local_manifest(output_dir)
+        local = local if local is not None else read_local_manifest(output_dir)
         if dry_run and client is None and not have_credentials():
             plan, lines = dry_run_public(output_dir, target, local, now_utc(), grace, force)
             for line in lines:
@@ -237,7 +242,9 @@ def publish(
             result = _run(client, target, output_dir, local, brand_slug, rep, dry_run=dry_run,
                           max_deletes=max_deletes, grace=grace, keep_manifests=keep_manifests,
                           prune=prune, force=force, allow_older=allow_older, jobs=jobs,
-                          lock=lock, server_now=server_now)
+                          lock=lock, server_now=server_now,
+                          durations=durations if durations is not None else
+                          _local_durations(output_dir))
         finally:
             if lock is not None:
                 lock.release()
@@ -250,6 +257,7 @@ def _run(
     rep: Reporter, *, dry_run: bool, max_deletes: int, grace: timedelta, keep_manifests: int,
     prune: bool, force: bool, allow_older: bool, jobs: int, lock: Lock | None,
     server_now: datetime | None = None,
+    durations: Mapping[str, float] | None = None,
 ) -> PublishResult:
     notes: list[str] = []
     try:
@@ -318,6 +326,7 @@ def _run(
     if lock is not None:
         lock.refresh()  # still ours? Never switch under someone else's lock.
     if plan.switch:
+        share_durations(client, target, durations or {})  # the next run's shards balance by it
         _switch(client, target, plan.manifest, page if plan.page else None, page_sha, rep, now)
         result.switched = True
     if plan.deletes:
@@ -360,11 +369,25 @@ def _switch(client: Any, target: Target, manifest: dict[str, Any], page: bytes |
     rep.line(f"switched to build {str(build_id)[:12]}")
 
 
+def _local_durations(output_dir: Path) -> dict[str, float]:
+    try:
+        data = json.loads((output_dir / ".shareables" / "durations.json").read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, (int, float))} \
+        if isinstance(data, dict) else {}
+
+
 def publish_project(
     settings: Settings,
     *,
     output_dir: Path | None = None,
     build_first: bool = False,
+    shard: tuple[int, int] | None = None,
+    run_id: str | None = None,
+    merge: str | None = None,
+    shards: int | None = None,
+    wait: float = 0.0,
     bucket: str | None = None,
     prefix: str | None = None,
     endpoint_url: str | None = None,
@@ -376,6 +399,10 @@ def publish_project(
     target = resolve_target(settings.publish, bucket=bucket, prefix=prefix,
                             endpoint_url=endpoint_url)
     out = output_dir or settings.project_dir / "output"
+    if shard is not None or merge is not None:  # shards.py: N builders, one switch
+        return _sharded(settings, target, out, shard=shard, run_id=run_id, merge=merge,
+                        shards=shards, wait=wait, build_options=build_options or {},
+                        **options)
     build_exit = _build_incremental(settings, target, out, **(build_options or {})) \
         if build_first else 0
     result = publish(out, target, **options)
@@ -403,6 +430,31 @@ def _build_incremental(settings: Settings, target: Target, out: Path, **options:
         click.echo(f"note: {note}", err=True)
     click.echo(result.summary())
     return result.exit_code
+
+
+def _sharded(settings: Settings, target: Target, out: Path, *, shard: tuple[int, int] | None,
+             run_id: str | None, merge: str | None, shards: int | None, wait: float,
+             build_options: Mapping[str, Any], **options: Any) -> PublishResult:
+    rep = options.pop("reporter", None) or Reporter()
+    jobs = options.get("jobs", DEFAULT_JOBS)
+    with quiet_third_party_logs():
+        client = options.pop("client", None) or make_client(
+            target, jobs=jobs, attempts=options.pop("attempts", DEFAULT_ATTEMPTS))
+        check_bucket(client, target)
+        if merge is not None:
+            if not shards:
+                raise PublishConfigError("--merge needs --shards N (how many shards ran)")
+            return publish_merge(settings, target, client, run_id=merge, shards=shards,
+                                 wait=wait, rep=rep, **options)
+        assert shard is not None
+        started = time.monotonic()
+        partial = publish_shard(settings, target, client, shard=shard, run_id=run_id or "",
+                                output_dir=out, jobs=jobs, rep=rep, build_options=build_options)
+    result = PublishResult(plan=Plan(partial, [], 0, [], 0, False, "shard: switches nothing"),
+                           url=target.page_url())
+    result.build_exit_code = int(partial.get("exit_code", 0))
+    result.seconds = time.monotonic() - started
+    return result
 
 
 def build_progress_line(p: Any) -> None:

@@ -369,7 +369,8 @@ def recent_manifests(
     """
     if not listing or keep <= 0:
         return []
-    previous = [o for o in listing.values() if o.key.startswith(MANIFESTS_DIR) and o.key != exclude]
+    previous = [o for o in listing.values() if o.key.startswith(MANIFESTS_DIR)
+                and not o.key.startswith(f"{MANIFESTS_DIR}partials/") and o.key != exclude]
     newest = sorted(previous, key=lambda o: (o.last_modified, o.key), reverse=True)[:keep]
     out = []
     for o in newest:
