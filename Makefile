@@ -33,6 +33,7 @@ lock: setup
 	$(PY) -m pip install -q uv
 	$(PY) -m uv pip compile pyproject.toml $(LOCK) -o requirements.lock
 	$(PY) -m uv pip compile pyproject.toml --extra test $(LOCK) -o requirements-dev.lock
+	cp requirements.lock shareables/project/templates/requirements.lock  # what init writes
 
 # Things pip cannot install: Chromium for the page tests, the Nu HTML checker (vnu-jar, Java),
 # and the C libraries Pillow's Raqm layout and CairoSVG load at run time.

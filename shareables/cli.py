@@ -445,9 +445,9 @@ def _site_url(settings: Settings, from_url: str) -> str:
 
     env = os.environ.get
     try:
-        return resolve_target(settings.publish, bucket=env("SHAREABLES_BUCKET"),
-                              prefix=env("SHAREABLES_PREFIX"),
-                              endpoint_url=env("SHAREABLES_ENDPOINT_URL")).base_url()
+        return resolve_target(settings.publish, bucket=env("SHAREABLES_BUCKET") or None,
+                              prefix=env("SHAREABLES_PREFIX") or None,
+                              endpoint_url=env("SHAREABLES_ENDPOINT_URL") or None).base_url()
     except PublishConfigError as e:
         raise click.BadParameter(f"no published site to read: {e.message}",
                                  param_hint="--from") from None

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import SettingsError
+from .ci import ci_files
 from .schema import ID_PATTERN, KINDS, design_schema, settings_schema
 from .settings import DEFAULT_FONTS, DEFAULT_FONTS_BY_LANGUAGE
 
@@ -207,6 +208,7 @@ def init_project(target: Path, *, brand: str = "Our Organisation", handle: str =
         target / "requirements.txt": "# installs the shareables this project was made with\n"
                                      f"{requirement()}\n",
         target / ".github" / "workflows" / "shareables.yml": workflow_template(),
+        **{target / rel: text for rel, text in ci_files().items()},  # workflow + lock (ci.py)
         target / ".gitignore": "output/\n.shareables/\n",
     }
     for kind, text in TEMPLATES.items():
