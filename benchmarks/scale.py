@@ -185,8 +185,9 @@ def main() -> None:
     finally:
         server.kill()
 
-    print(f"\n{args.designs} generated designs, {pool_manifest and len(pool_manifest['artefacts'])}"
-          f" artefacts; {os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"\n{args.designs} generated designs, {len(pool_manifest['artefacts'])} artefacts; "
+          f"{os.cpu_count()} CPUs; {when}")
     print("\n| run | wall s | CPU s | images rendered | reused |")
     print("|---|---:|---:|---:|---:|")
     for r in rows:
