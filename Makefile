@@ -27,11 +27,12 @@ $(STAMP): pyproject.toml requirements-dev.lock
 	touch $(STAMP)
 
 # After changing dependencies in pyproject.toml: re-pin both lock files (needs the index).
-# requirements.lock is what CI installs next to the shareables package; -dev adds the tests.
+# requirements.lock is what CI installs next to the shareables package (with the motion extra,
+# so clips render in CI); -dev adds the tests.
 LOCK := --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 --no-header -q
 lock: setup
 	$(PY) -m pip install -q uv
-	$(PY) -m uv pip compile pyproject.toml $(LOCK) -o requirements.lock
+	$(PY) -m uv pip compile pyproject.toml --extra motion $(LOCK) -o requirements.lock
 	$(PY) -m uv pip compile pyproject.toml --extra test $(LOCK) -o requirements-dev.lock
 	cp requirements.lock shareables/project/templates/requirements.lock  # what init writes
 
