@@ -374,7 +374,8 @@ def format_plan(plan: Plan, *, location: str) -> list[str]:
     for u in plan.uploads:
         lines.append(f"  upload {u.key} ({human_bytes(u.size)}) from {u.path}: {u.reason}")
     if plan.switch:
-        lines.append(f"  switch {MANIFESTS_DIR}<build-id>.json, {MANIFEST_KEY}, {INDEX_KEY}: "
+        page = f", {INDEX_KEY}" if plan.page else f" ({INDEX_KEY} unchanged)"
+        lines.append(f"  switch {MANIFESTS_DIR}<build-id>.json, {MANIFEST_KEY}{page}: "
                      f"{plan.switch_reason}")
     for d in plan.deletes:
         lines.append(f"  delete {d.key} ({human_bytes(d.size)}): {d.reason}")

@@ -99,6 +99,7 @@ def test_identical_bytes_under_a_new_fingerprint_settle_in_one_run(
     assert not [k for k in puts if k.startswith("settle/files/")]  # nothing new to upload
     # ...and records the new keys: manifest switched, the unchanged page left alone.
     assert "settle/manifest.json" in puts and "settle/index.html" not in puts
+    assert "cache keys changed" in second.plan.switch_reason and not second.plan.page
     live2 = json.loads(http_get(settings_target().base_url() + "manifest.json")[2])
     assert live2["renderer"] == "renderer-2"
     assert {a["sha256"] for a in live2["artefacts"]} == {a["sha256"] for a in live["artefacts"]}
