@@ -207,9 +207,16 @@ def _wait_workers(port: int, n: int, env: dict[str, str]) -> None:
 
 
 def _same_files(a: Path, b: Path) -> bool:
-    def files(d: Path) -> dict[str, bytes]:
-        return {p.relative_to(d).as_posix(): p.read_bytes() for p in d.rglob("*")
-                if p.is_file() and ".shareables" not in p.parts}
+    """Every output file byte-identical (the manifest compared without its built_at stamp)."""
+    def files(d: Path) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for p in d.rglob("*"):
+            if p.is_file() and ".shareables" not in p.parts:
+                data: Any = p.read_bytes()
+                if p.name == "manifest.json":
+                    data = {k: v for k, v in json.loads(data).items() if k != "built_at"}
+                out[p.relative_to(d).as_posix()] = data
+        return out
     return files(a) == files(b)
 
 
