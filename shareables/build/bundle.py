@@ -1,5 +1,9 @@
 """Per design-and-language download bundles: a deterministic zip with a README.txt.
 
+Carousels also get one zip per canvas shape the page offers (`group_sets`): the slides of
+that shape in order (plus the LinkedIn PDF with the wide shape), so a supporter posting to
+Instagram downloads seven portrait slides, not every size of every slide.
+
 Rebuilding unchanged inputs gives byte-identical zips (fixed timestamps, sorted entries,
 fixed permissions), so the cache and content-addressed publishing see no change. Entry names
 are made only from allow-listed parts: the design id and language (checked by plan.py), the
@@ -12,18 +16,42 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Sequence
+from typing import Any
 
 from ..platforms import CLIPS, EXTENSIONS, PLATFORMS
 from ..project.model import Variant
+from ..site.shapes import SHAPES, shape_of
 from .plan import SAFE_LANG, SAFE_SEGMENT
 
-BUNDLE_FORMAT = "1"
+BUNDLE_FORMAT = "2"  # 2: carousels add one zip per canvas shape
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store; no build time leaks in
 _EXTS = set(EXTENSIONS.values())
 
 
-def bundle_name(variant: Variant) -> str:
-    return f"{variant.design_id}-{variant.lang}"
+def bundle_name(variant: Variant, group: str | None = None) -> str:
+    base = f"{variant.design_id}-{variant.lang}"
+    return f"{base}-{group}" if group else base
+
+
+def group_sets(members: Sequence[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(shape, members) for each canvas shape a carousel has slides in.
+
+    A shape's zip holds the slides of its first platform in table order (the one the page
+    previews and shares; the others are the same slides in another encoding), plus the
+    LinkedIn document for the wide shape.
+    """
+    slides: dict[str, list[dict[str, Any]]] = {}
+    pdfs = [m for m in members if m.get("role") == "pdf"]
+    for m in members:
+        if m.get("role") == "slide":
+            slides.setdefault(str(m["platform"]), []).append(m)
+    out = []
+    for shape in SHAPES:
+        pids = [pid for pid, p in PLATFORMS.items() if pid in slides and shape_of(p) == shape.key]
+        if pids:
+            chosen = sorted(slides[pids[0]], key=lambda m: int(m.get("slide") or 0))
+            out.append((shape.key, chosen + (pdfs if shape.key == "wide" else [])))
+    return out
 
 
 def entry_name(variant: Variant, path: str) -> str:

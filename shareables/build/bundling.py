@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ShareablesError
 from ..platforms import CONTENT_TYPES
-from .bundle import bundle_key, bundle_name, entry_name, make_zip, readme
+from .bundle import bundle_key, bundle_name, entry_name, group_sets, make_zip, readme
 from .manifest import artefact_entry
 from .plan import Job, Plan, VariantPlan
 from .writer import sha256_bytes
@@ -76,34 +76,54 @@ class BundleSteps:
 
     def _bundle_text(self, vp: VariantPlan, members: list[Entry]
                      ) -> tuple[str, str, list[tuple[str, str]]]:
+        """README, cache key (of the zip and, for carousels, its per-shape zips), names."""
         names = [(entry_name(vp.variant, m["path"]), m["sha256"]) for m in members]
         text = readme(vp.variant, self.settings.brand.name, names)
-        return text, bundle_key(text, names), names
+        key = bundle_key(text, names)
+        for shape, group in self._groups(vp, members):
+            key = bundle_key(f"{key}\n{shape}", [(m["path"], m["sha256"]) for m in group])
+        return text, key, names
+
+    def _groups(self, vp: VariantPlan, members: list[Entry]) -> list[tuple[str, list[Entry]]]:
+        return group_sets(members) if vp.variant.kind == "carousel" else []
 
     def _reuse_bundle(self, vp: VariantPlan, members: list[Entry]) -> bool:
-        """Keep the previous zip if its key (README + members' content) is unchanged."""
+        """Keep the previous zips if their key (README + members' content) is unchanged."""
         if self.force:
             return False
         _, key, _ = self._bundle_text(vp, members)
         return self._adopt((vp.dir, "bundle"), key, vp.variant, vp.design.source_hash) is None
 
     def _bundle(self, vp: VariantPlan, members: list[Entry]) -> None:
+        """The variant's zip, then (carousels) one zip per canvas shape; the first is the
+        variant's `bundle`."""
         bident: Ident = (vp.dir, "bundle")
         text, key, names = self._bundle_text(vp, members)
-        path = f"{vp.dir}/{bundle_name(vp.variant)}.zip"
-        files = []
-        for (name, sha), m in zip(names, members, strict=True):
-            data = (self.out / m["path"]).read_bytes()
-            if sha256_bytes(data) != sha:  # never package bytes the manifest doesn't vouch for
+        data = {m["path"]: (self.out / m["path"]).read_bytes() for m in members}
+        for (_, sha), m in zip(names, members, strict=True):
+            if sha256_bytes(data[m["path"]]) != sha:  # only bytes the manifest vouches for
                 raise ShareablesError(f"{m['path']} changed during the build; run it again")
-            files.append((name, data))
-        data = make_zip(text, files)
+        zips: list[tuple[str | None, str, list[tuple[str, str]], list[Entry]]] = [
+            (None, text, names, members)]
+        for shape, group in self._groups(vp, members):
+            gnames = [(entry_name(vp.variant, m["path"]), m["sha256"]) for m in group]
+            zips.append((shape, readme(vp.variant, self.settings.brand.name, gnames), gnames,
+                         group))
         self.writer.expect_rewrites(e["path"] for e in self.old.get(bident, []))
-        written = self.writer.write(path, data, owner=vp.design.rel)
-        self.hasher.record(self.out / path, written.sha256)
-        self._set(bident, [artefact_entry(
-            vp.variant, platform=None, role="bundle", slide=None, of=None, path=path,
-            width=None, height=None, size=written.bytes, sha256=written.sha256,
-            content_type=CONTENT_TYPES["zip"], source_hash=vp.design.source_hash,
-            cache_key=key)])
-        self.status[path] = "rendered"
+        entries = []
+        for group_key, readme_text, znames, zmembers in zips:
+            path = f"{vp.dir}/{bundle_name(vp.variant, group_key)}.zip"
+            blob = make_zip(readme_text, [(n, data[m["path"]])
+                                          for (n, _), m in zip(znames, zmembers, strict=True)])
+            written = self.writer.write(path, blob, owner=vp.design.rel)
+            self.hasher.record(self.out / path, written.sha256)
+            entry = artefact_entry(
+                vp.variant, platform=None, role="bundle", slide=None, of=None, path=path,
+                width=None, height=None, size=written.bytes, sha256=written.sha256,
+                content_type=CONTENT_TYPES["zip"], source_hash=vp.design.source_hash,
+                cache_key=key)
+            if group_key:
+                entry["group"] = group_key
+            entries.append(entry)
+            self.status[path] = "rendered"
+        self._set(bident, entries)

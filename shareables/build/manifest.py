@@ -21,11 +21,14 @@ IMAGE_ROLES = ("image", "slide", "pdf", "site-og", "clip")
 """Roles counted as rendered images in reports (thumbnails and bundles are by-products)."""
 
 
-def output_path(dir_: str, platform: str, role: str, slide: int | None, ext: str) -> str:
-    """The spec's output layout for one rendered file."""
+def output_path(dir_: str, platform: str, role: str, slide: int | None, ext: str,
+                width: int | None = None) -> str:
+    """The spec's output layout for one rendered file (thumbnails: one per `width`)."""
     if role == "site-og":
         return f"site/og.{ext}"
     name = platform if slide is None else f"{platform}-{slide:02d}"
+    if role == "thumbnail" and width:
+        return f"{dir_}/thumbs/{name}.{width}w.{ext}"
     if role in ("thumbnail", "poster"):
         return f"{dir_}/thumbs/{name}.{ext}"
     return f"{dir_}/{name}.{ext}"
@@ -44,7 +47,8 @@ def ident(entry: dict[str, Any]) -> tuple[str, str]:
 def by_ident(manifest: dict[str, Any] | None) -> dict[tuple[str, str], list[dict[str, Any]]]:
     out: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for a in (manifest or {}).get("artefacts", []):
-        if isinstance(a, dict) and isinstance(a.get("path"), str):
+        # "view": the publisher's inline copies of images (no output file of their own).
+        if isinstance(a, dict) and isinstance(a.get("path"), str) and a.get("role") != "view":
             out.setdefault(ident(a), []).append(a)
     return out
 

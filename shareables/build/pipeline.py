@@ -187,7 +187,8 @@ class _Build(BundleSteps, DownloadStep):
             encoded = writer.encode(manifest)  # reuses the bytes of unchanged entries
             html, assets = self._page(manifest, encoded)
             removed = writer.commit(manifest, index_html=html, extra=assets,
-                                    sweep=not self.errors, encoded=encoded)
+                                    sweep=not self.errors, encoded=encoded,
+                                    keep=self.index_state.get("pages", ()))
             self.notes.extend(f"kept output/{p}: shareables did not make it, so the clean-up "
                               f"leaves it (move it out of output/)" for p in writer.kept_foreign)
             writer.write_state(HASH_CACHE, json.dumps(self.hasher.export()).encode())
@@ -318,7 +319,8 @@ class _Build(BundleSteps, DownloadStep):
             if site and f.role == "thumbnail":
                 continue
             role = "site-og" if site else f.role
-            path = output_path(job.dir, job.platform, role, f.slide, f.ext)
+            path = output_path(job.dir, job.platform, role, f.slide, f.ext,
+                               f.width if role == "thumbnail" else None)
             of = image_path.get(f.slide) if role in _OF_ROLES else None
             written = self.writer.write(path, f.data, owner=job.owner)
             self.hasher.record(self.out / path, written.sha256)
@@ -394,7 +396,9 @@ class _Build(BundleSteps, DownloadStep):
             out.append(variant_entry(
                 vp.variant, source=vp.design.rel, source_hash=vp.design.source_hash,
                 platforms=[p for p in vp.variant.platforms if p in have],
-                bundle=bundle[0]["path"] if bundle else None, errors=errors))
+                # The variant's own zip, not one of a carousel's per-shape zips.
+                bundle=next((e["path"] for e in bundle or [] if not e.get("group")), None),
+                errors=errors))
         bad_files: dict[str | None, list[str]] = {}
         for e in self.errors:
             bad_files.setdefault(e.file, []).append(str(e))
@@ -413,7 +417,7 @@ class _Build(BundleSteps, DownloadStep):
               ) -> tuple[str | None, dict[str, bytes]]:
         html, assets, self.index_state = render_page(
             manifest, encoded, _load_json(self.writer.read_state(INDEX_STATE)),
-            self.hasher.sha(self.out / "index.html"), force=self.force)
+            lambda rel: self.hasher.sha(self.out / rel), force=self.force)
         return html, assets
 
     # -- reporting -----------------------------------------------------------------------

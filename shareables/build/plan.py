@@ -29,7 +29,7 @@ from ..errors import DesignError
 from ..platforms import CLIP_FOR_IMAGE, CLIPS, PLATFORMS, Platform, clip_platform
 from ..project.model import Background, Design, Settings, Theme, Variant
 
-JOB_FORMAT = "3"  # 3: a carousel on a single-image platform (og) is <platform>.<ext>
+JOB_FORMAT = "4"  # 4: thumbnails at the page's 1x/2x/3x widths (site/shapes.py), none for og
 """Bump when what a job produces changes outside the renderer (thumbnail size, naming)."""
 
 SAFE_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9-]*$")

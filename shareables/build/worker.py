@@ -16,7 +16,7 @@ import resource
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -25,11 +25,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..errors import ShareablesError
 from ..platforms import CLIPS, CONTENT_TYPES, EXTENSIONS, Platform, target
 from ..project.model import Variant
+from ..site.shapes import thumb_widths
 
 if TYPE_CHECKING:
     from .plan import Job
 
-THUMB_WIDTH = 400
+POSTER_WIDTH = 400
+"""A clip's poster image (its first frame, small) for the page."""
+
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ class PillowRenderer:
             out.append(RenderedFile("slide" if carousel else "image", slide, enc.ext,
                                     enc.content_type, enc.data, img.width, img.height,
                                     tuple(dict.fromkeys(notes)), alt=alt if carousel else None))
-            out.append(thumbnail(img, slide))
+            out.extend(thumbnails(img, slide, thumb_widths(platform)))
         return out
 
 
@@ -125,7 +128,7 @@ class PillowRenderer:
 
         clip = render_clip(variant, platform.id, self._res)
         w, h = platform.width, platform.height
-        poster = thumbnail(clip.poster, None)
+        poster = thumbnails(clip.poster, None, (POSTER_WIDTH,))[0]
         notes = (f"{clip.seconds:.1f} s, {clip.frames} frames ({clip.composed} composed), "
                  f"{clip.report.video_kbps:.0f} kb/s",)
         return [
@@ -151,16 +154,35 @@ def slide_alt_of(variant: Variant, info: dict[str, Any], n: int, total: int) -> 
                      photo=variant.background.alt)
 
 
-def thumbnail(img: Any, slide: int | None) -> RenderedFile:
-    """A ~400 px wide JPEG preview for the download page (deterministic: no metadata)."""
+def thumbnails(img: Any, slide: int | None, widths: Sequence[int]) -> list[RenderedFile]:
+    """JPEG previews for the download page at `widths` (its 1x/2x/3x), deterministic bytes.
+
+    Made from the frame already in memory, largest first, each from the one before it: the
+    canvas width is the frame itself, an exact half is `Image.reduce(2)` (a 2x2 box), and
+    anything else a Lanczos resize with `reducing_gap` (Pillow first shrinks by whole
+    factors with `reduce`, then resamples the rest).
+    """
     from PIL import Image
 
-    height = max(1, round(img.height * THUMB_WIDTH / img.width))
-    small = img.convert("RGB").resize((THUMB_WIDTH, height), Image.Resampling.LANCZOS)
-    buf = io.BytesIO()
-    small.save(buf, "JPEG", quality=82, optimize=True, progressive=True)
-    return RenderedFile("thumbnail", slide, EXTENSIONS["jpeg"], CONTENT_TYPES["jpeg"],
-                        buf.getvalue(), THUMB_WIDTH, height)
+    out: list[RenderedFile] = []
+    source = img.convert("RGB")
+    for width in sorted(widths, reverse=True):
+        height = max(1, round(img.height * width / img.width))
+        if source.size == (width, height):
+            pass
+        elif source.width == 2 * width and abs(source.height - 2 * height) <= 1:
+            source = source.reduce(2)
+        else:
+            source = source.resize((width, height), Image.Resampling.LANCZOS,
+                                   reducing_gap=2.0)
+        buf = io.BytesIO()
+        # 2x/3x previews are shown at a half or a third of their pixels: a lower quality
+        # is invisible there and saves the bytes a phone loads.
+        quality = 80 if width == min(widths) else 72
+        source.save(buf, "JPEG", quality=quality, optimize=True)
+        out.append(RenderedFile("thumbnail", slide, EXTENSIONS["jpeg"], CONTENT_TYPES["jpeg"],
+                                buf.getvalue(), source.width, source.height))
+    return out[::-1]
 
 
 @dataclass(frozen=True)

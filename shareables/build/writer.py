@@ -312,8 +312,10 @@ class OutputWriter:
 
     def commit(self, manifest: dict[str, Any], *, index_html: str | None = None,
                extra: dict[str, bytes] | None = None, sweep: bool,
-               encoded: bytes | None = None) -> list[str]:
+               encoded: bytes | None = None, keep: Iterable[str] = ()) -> list[str]:
         """Write index.html and extra site files, then the manifest last; maybe sweep.
+
+        `keep` names site files from an earlier build that stay as they are (unchanged pages).
 
         Every file `manifest` lists must exist with its sha256 (or carry a remote `key`).
         `encoded` is `manifest_bytes(manifest)` if the caller has it already. An unchanged
@@ -337,10 +339,10 @@ class OutputWriter:
             return []
         if not (changed or self._pending_marked or pending.exists()):
             return []  # nothing changed since the last successful sweep: nothing is stale
-        keep = {a["path"] for a in manifest.get("artefacts", [])} | set(extra or {})
+        kept = {a["path"] for a in manifest.get("artefacts", [])} | set(extra or {}) | set(keep)
         # After an interrupted or failed build strays could be anywhere: walk the whole tree.
         whole = self._pending_at_start or self._initial is None
-        removed = self._sweep(keep, None if whole else self._touched(keep))
+        removed = self._sweep(kept, None if whole else self._touched(kept))
         with contextlib.suppress(OSError):
             pending.unlink()
         return removed

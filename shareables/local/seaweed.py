@@ -8,6 +8,7 @@ the published page while only the key holder can write.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -257,6 +258,9 @@ def http_get(url: str, timeout: float = 5.0) -> tuple[int, dict[str, str], bytes
     """An anonymous GET (what a supporter's browser does): status, headers, body."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, dict(r.headers), r.read()
+            body = r.read()
+            if r.headers.get("Content-Encoding") == "gzip":  # as a browser decodes pages
+                body = gzip.decompress(body)
+            return r.status, dict(r.headers), body
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read()

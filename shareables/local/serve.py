@@ -77,8 +77,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self._send(421, b"unknown Host\n", "text/plain; charset=utf-8")
         elif path == VERSION_PATH:
             self._send(200, self.preview.version.encode(), "text/plain; charset=utf-8")
-        elif path in ("/", "/index.html"):
-            self._send(200, self.preview.page().encode(), "text/html; charset=utf-8")
+        elif path == "/" or (path.endswith(".html") and "/" not in path[1:]):
+            # Every page is rendered live (with live reload), not just the index.
+            page = self.preview.page(path[1:] or "index.html")
+            if page is None:
+                self._send(404, b"no such page", "text/plain; charset=utf-8")
+            else:
+                self._send(200, page.encode(), "text/html; charset=utf-8")
         else:
             super().do_GET()
 
@@ -175,9 +180,10 @@ class Preview:
             stamp = "none"
         return f"{self.builds}-{stamp}"
 
-    def page(self) -> str:
-        """The download page with live reload and the latest build problems on top."""
-        from ..site.page import render_index
+    def page(self, name: str = "index.html") -> str | None:
+        """One page (default the index) with live reload and the latest build problems on
+        the index; None when the site has no page of that name."""
+        from ..site.page import render_pages
 
         # The version first: if the manifest changes while this renders, the page is older
         # than its version says and the next poll reloads it (never the other way round).
@@ -191,13 +197,14 @@ class Preview:
             manifest = empty
         live = f"{VERSION_PATH}?since={quote(version)}"
         try:
-            return render_index(manifest if isinstance(manifest, dict) else empty,
-                                lambda a: str(a["path"]), live_reload=live, problems=problems)
+            return render_pages(manifest if isinstance(manifest, dict) else empty,
+                                lambda a: str(a["path"]), live_reload=live, problems=problems,
+                                only=name).get(name)
         except Exception as e:  # noqa: BLE001 - a damaged manifest must not drop the page
             problems.append(f"output/manifest.json is damaged ({type(e).__name__}); "
                             f"rebuild with `shareables build`")
-            return render_index(empty, lambda a: str(a["path"]), live_reload=live,
-                                problems=problems)
+            return render_pages(empty, lambda a: str(a["path"]), live_reload=live,
+                                problems=problems, only=name).get(name)
 
     def run_rebuild(self) -> None:
         """Build once, keep its problems for the page, and bump the version (page reloads)."""

@@ -144,7 +144,26 @@ def publishable_manifest(local: Mapping[str, Any], brand_slug: str) -> dict[str,
     manifest = copy.deepcopy(dict(local))
     for a in manifest.get("artefacts", []):
         a["key"] = object_key(a, brand_slug)
+    add_inline_views(manifest)
     return manifest
+
+
+VIEW_ROLES = frozenset({"image", "slide"})
+
+
+def add_inline_views(manifest: dict[str, Any]) -> None:
+    """Add an inline copy (role ``view``, key ``files/<sha256>/view/<name>``) of each image.
+
+    Downloads are ``Content-Disposition: attachment``, which on iPhone saves into Files, not
+    Photos. A tap on a preview on the page opens this copy instead (same bytes, ``inline``),
+    where a long-press offers "Save to Photos". As artefacts of the published manifest they
+    are uploaded, verified and pruned like any other object; builds ignore them.
+    """
+    artefacts = manifest.get("artefacts") or []
+    views = [{**a, "role": "view", "of": a["path"],
+              "key": f"{FILES_DIR}{a['sha256']}/view/{str(a['key']).rsplit('/', 1)[-1]}"}
+             for a in artefacts if a.get("role") in VIEW_ROLES and a.get("key")]
+    artefacts.extend(views)
 
 
 def _short(sha: str | None) -> str:

@@ -22,7 +22,6 @@ import fcntl
 import hashlib
 import json
 import logging
-import mimetypes
 import os
 import re
 import time
@@ -37,8 +36,8 @@ import click
 from ..errors import PublishError
 from ..project.model import Settings
 from .lock import DEFAULT_LEASE, Lock, now_utc, owner_name
+from .pages import live_page_shas, put_pages, render_site, site_sha
 from .plan import (
-    INDEX_KEY,
     MANIFEST_KEY,
     MANIFESTS_DIR,
     Plan,
@@ -57,7 +56,6 @@ from .s3 import (
     Target,
     check_bucket,
     fetch_remote_manifest,
-    get_bytes,
     get_json,
     list_objects,
     make_client,
@@ -185,18 +183,6 @@ def _stamp(text: Any) -> datetime | None:
     return _parse_time(text) if isinstance(text, str) else None
 
 
-def render_page(manifest: Mapping[str, Any], target: Target) -> bytes:
-    """index.html for the bucket: every link is the object key, relative to the page.
-
-    Relative keys keep the page working wherever the bucket is served (public_url, a CDN or
-    the endpoint itself); `base_url` only makes og:image absolute for link previews.
-    """
-    from ..site.page import render_index
-
-    html = render_index(dict(manifest), lambda a: a["key"], base_url=target.base_url())
-    return html.encode("utf-8")
-
-
 def publish(
     output_dir: Path,
     target: Target,
@@ -270,11 +256,10 @@ def _run(
     history = recent_manifests(client, target, listing, keep_manifests,
                                exclude=f"{MANIFESTS_DIR}{local.get('build_id')}.json"
                                ) if prune else []
-    page = render_page(publishable_manifest(local, brand_slug), target)
-    page_sha = hashlib.sha256(page).hexdigest()
-    expected = {INDEX_KEY: page_sha, **{name: hashlib.sha256(data).hexdigest()
-                                        for name, data in _page_assets().items()}}
-    live = {name: _sha_of(get_bytes(client, target, name)) for name in expected}
+    pages = render_site(publishable_manifest(local, brand_slug), target)
+    page_sha = site_sha(pages)
+    expected = {name: hashlib.sha256(data).hexdigest() for name, data in pages.items()}
+    live = live_page_shas(client, target, expected, jobs)
     if server_now is None:
         notes.append("the server sent no Date header: object ages use this machine's clock")
     now = server_now or now_utc()
@@ -327,7 +312,7 @@ def _run(
         lock.refresh()  # still ours? Never switch under someone else's lock.
     if plan.switch:
         share_durations(client, target, durations or {})  # the next run's shards balance by it
-        _switch(client, target, plan.manifest, page if plan.page else None, page_sha, rep, now)
+        _switch(client, target, plan.manifest, pages if plan.page else None, page_sha, rep, now)
         result.switched = True
     if plan.deletes:
         result.deleted = _delete(client, target, [d.key for d in plan.deletes], rep)
@@ -341,17 +326,12 @@ def _sha_of(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
-def _page_assets() -> dict[str, bytes]:
-    from ..site.page import page_assets
+def _switch(client: Any, target: Target, manifest: dict[str, Any],
+            pages: dict[str, bytes] | None, page_sha: str, rep: Reporter,
+            now: datetime | None = None) -> None:
+    """manifests/<build-id>.json, then manifest.json, then the pages, index.html last.
 
-    return page_assets()
-
-
-def _switch(client: Any, target: Target, manifest: dict[str, Any], page: bytes | None,
-            page_sha: str, rep: Reporter, now: datetime | None = None) -> None:
-    """manifests/<build-id>.json, then manifest.json, then index.html: the page goes last.
-
-    `page` None: the live page is already these bytes (only cache keys changed); it stays.
+    `pages` None: the live pages are already these bytes (only cache keys changed); they stay.
     """
     manifest = dict(manifest)
     manifest["published"] = {"at": (now or now_utc()).isoformat(), "index_sha256": page_sha,
@@ -360,12 +340,10 @@ def _switch(client: Any, target: Target, manifest: dict[str, Any], page: bytes |
     build_id = manifest.get("build_id") or hashlib.sha256(body).hexdigest()
     _put_small(client, target, f"{MANIFESTS_DIR}{build_id}.json", body, "application/json")
     _put_small(client, target, MANIFEST_KEY, body, "application/json")
-    if page is None:
+    if pages is None:
         rep.line(f"recorded new cache keys for build {str(build_id)[:12]} (page unchanged)")
         return
-    for name, data in sorted(_page_assets().items()):  # none today: CSS and JS are inline
-        _put_small(client, target, name, data, mimetypes.guess_type(name)[0] or "text/plain")
-    _put_small(client, target, INDEX_KEY, page, "text/html; charset=utf-8")
+    put_pages(client, target, pages)
     rep.line(f"switched to build {str(build_id)[:12]}")
 
 

@@ -1,35 +1,28 @@
 """The download page's view model: manifest -> campaigns -> designs -> language variants.
 
-Plain dicts for the template (site.py renders them), so the Jinja template holds no logic and
-the grouping, ordering and labelling rules are testable here without HTML.
+Plain dicts for the templates, so Jinja holds no logic and the grouping, ordering and
+labelling rules are testable here without HTML. Each variant's files are grouped by canvas
+shape (`shapes.py`); within a shape, byte-identical files are offered once.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..platforms import PLATFORMS
+from ..platforms import CLIPS, PLATFORMS, target
 from ..project.model import direction_of
 from .clips import clip_items
-
-PREVIEW_ORDER = (
-    "instagram-square", "instagram-portrait", "facebook", "threads", "pinterest",
-    "instagram-story", "whatsapp-status", "x", "bluesky", "linkedin",
-)
-"""Which platform's thumbnail represents a design: squares and portraits read best on a phone."""
+from .shapes import SHAPES, app_name, shape_of, sizes_attr
 
 FORMAT_LABELS = {
     "image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP",
     "application/pdf": "PDF", "application/zip": "ZIP",
 }
-
-KIND_LABELS = {"quote": "Quote", "statement": "Statement", "tag": "Call to share",
-               "carousel": "Carousel"}
 
 LANGUAGE_NAMES = {
     # Endonyms: a reader looks for the name of their own language in their own script.
@@ -41,11 +34,16 @@ LANGUAGE_NAMES = {
     "id": "Bahasa Indonesia", "nl": "Nederlands", "pl": "Polski", "el": "Ελληνικά",
 }
 
-PAGE_LANG = "en"
-"""Language of the page's own interface text (labels, headings, buttons)."""
+FILE_ROLES = ("image", "slide", "pdf")
+"""The files grouped by shape; clips (MP4) have their own block on the card (clips.py)."""
+
+SHARE_MAX_FILES = 10
+SHARE_MAX_BYTES = 50_000_000
+"""Chromium's Web Share limits: more files or bytes than this cannot be shared at once."""
 
 ARABIC_SCRIPT = frozenset({"ar", "fa", "prs", "ps", "ur", "ckb", "sd", "ug"})
 _SLUG = re.compile(r"[^a-z0-9]+")
+_MARKUP = re.compile(r"\*\*(.+?)\*\*", re.S)
 
 
 def human_size(n: int) -> str:
@@ -73,14 +71,21 @@ def download_name(artefact: dict[str, Any], brand: str = "MADRE") -> str:
     role = artefact.get("role")
     if role != "bundle" and artefact.get("platform"):
         parts.append(str(artefact["platform"]))
+    if role == "bundle" and artefact.get("group"):
+        parts.append(str(artefact["group"]))
     if artefact.get("slide"):
         parts.append(f"{int(artefact['slide']):02d}")
     return "-".join(slug(p) for p in parts if p) + ext
 
 
+def plain(text: str | None) -> str:
+    """Text with the designs' ``**inline**`` markup removed (for alt text and captions)."""
+    return _MARKUP.sub(r"\1", text or "")
+
+
 def excerpt(text: str, limit: int = 60) -> str:
     """The opening words of ``text``, cut at a word boundary with an ellipsis."""
-    text = " ".join(text.split())
+    text = " ".join(plain(text).split())
     if len(text) <= limit:
         return text
     cut = text[:limit + 1].rsplit(" ", 1)[0].rstrip(",;:—–-")
@@ -119,8 +124,12 @@ def _paragraphs(text: str | None) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
+def _platform_order(pid: str) -> int:
+    return list(PLATFORMS).index(pid) if pid in PLATFORMS else len(PLATFORMS)
+
+
 class PageModel:
-    """Turns a manifest into the plain dicts the template walks (no logic left in Jinja)."""
+    """Turns a manifest into the plain dicts the templates walk."""
 
     def __init__(self, manifest: dict[str, Any], href: Callable[[dict[str, Any]], str]) -> None:
         """``href(artefact)`` is the link, already checked against the URL allow-list."""
@@ -129,172 +138,182 @@ class PageModel:
         self.brand = str((manifest.get("brand") or {}).get("name") or "MADRE")
         self.img_origins: set[str] = set()
         self.media_origins: set[str] = set()  # clips on another origin (CSP media/connect)
-        self._ids: set[str] = set()
         self.by_variant: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for a in manifest.get("artefacts") or []:
             self.by_variant.setdefault((str(a.get("design")), str(a.get("lang"))), []).append(a)
 
-    def uid(self, *parts: str) -> str:
-        """A unique, valid HTML id (design ids are already [a-z0-9-], but be safe)."""
-        base = "-".join(slug(p) for p in parts)
-        n, candidate = 2, base
-        while candidate in self._ids:
-            candidate, n = f"{base}-{n}", n + 1
-        self._ids.add(candidate)
-        return candidate
-
-    def img(self, artefact: dict[str, Any], alt: str, lang: str, eager: bool) -> dict[str, Any]:
+    def _src(self, artefact: dict[str, Any]) -> str:
         src = self.href(artefact)
         parts = urlsplit(src)
         if parts.scheme:
             # Absolute thumbnails (a CDN in front of the bucket) must be allowed by the CSP.
             self.img_origins.add(f"{parts.scheme}://{parts.netloc}")
-        return {"src": src, "alt": alt, "width": int(artefact.get("width") or 0) or None,
-                "height": int(artefact.get("height") or 0) or None, "lang": lang,
-                "loading": "eager" if eager else "lazy"}
+        return src
 
-    def link(self, artefact: dict[str, Any], label: str, meta: Iterable[str]) -> dict[str, Any]:
-        meta = [m for m in meta if m]
-        size = artefact.get("bytes")
-        if isinstance(size, int):
-            meta.append(human_size(size))
-        return {"href": self.href(artefact), "download": download_name(artefact, self.brand),
-                "label": label, "meta": " · ".join(meta), "platform": artefact.get("platform")}
+    def link(self, a: dict[str, Any]) -> dict[str, Any]:
+        meta = []
+        if a.get("width") and a.get("role") != "pdf":
+            meta.append(f"{a.get('width')}×{a.get('height')}")
+        meta.append(format_label(a))
+        if isinstance(a.get("bytes"), int):
+            meta.append(human_size(a["bytes"]))
+        return {"href": self.href(a), "download": download_name(a, self.brand),
+                "type": str(a.get("content_type") or ""), "bytes": int(a.get("bytes") or 0),
+                "meta": " · ".join(meta), "slide": a.get("slide")}
 
-    def variant(self, v: dict[str, Any], eager: bool) -> dict[str, Any] | None:
-        design, lang = str(v.get("design")), str(v.get("lang") or PAGE_LANG)
+    def picture(self, thumbs: list[dict[str, Any]], shape: str) -> dict[str, Any] | None:
+        """src/srcset/sizes of one preview from its thumbnails (one per width)."""
+        if not thumbs:
+            return None
+        thumbs = sorted(thumbs, key=lambda t: int(t.get("width") or 0))
+        first = thumbs[0]
+        srcset = ", ".join(f"{self._src(t)} {int(t.get('width') or 0)}w" for t in thumbs)
+        return {"src": self._src(first), "srcset": srcset if len(thumbs) > 1 else None,
+                "sizes": sizes_attr(shape), "width": int(first.get("width") or 0) or None,
+                "height": int(first.get("height") or 0) or None}
+
+    def variant(self, v: dict[str, Any]) -> dict[str, Any] | None:
+        design, lang = str(v.get("design")), str(v.get("lang") or "en")
         arts = self.by_variant.get((design, lang), [])
-        if not arts:
+        if not any(a.get("role") in FILE_ROLES for a in arts):
             return None  # a failed variant with nothing built: never link to a missing file
-        direction = v.get("dir") or direction_of(lang)
-        alt = str(v.get("alt") or "")
         kind = str(v.get("kind") or "quote")
-        thumbs = {(a.get("platform"), a.get("slide")): a for a in arts
-                  if a.get("role") == "thumbnail"}
-        order = list(v.get("platforms") or []) or sorted({str(a.get("platform")) for a in arts})
-        preview_pids = [p for p in PREVIEW_ORDER if p in order] + [
-            p for p in order if p not in PREVIEW_ORDER]
-
-        downloads: list[dict[str, Any]] = []
-        slides_by_platform: dict[str, list[dict[str, Any]]] = {}
-        for a in sorted((a for a in arts if a.get("role") == "slide"),
-                        key=lambda a: int(a.get("slide") or 0)):
-            slides_by_platform.setdefault(str(a.get("platform")), []).append(a)
-        for pid in order:
-            label = platform_label(pid)
-            if pid in slides_by_platform:
-                slides = slides_by_platform[pid]
-                first = slides[0]
-                total = sum(int(s.get("bytes") or 0) for s in slides)
-                downloads.append({
-                    "platform": pid, "label": label, "slides": [
-                        self.link(s, f"Slide {i}", [])
-                        for i, s in enumerate(slides, 1)],
-                    "meta": " · ".join([f"{len(slides)} slides",
-                                        f"{first.get('width')}×{first.get('height')}",
-                                        format_label(first), human_size(total)]),
-                })
-                continue
-            for a in arts:
-                if a.get("platform") != pid or a.get("role") not in ("image", "pdf"):
-                    continue
-                meta = [f"{a.get('width')}×{a.get('height')}", format_label(a)]
-                if a.get("role") == "pdf":
-                    pages = len(next(iter(slides_by_platform.values()), []))
-                    meta = [f"{pages} pages" if pages else "", format_label(a)]
-                downloads.append({"platform": pid, "slides": None, **self.link(a, label, meta)})
-        bundle = next((a for a in arts if a.get("role") == "bundle"), None)
-        bundle_link = None
-        if bundle is not None:
-            what = "All slides and sizes" if kind == "carousel" else "All sizes"
-            bundle_link = self.link(bundle, what, ["ZIP"])
-
-        preview = None
-        for pid in preview_pids:
-            t = thumbs.get((pid, None))
-            if t is not None:
-                preview = self.img(t, alt, lang, eager)
-                break
-        strip: list[dict[str, Any]] = []
-        for pid in preview_pids:
-            slide_thumbs = sorted((a for (p, s), a in thumbs.items() if p == pid and s),
-                                  key=lambda a: int(a.get("slide") or 0))
-            if slide_thumbs:
-                n = len(slide_thumbs)
-                for i, t in enumerate(slide_thumbs, 1):
-                    # The full description is written out below the strip; repeating it on
-                    # every slide would make a screen reader read it n times.
-                    own = str(t.get("alt") or "")
-                    extra = own if own and own != alt else ""
-                    slide_alt = (f"Slide {i} of {n}: {extra}" if extra else
-                                 (alt if i == 1 and alt else f"Slide {i} of {n}"))
-                    strip.append(self.img(t, slide_alt, lang, eager and i <= 2))
-                break
-
+        groups = self._groups(arts)
+        bundle = next((a for a in arts if a.get("role") == "bundle" and not a.get("group")), None)
         attribution = v.get("attribution") or None
-        text = v.get("text")
         slides_text = v.get("slides")
-        if kind == "carousel" and slides_text:
-            paragraphs = [str(s) for s in slides_text]
-        else:
-            paragraphs = _paragraphs(text)
+        paragraphs = ([str(s) for s in slides_text] if kind == "carousel" and slides_text
+                      else _paragraphs(v.get("text")))
         return {
-            "id": self.uid("v", str(v.get("campaign")), design, lang),
-            "lang": lang, "dir": direction, "language": language_name(lang),
-            "sep": list_separator(lang),
-            "original": bool(v.get("original", True)),
-            "kind": kind, "title": v.get("title"), "date": v.get("date"),
-            "paragraphs": paragraphs, "collapse_text": kind == "carousel",
-            "attribution": attribution, "alt": alt, "caption": v.get("caption") or "",
-            "credit": v.get("credit"), "preview": preview, "strip": strip,
-            "downloads": downloads, "bundle": bundle_link,
-            "clips": clip_items(arts, self.href, self.link, self.media_origins),
-            "platforms": [d["platform"] for d in downloads],
+            "lang": lang, "dir": v.get("dir") or direction_of(lang),
+            "language": language_name(lang), "sep": list_separator(lang),
+            "original": bool(v.get("original", True)), "kind": kind,
+            "title": v.get("title"), "date": v.get("date"), "paragraphs": paragraphs,
+            "attribution": attribution, "alt": plain(v.get("alt")),
+            "caption": plain(v.get("caption")), "credit": v.get("credit"),
+            "groups": groups, "bundle": self.link(bundle) if bundle else None,
+            "clips": clip_items(arts, self.href, self._clip_link, self.media_origins),
         }
 
-    def campaigns(self) -> list[dict[str, Any]]:
-        designs: dict[str, dict[str, Any]] = {}
-        order: list[str] = []
+    def _clip_link(self, a: dict[str, Any], label: str, meta: list[str]) -> dict[str, Any]:
+        link = self.link(a)
+        size = human_size(int(a["bytes"])) if isinstance(a.get("bytes"), int) else ""
+        return {**link, "label": label, "platform": a.get("platform"),
+                "meta": " · ".join(m for m in [*meta, size] if m)}
+
+    def _groups(self, arts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        thumbs: dict[tuple[str, int | None], list[dict[str, Any]]] = {}
+        views: dict[str, dict[str, Any]] = {}
+        zips: dict[str, dict[str, Any]] = {}
+        files: dict[str, list[dict[str, Any]]] = {}
+        for a in arts:
+            role, pid = a.get("role"), str(a.get("platform"))
+            if role == "thumbnail":
+                thumbs.setdefault((pid, a.get("slide")), []).append(a)
+            elif role == "view" and a.get("of"):
+                views[str(a["of"])] = a
+            elif role == "bundle" and a.get("group"):
+                zips[str(a["group"])] = a
+            elif role in FILE_ROLES:
+                files.setdefault(pid, []).append(a)
+        by_shape: dict[str, list[str]] = {}
+        for pid in sorted(files, key=_platform_order):
+            p = PLATFORMS.get(pid) or (target(pid) if pid in CLIPS else None)
+            shape = shape_of(p) if p else None
+            if shape:
+                by_shape.setdefault(shape, []).append(pid)
+        groups = []
+        for shape in (s.key for s in SHAPES):
+            pids = by_shape.get(shape)
+            if not pids:
+                continue
+            items: list[dict[str, Any]] = []
+            seen: dict[tuple[str, ...], dict[str, Any]] = {}
+            for pid in pids:
+                own = sorted(files[pid], key=lambda a: int(a.get("slide") or 0))
+                ident = tuple(str(a.get("sha256")) for a in own)
+                if ident in seen:  # byte-identical to another platform's: offer it once
+                    seen[ident]["apps"].append(app_name(pid))
+                    continue
+                first = own[0]
+                doc = first.get("role") == "pdf"
+                item: dict[str, Any] = {"platform": pid, "apps": [app_name(pid)], "pdf": doc,
+                        "slides": [self.link(a) for a in own] if first.get("role") == "slide"
+                        else None, "file": None if first.get("role") == "slide"
+                        else self.link(first), "previews": []}
+                if item["slides"]:
+                    for link, a in zip(item["slides"], own, strict=True):
+                        sv = views.get(str(a.get("path")))
+                        link["view"] = self.href(sv) if sv else link["href"]
+                    item["meta"] = " · ".join([
+                        f"{first.get('width')}×{first.get('height')}", format_label(first),
+                        human_size(sum(int(a.get("bytes") or 0) for a in own))])
+                    for a in own:
+                        pic = self.picture(thumbs.get((pid, a.get("slide")), []), shape)
+                        if pic:
+                            item["previews"].append(pic)
+                elif not doc:
+                    pic = self.picture(thumbs.get((pid, None), []), shape)
+                    if pic:
+                        item["previews"].append(pic)
+                view = views.get(str(first.get("path")))
+                item["view"] = self.href(view) if view else self.href(first)
+                total = sum(int(a.get("bytes") or 0) for a in own)
+                item["shareable"] = not doc and (
+                    len(own) <= SHARE_MAX_FILES and total <= SHARE_MAX_BYTES)
+                seen[ident] = item
+                items.append(item)
+            for item in items:
+                item["apps_label"] = ", ".join(dict.fromkeys(item["apps"]))
+            shown = next((i for i in items if i["previews"]), None)
+            apps = ", ".join(dict.fromkeys(app_name(p) for p in pids))
+            zip_ = zips.get(shape)
+            groups.append({"key": shape, "apps": apps, "choices": items, "main": shown,
+                           "zip": self.link(zip_) if zip_ else None})
+        return groups
+
+    def designs(self) -> list[dict[str, Any]]:
+        """Every design with at least one built variant, in manifest order, by campaign."""
+        raw: dict[str, dict[str, Any]] = {}
         for v in self.manifest.get("variants") or []:
             did = str(v.get("design"))
-            if did not in designs:
-                designs[did] = {"id": did, "campaign": str(v.get("campaign") or "other"),
-                                "kind": str(v.get("kind") or "quote"), "raw": []}
-                order.append(did)
-            designs[did]["raw"].append(v)
-        campaigns: dict[str, dict[str, Any]] = {}
-        shown = 0
-        for did in order:
-            d = designs[did]
+            d = raw.setdefault(did, {"id": did, "campaign": str(v.get("campaign") or "other"),
+                                     "kind": str(v.get("kind") or "quote"), "raw": []})
+            d["raw"].append(v)
+        out = []
+        for d in raw.values():
+            variants = {}
             # The design's own language first, then translations in manifest order.
-            raw = sorted(d["raw"], key=lambda v: not v.get("original", True))
-            variants = [x for x in (self.variant(v, shown < 2) for v in raw) if x]
+            for v in sorted(d["raw"], key=lambda v: not v.get("original", True)):
+                card = self.variant(v)
+                if card is not None:
+                    variants[card["lang"]] = card
             if not variants:
                 continue
-            shown += 1
-            # Headings are in the page's language when a variant is (a reader scanning the
-            # page reads "Mahmoud Darwish"), else in the design's own language.
-            first = next((x for x in variants if x["lang"] == PAGE_LANG), variants[0])
-            name = (first["attribution"] or {}).get("name")
-            if d["kind"] == "quote" and name:
-                heading = str(name)
-            elif first["title"]:
-                heading = str(first["title"])
-            else:  # an untitled statement or tag: its opening words say what it is
-                heading = excerpt(" ".join(first["paragraphs"])) or KIND_LABELS.get(
-                    d["kind"], "Design")
-            c = campaigns.setdefault(d["campaign"], {
-                "id": d["campaign"], "anchor": self.uid("campaign", d["campaign"]),
-                "name": campaign_name(d["campaign"]), "designs": []})
-            c["designs"].append({
-                "id": self.uid("design", did), "campaign": d["campaign"], "kind": d["kind"],
-                "kind_label": KIND_LABELS.get(d["kind"], d["kind"].title()),
-                "heading": heading, "heading_lang": first["lang"], "heading_dir": first["dir"],
-                "variants": variants,
-                "langs": " ".join(x["lang"] for x in variants),
-                "platforms": " ".join(sorted({p for x in variants for p in x["platforms"]})),
-            })
-        return list(campaigns.values())
+            out.append({"id": d["id"], "anchor": "d-" + slug(d["id"], "design"),
+                        "campaign": d["campaign"], "kind": d["kind"], "variants": variants,
+                        "original": next(iter(variants))})
+        return out
 
 
-# --- rendering ------------------------------------------------------------------------------
+def heading_of(design: dict[str, Any], v: dict[str, Any]) -> str:
+    """A quote is headed by who said it, a titled design by its title, else by its words."""
+    name = (v["attribution"] or {}).get("name")
+    if design["kind"] == "quote" and name:
+        return str(name)
+    if v["title"]:
+        return str(v["title"])
+    return excerpt(" ".join(v["paragraphs"]))
+
+
+def pick_variant(design: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The variant a page in `lang` shows: that language, the same base language, else the
+    design's own language."""
+    variants = design["variants"]
+    if lang in variants:
+        return variants[lang]
+    base = lang.split("-")[0]
+    for code, v in variants.items():
+        if code.split("-")[0] == base:
+            return v
+    return variants[design["original"]]

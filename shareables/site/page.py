@@ -1,16 +1,15 @@
-"""The download page: ``output/index.html`` rendered from the manifest.
+"""The download pages rendered from the manifest (`render_pages`; `pages.py` says which).
 
-One self-contained HTML file: CSS and JavaScript are inlined and allowed by SHA-256 hashes in a
-Content-Security-Policy ``<meta>``, so the page makes no request besides its own thumbnails and
-works from any directory or bucket prefix it is copied to. Links come only from ``url_for``
-(relative output paths locally, relative object keys when published) and pass an allow-list of
-URL schemes. Everything from the manifest is escaped by Jinja2's autoescape.
+Each page is one self-contained HTML file: CSS and JavaScript are inlined and allowed by
+SHA-256 hashes in a Content-Security-Policy ``<meta>``, so a page requests only its own
+thumbnails (and, when asked, search.json and the files it shares) and works from any
+directory or bucket prefix. Links come only from ``url_for`` (relative output paths locally,
+relative object keys when published) and pass an allow-list of URL schemes. Everything from
+the manifest is escaped by Jinja2's autoescape; ``**inline**`` markup becomes ``<strong>``.
 
-Without JavaScript the page is complete: every campaign, design, language and download is
-listed. JavaScript only adds filters, the language switch and the "copy caption" button.
-
-sitemodel.py turns the manifest into the plain dicts the template walks; this module checks
-links, builds the CSP and renders.
+Without JavaScript every page is complete: links to every campaign page, every design and
+every file. JavaScript adds sharing, the size choice, copy buttons, search and the language
+preselection.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -28,23 +27,22 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..errors import ShareablesError
-from ..platforms import PLATFORMS
+from . import pages as plan
+from .i18n import strings, ui_language
 from .model import (
-    PAGE_LANG,
     PageModel,
     download_name,
     excerpt,
     human_size,
     language_name,
     list_separator,
-    platform_label,
     slug,
 )
 
 __all__ = [
     "UnsafeURLError", "csp_hash", "contrast_ratio", "download_name", "excerpt", "favicon",
     "human_size", "isolate_tags", "language_name", "list_separator", "page_assets",
-    "page_colors", "render_index", "safe_url", "slug",
+    "page_colors", "render_index", "render_pages", "safe_url", "slug",
 ]
 
 UrlFor = Callable[[dict[str, Any]], str]
@@ -169,6 +167,20 @@ def isolate_tags(text: str | None) -> Markup:
         Markup("<bdi>{}</bdi>").format(p) if i % 2 else escape(p) for i, p in enumerate(parts))
 
 
+_STRONG = re.compile(r"\*\*(.+?)\*\*", re.S)
+
+
+def rich(text: str | None) -> Markup:
+    """A design's text for the page: ``**inline**`` as ``<strong>``, tags isolated, the rest
+    escaped (the asterisks never reach the page)."""
+    parts = _STRONG.split(text or "")
+    return Markup("").join(
+        Markup("<strong>{}</strong>").format(isolate_tags(p)) if i % 2 else isolate_tags(p)
+        for i, p in enumerate(parts))
+
+
+
+
 @cache
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -180,6 +192,7 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["tags"] = isolate_tags
+    env.filters["rich"] = rich
     return env
 
 
@@ -196,76 +209,173 @@ def _static(name: str) -> str:
     return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
-def render_index(
+def _json_block(data: Any) -> Markup:
+    """JSON for a ``<script type="application/json">`` block: ``<`` escaped so no text in it
+    can close the element."""
+    import json
+
+    return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+                  .replace("<", "\\u003c"))
+
+
+def embed_snippet(embed_url: str, title: str) -> str:
+    """The copy-paste HTML that puts a campaign's embed page on another site.
+
+    The iframe grows to its content: the embed page posts its height and this listener,
+    which only trusts messages from the iframe's own window, applies it.
+    """
+    return (
+        f'<iframe src="{escape(embed_url)}" title="{escape(title)}" '
+        'allow="web-share; clipboard-write" loading="lazy" '
+        'style="width:100%;height:900px;border:0" data-shareables></iframe>\n'
+        "<script>addEventListener(\"message\",function(e){var f=document.querySelectorAll("
+        "\"iframe[data-shareables]\");for(var i=0;i<f.length;i++)if(e.source===f[i]."
+        "contentWindow&&e.data&&e.data.type===\"shareables:height\")f[i].style.height="
+        "e.data.height+\"px\"});</script>")
+
+
+def render_pages(
     manifest: dict[str, Any],
     url_for: UrlFor,
     *,
     base_url: str | None = None,
     live_reload: str | None = None,
     problems: Sequence[str] = (),
-) -> str:
-    """Render the download page for ``manifest``; every link is ``url_for(artefact)``.
+    only: str | Collection[str] | None = None,
+) -> dict[str, str]:
+    """Every page of the site (name -> text, see pages.py); each link is ``url_for(a)``.
 
-    ``base_url`` (the public URL of the page) makes ``og:image`` absolute, as link previews
-    require; without it the tag is relative. ``live_reload`` is the path of the endpoint
-    ``shareables serve`` answers with the build version: the page polls it and reloads, and the
-    CSP then allows ``connect-src 'self'``. Published pages never set it. ``problems`` (the
-    preview's latest build errors) are listed at the top of the page.
+    ``base_url`` (the public URL of the pages) makes ``og:image``, ``og:url`` and the embed
+    snippet absolute, as link previews and other sites need. ``live_reload`` is the path
+    ``shareables serve`` answers with the build version: the page polls it and reloads.
+    ``problems`` (the preview's latest build errors) are listed on the index. ``only`` renders
+    just those pages (the preview renders one page per request).
     """
-    page = PageModel(manifest, lambda a: safe_url(url_for(a)))
-    campaigns = page.campaigns()
+    model = PageModel(manifest, lambda a: safe_url(url_for(a)))
+    designs = model.designs()
+    campaigns = plan.campaigns_of(designs)
+    langs = plan.page_languages(designs)
     colors = page_colors(manifest.get("brand") or {})
     css = (f":root{{--brand:{colors['background']};--accent:{colors['accent']}}}\n"
            + _static("page.css"))
-    js = _static("page.js")
-
+    js, head_js = _static("page.js"), _static("head.js")
     site = manifest.get("site") or {}
     brand = manifest.get("brand") or {}
-    title = str(site.get("title") or f"{page.brand} shareables")
-    og = None
-    og_art = next((a for a in manifest.get("artefacts") or [] if a.get("role") == "site-og"), None)
-    if og_art is None and site.get("og_image"):
-        og_art = {"role": "site-og", "path": site["og_image"], "width": 1200, "height": 630}
-    if og_art is not None:
-        og_url = safe_url(url_for(og_art))
-        if base_url:
-            og_url = urljoin(safe_url(base_url), og_url)
-        og = {"url": og_url, "alt": str(site.get("og_alt") or title),
-              "width": og_art.get("width") or 1200, "height": og_art.get("height") or 630,
-              "type": og_art.get("content_type")}
-
-    media = sorted(page.media_origins)
-    img_src = " ".join(["'self'", "data:", *sorted(page.img_origins | page.media_origins)])
-    clips = any(v["clips"] for c in campaigns for d in c["designs"] for v in d["variants"])
-    # Clips play from media-src; their Share button fetches the MP4 to share it as a file.
-    media_src = ["media-src " + " ".join(["'self'", *media])] if clips else []
-    connect = " ".join(["'self'", *(media if clips else [])])
+    handle = brand.get("handle") or None
+    site_title = str(site.get("title") or f"{model.brand} shareables")
+    base = safe_url(base_url) if base_url else None
+    og = _og(manifest, url_for, site, site_title, base)
+    origins = sorted(model.img_origins | model.media_origins)
+    media = sorted(model.media_origins)
+    clips = any(v["clips"] for d in designs for v in d["variants"].values())
     csp = "; ".join([
         "default-src 'none'",
-        f"img-src {img_src}",
-        *media_src,
+        " ".join(["img-src", "'self'", "data:", *origins]),
+        # Clips play from media-src; Share fetches the files it hands over (connect-src).
+        *([" ".join(["media-src", "'self'", *media])] if clips else []),
         f"style-src {csp_hash(css)}",
-        f"script-src {csp_hash(js)}",
-        *([f"connect-src {connect}"] if live_reload or clips else []),
+        f"script-src {csp_hash(js)} {csp_hash(head_js)}",
+        " ".join(["connect-src", "'self'", *origins]),
         "base-uri 'none'",
         "form-action 'none'",
     ])
-    handle = brand.get("handle") or None
-    languages = sorted({x["lang"] for c in campaigns for d in c["designs"] for x in d["variants"]})
-    platforms = [p for p in PLATFORMS
-                 if any(p in d["platforms"].split() for c in campaigns for d in c["designs"])]
+    total = len(designs)
+    common = {
+        "brand_name": model.brand, "handle": handle, "css": Markup(css), "js": Markup(js),
+        "head_js": Markup(head_js), "csp": csp, "og": og, "theme_color": colors["background"],
+        "favicon": favicon(model.brand, colors["background"]), "search_url": "search.json",
+        "live_reload": safe_url(live_reload) if live_reload else None,
+        "problems": list(problems),
+    }
+    env = _env()
+    out: dict[str, str] = {}
+    wanted = {only} if isinstance(only, str) else set(only) if only is not None else None
+
+    def emit(name: str, template: str, lang: str, base_name: str, **ctx: Any) -> None:
+        if wanted is not None and name not in wanted:
+            return
+        ui = strings(lang)
+        alternates = plan.alternates(base_name, langs)
+        if base:
+            for a in alternates:
+                a["href"] = urljoin(base, a["href"])
+        intro = (ui["intro"].format(handle=handle) if handle else ui["intro_nohandle"])
+        out[name] = env.get_template(template).render(
+            **common, **ctx, lang=lang, ui=ui, ui_lang=ui_language(lang),
+            ui_json=_json_block({k: ui[k] for k in _JS_STRINGS}),
+            alternates=alternates, intro=intro,
+            page_url=urljoin(base, name) if base else None,
+            index_href=plan.file_name("index", lang),
+            designs_total=ui["designs_n"].format(n=total))
+
     description = str(site.get("description") or (
-        f"Images, carousels and captions from {page.brand} to download and share, "
+        f"Images, carousels and captions from {model.brand} to download and share, "
         "each with a written image description."))
-    return _env().get_template("index.html.j2").render(
-        title=title, description=description, brand_name=page.brand, handle=handle,
-        campaigns=campaigns, css=Markup(css), js=Markup(js), csp=csp, og=og,
-        base_url=safe_url(base_url) if base_url else None,
-        live_reload=safe_url(live_reload) if live_reload else None,
-        theme_color=colors["background"], page_lang=PAGE_LANG,
-        favicon=favicon(page.brand, colors["background"]),
-        filter_languages=[(lang, language_name(lang)) for lang in languages],
-        filter_platforms=[(p, platform_label(p)) for p in platforms],
-        design_count=sum(len(c["designs"]) for c in campaigns),
-        problems=list(problems),
-    )
+    for lang in langs:
+        ui = strings(lang)
+        cards_index = []
+        for c in campaigns:
+            first = plan.card(c["designs"][0], lang, langs)
+            # An 88 px cover: the 1x preview is already sharp enough at 3x.
+            cover = ({**first["main"]["main"]["previews"][0], "srcset": None}
+                     if first["main"] else None)
+            cards_index.append({"name": c["name"], "cover": cover,
+                                "href": plan.file_name(c["base"], lang),
+                                "count": ui["designs_n"].format(n=len(c["designs"]))})
+        emit(plan.file_name("index", lang), "index.html.j2", lang, "index",
+             title=site_title, heading=site_title, description=description,
+             campaigns=cards_index, embed=False, crumbs=False)
+        for c in campaigns:
+            pages = c["pages"]
+            for n, chunk in enumerate(pages, 1):
+                base_name = plan.page_base(c["id"], n)
+                pager = [{"n": i, "current": i == n,
+                          "href": plan.file_name(plan.page_base(c["id"], i), lang)}
+                         for i in range(1, len(pages) + 1)]
+                embed_name = plan.file_name(c["embed"], lang)
+                snippet = embed_snippet(urljoin(base, embed_name) if base else embed_name,
+                                        f"{c['name']} — {site_title}") if n == 1 else None
+                title = c["name"] if n == 1 else f"{c['name']} ({ui['page_n'].format(n=n)})"
+                emit(plan.file_name(base_name, lang), "campaign.html.j2", lang, base_name,
+                     title=f"{title} — {site_title}", heading=c["name"],
+                     description=description, embed=False, crumbs=True, pages=pager,
+                     snippet=snippet,
+                     cards=[plan.card(d, lang, langs) for d in chunk])
+            emit(plan.file_name(c["embed"], lang), "campaign.html.j2", lang, c["embed"],
+                 title=f"{c['name']} — {site_title}", heading=c["name"],
+                 description=description, embed=True, crumbs=False, pages=[], snippet=None,
+                 see_all={"href": urljoin(base, plan.file_name(c["base"], lang)) if base
+                          else plan.file_name(c["base"], lang),
+                          "label": ui["see_all"].format(campaign=c["name"])},
+                 cards=[plan.card(d, lang, langs) for d in c["designs"][:plan.EMBED_SIZE]])
+    if wanted is None or "search.json" in wanted:
+        out["search.json"] = plan.search_index(campaigns)
+    return out
+
+
+_JS_STRINGS = ("copied", "copy_failed", "preparing", "share_failed", "search_none",
+               "search_found", "slide_n")
+"""The catalogue strings the script needs (it reads them from a JSON block on the page)."""
+
+
+def _og(manifest: dict[str, Any], url_for: UrlFor, site: dict[str, Any], title: str,
+        base: str | None) -> dict[str, Any] | None:
+    og_art = next((a for a in manifest.get("artefacts") or [] if a.get("role") == "site-og"),
+                  None)
+    if og_art is None and site.get("og_image"):
+        og_art = {"role": "site-og", "path": site["og_image"], "width": 1200, "height": 630}
+    if og_art is None:
+        return None
+    url = safe_url(url_for(og_art))
+    if base:
+        url = urljoin(base, url)
+    return {"url": url, "alt": str(site.get("og_alt") or title),
+            "width": og_art.get("width") or 1200, "height": og_art.get("height") or 630,
+            "type": og_art.get("content_type")}
+
+
+def render_index(manifest: dict[str, Any], url_for: UrlFor, *, base_url: str | None = None,
+                 live_reload: str | None = None, problems: Sequence[str] = ()) -> str:
+    """The English index page alone (what ``shareables serve`` answers at ``/``)."""
+    return render_pages(manifest, url_for, base_url=base_url, live_reload=live_reload,
+                        problems=problems, only="index.html")["index.html"]

@@ -77,14 +77,14 @@ def test_first_build_writes_the_spec_layout_and_a_consistent_manifest(project: P
     paths = {a["path"] for a in m["artefacts"]}
     d = "palestine/darwish-on-this-earth"
     assert {f"{d}/en/instagram-square.jpg", f"{d}/en/x.png", f"{d}/ar/x.png",
-            f"{d}/en/thumbs/x.jpg", f"{d}/en/darwish-on-this-earth-en.zip",
+            f"{d}/en/thumbs/x.400w.jpg", f"{d}/en/darwish-on-this-earth-en.zip",
             f"{d}/ar/darwish-on-this-earth-ar.zip", "site/og.png"} <= paths
     # linkedin-document only for carousels; carousel slides numbered from 01
     assert f"{d}/en/linkedin-document.pdf" not in paths
     c = "afghanistan/three-things/en"
     assert {f"{c}/linkedin-document.pdf", f"{c}/x-01.png", f"{c}/x-05.png",
-            f"{c}/thumbs/x-01.jpg"} <= paths
-    thumb = next(a for a in m["artefacts"] if a["path"] == f"{c}/thumbs/x-02.jpg")
+            f"{c}/thumbs/x-01.400w.jpg"} <= paths
+    thumb = next(a for a in m["artefacts"] if a["path"] == f"{c}/thumbs/x-02.400w.jpg")
     assert thumb["role"] == "thumbnail" and thumb["of"] == f"{c}/x-02.png"
     img = next(a for a in m["artefacts"] if a["path"] == f"{d}/ar/x.png")
     assert img["design"] == "darwish-on-this-earth" and img["lang"] == "ar"
@@ -303,7 +303,7 @@ def test_platform_and_path_filters_keep_everything_else(project: Path) -> None:
     after = {a["path"]: a["sha256"] for a in assert_consistent(project / "output")["artefacts"]}
     assert after.keys() == before.keys()
     changed = {p for p in after if after[p] != before[p]}
-    assert changed == {f"{DARWISH}/en/x.png", f"{DARWISH}/en/thumbs/x.jpg",
+    assert changed == {f"{DARWISH}/en/x.png", f"{DARWISH}/en/thumbs/x.400w.jpg",
                        f"{DARWISH}/en/darwish-on-this-earth-en.zip"}
 
 
@@ -412,7 +412,9 @@ def test_build_killed_mid_way_leaves_a_consistent_output_and_the_next_completes_
     listed = {a["path"] for a in m["artefacts"]}
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
                and ".shareables" not in p.parts}
-    assert on_disk == listed | {"manifest.json", "index.html"}
+    pages = json.loads((out / ".shareables" / "index.json").read_text())["pages"]
+    assert {"index.html", "search.json"} <= set(pages)
+    assert on_disk == listed | {"manifest.json"} | set(pages)
 
 
 def _mtime(p: Path) -> int | None:

@@ -145,8 +145,8 @@ def test_the_open_page_reloads_after_a_real_rebuild(
     with Preview(out, project_dir=project, rebuild=build_rebuilder(project, jobs=1), port=0,
                  interval=0.1, log=lambda m: None) as preview:
         page = new_page()
-        page.goto(preview.url)
-        page.wait_for_selector("#design-darwish-on-this-earth")
+        page.goto(preview.url.rstrip("/") + "/palestine.html")
+        page.wait_for_selector("#d-darwish-on-this-earth")
         text = design.read_text()
         # The page's own poller reloads it (the test only waits for that navigation).
         with page.expect_navigation(timeout=30_000):

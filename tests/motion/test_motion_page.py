@@ -46,9 +46,8 @@ def test_the_page_plays_the_clip_and_shares_the_mp4(site, new_page, serve_dir,
     base = serve_dir(out)
     page = new_page(viewport={"width": 420, "height": 900})
     page.add_init_script(STUB)
-    page.goto(base + "index.html")
-    section = page.locator("section.variant[data-lang=en]").filter(
-        has=page.locator("video")).first
+    page.goto(base + "palestine.html")  # the campaign page: one card per design
+    section = page.locator("#d-darwish-on-this-earth")
     video = section.locator("video")
     assert video.get_attribute("poster") == clip["poster"]
     assert video.evaluate("v => v.muted && v.playsInline && v.controls")
@@ -85,13 +84,13 @@ def test_without_file_sharing_the_button_stays_hidden_and_the_download_works(
     out, manifest = site
     base = serve_dir(out)
     page = new_page()
-    page.goto(base + "index.html")  # headless Chromium: navigator.canShare is missing
-    assert page.locator("[data-share-clip]").count() == 2
+    page.goto(base + "palestine.html")  # headless Chromium: navigator.canShare is missing
+    assert page.locator("[data-share-clip]").count() == 1  # the English card (Arabic: .ar)
     assert not page.locator("[data-share-clip]").first.is_visible()
     link = page.locator("a.dl[href$='x-video.mp4']").first
     assert link.get_attribute("download").endswith("-x-video.mp4")
     nojs = new_page(java_script_enabled=False)
-    nojs.goto(base + "index.html")
-    assert nojs.locator("video source[type='video/mp4']").count() == 2
+    nojs.goto(base + "palestine.ar.html")
+    assert nojs.locator("video source[type='video/mp4']").count() == 1
     assert not nojs.locator("[data-share-clip]").first.is_visible()
     assert json.loads((out / "manifest.json").read_text())["build_id"] == manifest["build_id"]

@@ -50,7 +50,7 @@ REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.s3
 
 TWO = {"alpha": "Alpha says hello", "beta": "Beta says hello"}
-PER_DESIGN = 5  # 2 platform images + 2 thumbnails + 1 zip (fixtures_s3.write_output)
+PER_DESIGN = 7  # 2 platform images + their 2 inline views + 2 thumbnails + 1 zip (write_output)
 
 
 class Recorder:
@@ -90,6 +90,12 @@ def _publish(out: Path, target: Target, **kwargs: Any) -> tuple[Any, Recorder, l
 def _public(target: Target, rel: str) -> tuple[int, dict[str, str], bytes]:
     """Anonymous GET, as a supporter's browser does it."""
     return http_get(target.base_url() + rel)
+
+
+def _switches(keys: list[str]) -> list[str]:
+    """The switch writes without the other pages (campaign pages, search.json) before the
+    index: manifests/<id>.json, manifest.json, index.html."""
+    return [k for k in keys if k == "index.html" or not k.endswith((".html", "search.json"))]
 
 
 def _links(html: bytes) -> set[str]:
@@ -147,12 +153,14 @@ def test_first_publish_uploads_every_object_with_headers_and_metadata(
     target = _target(s3_server, s3_bucket)
     result, rec, _ = _publish(tmp_path / "output", target)
 
-    assert len(rec.file_puts(target.prefix)) == len(manifest["artefacts"]) == 2 * PER_DESIGN
+    assert len(rec.file_puts(target.prefix)) == len(result.plan.manifest["artefacts"]) \
+        == 2 * PER_DESIGN
     # The page goes last, after its manifest: a reader never sees links to missing files.
-    assert rec.puts(target.prefix)[-3:] == [
+    assert _switches(rec.puts(target.prefix))[-3:] == [
         f"manifests/{manifest['build_id']}.json", "manifest.json", "index.html"]
     admin = s3_server.client()
-    published = {a["path"]: a for a in result.plan.manifest["artefacts"]}
+    published = {a["path"]: a for a in result.plan.manifest["artefacts"] if a["role"] != "view"}
+    views = {a["of"]: a for a in result.plan.manifest["artefacts"] if a["role"] == "view"}
     for a in manifest["artefacts"]:
         key = published[a["path"]]["key"]
         assert key.startswith(f"files/{a['sha256']}/madre-")
@@ -166,15 +174,23 @@ def test_first_publish_uploads_every_object_with_headers_and_metadata(
         else:
             name = key.rsplit("/", 1)[1]
             assert head["ContentDisposition"] == f'attachment; filename="{name}"'
+        if a["role"] == "image":  # the page's preview tap opens the same bytes inline
+            view = views[a["path"]]["key"]
+            assert view == f"files/{a['sha256']}/view/{key.rsplit('/', 1)[1]}"
+            vhead = admin.head_object(Bucket=s3_bucket, Key=target.key(view))
+            assert vhead["ContentDisposition"] == "inline"
+            assert vhead["Metadata"]["sha256"] == a["sha256"]
     assert published["test/alpha/en/instagram-square.jpg"]["key"].endswith(
         "/madre-alpha-en-instagram-square.jpg")
 
     status, headers, page = _public(target, "index.html")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert headers["Cache-Control"] == "no-cache"
-    links = _links(page)
+    assert headers["Content-Encoding"] == "gzip"  # pages are stored compressed
+    links = _links(page) | _links(_public(target, "test.html")[2])  # index, campaign page
     keys = {a["key"] for a in result.plan.manifest["artefacts"]}
-    downloads = {a["key"] for a in result.plan.manifest["artefacts"] if a["role"] != "thumbnail"}
+    downloads = {a["key"] for a in result.plan.manifest["artefacts"]
+                 if a["role"] not in ("thumbnail", "view")}
     assert downloads <= links <= keys  # the page previews one thumbnail per design
     for link in links:  # every link resolves anonymously to the bytes the manifest promises
         status, _, body = _public(target, link)
@@ -216,7 +232,7 @@ def test_editing_one_design_uploads_only_its_objects_then_manifest_and_index(
     uploaded = rec.file_puts(target.prefix)
     assert len(uploaded) == PER_DESIGN
     assert {k.split("/")[1] for k in uploaded} == beta
-    assert rec.puts(target.prefix)[PER_DESIGN:] == [
+    assert _switches(rec.puts(target.prefix))[PER_DESIGN:] == [
         f"manifests/{edited['build_id']}.json", "manifest.json", "index.html"]
     assert all(u.reason.startswith("changed") for u in result.plan.uploads)
 
@@ -247,7 +263,7 @@ def test_killed_server_mid_publish_leaves_the_previous_site_whole_and_rerun_fill
 
     designs = {f"d{i}": f"Design number {i}" for i in range(8)}
     v2 = make_output(designs)
-    total = len(v2["artefacts"])  # 40
+    total = len(v2["artefacts"]) + sum(a["role"] == "image" for a in v2["artefacts"])  # 56
     client = make_client(target, attempts=2, jobs=4)
     done = {"n": 0}
 
@@ -288,7 +304,7 @@ def test_killed_server_mid_publish_leaves_the_previous_site_whole_and_rerun_fill
     _wait_for_lock_expiry(server, "kill-test", target)
     result, rec, _ = _publish(out, target)
     assert len(rec.file_puts(target.prefix)) == total - already  # only what is missing
-    assert rec.puts(target.prefix)[-2:] == ["manifest.json", "index.html"]
+    assert _switches(rec.puts(target.prefix))[-2:] == ["manifest.json", "index.html"]
     assert json.loads(_public(target, "manifest.json")[2])["build_id"] == v2["build_id"]
     for link in _links(_public(target, "index.html")[2]):
         status, _, body = _public(target, link)
@@ -328,15 +344,15 @@ def test_prune_respects_grace_period_and_max_deletes(s3_server, s3_bucket, s3_en
     assert result.deleted == 0 and result.plan.kept_in_grace == PER_DESIGN + 1
     before = keys()
 
-    with pytest.raises(PublishError, match=r"pruning would delete 6 objects, more than "
+    with pytest.raises(PublishError, match=r"pruning would delete 8 objects, more than "
                                            r"--max-deletes 5; nothing was uploaded or deleted"):
         _publish(out, target, keep_manifests=1, grace=timedelta(0), max_deletes=5)
     assert keys() == before
 
-    result, rec, _ = _publish(out, target, keep_manifests=1, grace=timedelta(0), max_deletes=6)
-    assert result.deleted == 6
+    result, rec, _ = _publish(out, target, keep_manifests=1, grace=timedelta(0), max_deletes=8)
+    assert result.deleted == 8
     gone = before - keys()
-    assert len(gone) == 6
+    assert len(gone) == 8
     assert sum("madre-beta-" in k for k in gone) == PER_DESIGN
     assert rec.puts() == []  # nothing else changed
     for link in _links(_public(target, "index.html")[2]):  # the live page is intact
@@ -351,7 +367,7 @@ def test_an_empty_build_never_replaces_a_live_site(s3_server, s3_bucket, s3_env,
     page = _public(target, "index.html")[2]
     make_output({})
     with pytest.raises(PublishError, match=r"^the build has no artefacts; refusing to replace "
-                                           r"the live site \(10 artefacts\)"):
+                                           r"the live site \(14 artefacts\)"):
         _publish(tmp_path / "output", target)
     assert _public(target, "index.html")[2] == page
 
@@ -593,7 +609,8 @@ def test_real_build_then_fresh_checkout_publish_renders_and_uploads_only_what_ch
     first, rec = publish_with_build()
     assert first.build_exit_code == 0
     built = json.loads((project / "output/manifest.json").read_text())
-    assert len(rec.file_puts("e2e/")) == len(built["artefacts"]) > 10
+    views = sum(a["role"] in ("image", "slide") for a in built["artefacts"])
+    assert len(rec.file_puts("e2e/")) == len(built["artefacts"]) + views > 10
     page = _public(target, "index.html")[2]
     for link in _links(page):
         status, _, body = _public(target, link)
@@ -612,8 +629,8 @@ def test_real_build_then_fresh_checkout_publish_renders_and_uploads_only_what_ch
     assert uploaded and all("-quote-en" in k for k in uploaded), uploaded
     changed = [a for a in json.loads((project / "output/manifest.json").read_text())["artefacts"]
                if a["design"] == "quote"]
-    assert len(uploaded) == len(changed)
-    assert rec.puts("e2e/")[-2:] == ["manifest.json", "index.html"]
+    assert len(uploaded) == len(changed) + sum(a["role"] in ("image", "slide") for a in changed)
+    assert _switches(rec.puts("e2e/"))[-2:] == ["manifest.json", "index.html"]
 
     # A design that breaks in CI keeps its live version instead of vanishing from the page.
     shutil.rmtree(project / "output")
@@ -648,9 +665,9 @@ def test_make_demo_serves_the_page_from_the_bucket_until_stopped(tmp_path) -> No
         # After the command returned, a browser (no credentials) gets the page and its files.
         status, headers, page = http_get(found.group(1))
         assert status == 200 and headers["Content-Type"].startswith("text/html")
-        links = sorted(_links(page))
-        assert len(links) > 20
         base = found.group(1).rsplit("/", 1)[0]
+        links = sorted(_links(page) | _links(http_get(f"{base}/palestine.html")[2]))
+        assert len(links) > 20
         for link in links[:5]:
             status, _, body = http_get(f"{base}/{link}")
             assert status == 200 and hashlib.sha256(body).hexdigest() == link.split("/")[1]

@@ -1,4 +1,7 @@
-"""The download page: site.render_index, and the page itself in Debian Chromium."""
+"""The download pages without a browser: helpers, the view model, the rendered HTML.
+
+The pages in Chromium are in test_browser.py; the 2,000-design weight in test_scale.py.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from markupsafe import escape
 
+from shareables.platforms import PLATFORMS
 from shareables.site import page as site
+from shareables.site.i18n import catalogue
+from shareables.site.model import PageModel, plain
+from shareables.site.shapes import shape_of, sizes_attr, thumb_widths
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU = ROOT / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
@@ -115,154 +122,18 @@ def test_brand_colours_are_used_only_when_readable() -> None:
     assert site.contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
 
 
-# --- the rendered page (no browser) ---------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def page_html(sample_output: Path) -> str:
-    return (sample_output / "index.html").read_text()
-
-
-def test_page_is_small(page_html: str) -> None:
-    """Page + CSS + JS (all inline) stay under 100 KB before images."""
-    assert not site.page_assets()
-    assert len(page_html.encode()) < 100_000
-
-
-def test_the_page_for_a_dozen_real_designs_stays_under_100_kb(built_site: Path) -> None:
-    """Twelve designs from a real build (the organisation has ten) still fit in 100 KB."""
-    manifest = manifest_of(built_site)
-    grown: dict[str, Any] = {**manifest, "variants": [], "artefacts": []}
-    designs = sorted({v["design"] for v in manifest["variants"]})
-    n = 0
-    while len({v["design"] for v in grown["variants"]}) < 12:
-        n += 1
-        for key in ("variants", "artefacts"):
-            for item in manifest[key]:
-                copy = dict(item)
-                if copy.get("design"):
-                    copy["design"] = f"{copy['design']}-{n}"
-                    copy["path"] = f"copy-{n}/{copy.get('path')}"
-                grown[key].append(copy)
-    html = site.render_index(grown, by_path)
-    assert len({v["design"] for v in grown["variants"]}) >= 12 > len(designs)
-    assert len(html.encode()) < 100_000, len(html.encode())
-
-
-def test_csp_hashes_match_the_inline_style_and_script(page_html: str) -> None:
-    doc = parse(page_html)
-    (meta,) = doc.find("meta", **{"http-equiv": "Content-Security-Policy"})
-    csp = dict(d.strip().split(" ", 1) for d in str(meta["content"]).split(";"))
-    assert csp["default-src"] == "'none'"
-    assert csp["img-src"] == "'self' data:"  # data: only for the inline favicon
-    assert csp["style-src"] == site.csp_hash("".join(doc.raw["style"]))
-    assert csp["script-src"] == site.csp_hash("".join(doc.raw["script"]))
-    assert "connect-src" not in csp  # only `shareables serve` polls
-    assert "unsafe" not in str(meta["content"])
-    assert not doc.find("html", **{"data-live-reload": "x"})
-    # No inline event handlers or style attributes: the CSP would block them anyway.
-    assert not [a for _, a in doc.tags if "style" in a or any(k.startswith("on") for k in a)]
-
-
-def test_every_link_is_a_local_relative_path(page_html: str, sample_output: Path) -> None:
-    doc = parse(page_html)
-    links = [a["href"] for a in doc.find("a") if not str(a["href"]).startswith("#")]
-    imgs = [a["src"] for a in doc.find("img")]
-    assert links and imgs
-    for url in links + imgs:
-        assert not re.match(r"^[a-z]+:|^//", str(url)), url
-        assert (sample_output / str(url)).is_file(), url
-
-
-def test_downloads_cover_every_artefact_with_friendly_names(page_html: str,
-                                                            sample_output: Path) -> None:
-    manifest = manifest_of(sample_output)
-    doc = parse(page_html)
-    hrefs = {a["href"]: a["download"] for a in doc.find("a") if a.get("download")}
-    wanted = {a["path"] for a in manifest["artefacts"]
-              if a["role"] in ("image", "slide", "pdf", "bundle")}
-    assert set(hrefs) == wanted
-    assert hrefs["palestine/darwish-palestine/ar/instagram-story.png"] == (
-        "madre-darwish-palestine-ar-instagram-story.png")
-    text = " ".join(" ".join(doc.text).split())
-    assert re.search(r"Instagram story · 270×480 · PNG · \d+ KB", text)
-    assert re.search(r"LinkedIn document · 3 pages · PDF · \d+ KB", text)
-    assert "All slides and sizes · ZIP" in text
-
-
-def test_thumbnails_are_previews_with_alt_and_size(page_html: str, sample_output: Path) -> None:
-    manifest = manifest_of(sample_output)
-    thumbs = {a["path"]: a for a in manifest["artefacts"] if a["role"] == "thumbnail"}
-    imgs = parse(page_html).find("img")
-    assert imgs
-    for img in imgs:
-        art = thumbs[str(img["src"])]  # KeyError: a full-size file used as a preview
-        assert img["width"] == str(art["width"]) and img["height"] == str(art["height"])
-        assert img["alt"]
-    alts = [i["alt"] for i in imgs]
-    assert any(a and a.startswith("Quote by Mahmoud Darwish") for a in alts)
-    assert "Slide 2 of 3" in alts
-
-
-def test_arabic_text_is_marked_rtl(page_html: str) -> None:
-    doc = parse(page_html)
-    assert doc.find("html", lang="en", dir="ltr")
-    quotes = doc.find("blockquote", lang="ar", dir="rtl")
-    assert quotes
-    assert doc.find("p", **{"class": "caption-text", "lang": "ar", "dir": "rtl"})
-    assert doc.find("button", lang="ar")  # the language switch names Arabic in Arabic
-    # Every blockquote, caption and description carries the language it is written in.
-    for tag, a in doc.tags:
-        if tag == "blockquote" or "caption-text" in str(a.get("class")):
-            assert a.get("lang") and a.get("dir"), a
-
 
 def test_handles_in_rtl_text_are_isolated() -> None:
     assert site.isolate_tags("درويش @madrespeaks <b>") == (
         "درويش <bdi>@madrespeaks</bdi> &lt;b&gt;")
 
 
-def test_open_graph_tags_use_an_absolute_image_with_base_url(sample_output: Path) -> None:
-    manifest = manifest_of(sample_output)
-    html = site.render_index(manifest, by_path, base_url="https://shareables.example.org/s/")
-    doc = parse(html)
-    og = {a["property"]: a["content"] for a in doc.find("meta") if a.get("property")}
-    tw = {a["name"]: a["content"] for a in doc.find("meta") if a.get("name")}
-    assert og["og:image"] == "https://shareables.example.org/s/site/og.png"
-    assert og["og:image:alt"] == manifest["site"]["og_alt"]
-    assert og["og:image:width"] == "1200" and og["og:image:height"] == "630"
-    assert og["og:url"] == "https://shareables.example.org/s/"
-    assert tw["twitter:card"] == "summary_large_image"
-    assert tw["twitter:image:alt"] == manifest["site"]["og_alt"]
-    with pytest.raises(site.UnsafeURLError):
-        site.render_index(manifest, by_path, base_url="javascript:alert(1)//")
-
-
-def test_links_come_from_url_for_and_pass_the_allow_list(sample_output: Path) -> None:
-    manifest = manifest_of(sample_output)
-    html = site.render_index(manifest, lambda a: f"files/{a['sha256'][:8]}/{Path(a['path']).name}")
-    assert 'href="files/' in html and 'href="palestine/' not in html
-    with pytest.raises(site.UnsafeURLError, match="javascript"):
-        site.render_index(manifest, lambda a: "javascript:alert(1)")
-    # Thumbnails on another https origin (a CDN) are allowed by the CSP, and only that origin.
-    cdn = site.render_index(manifest, lambda a: "https://cdn.example.org/" + a["path"])
-    (meta,) = parse(cdn).find("meta", **{"http-equiv": "Content-Security-Policy"})
-    assert "img-src 'self' data: https://cdn.example.org;" in str(meta["content"])
-
-
-def test_text_with_markup_is_escaped(page_html: str) -> None:
-    assert "<script>alert" not in page_html
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page_html
-    assert "<img src=x" not in page_html and "<b>not bold" not in page_html
-    assert page_html.count("<script>") == 1
-
-
-def test_failed_variants_are_not_linked(sample_output: Path) -> None:
-    manifest = manifest_of(sample_output)
-    manifest["variants"].append({**manifest["variants"][0], "lang": "fa", "original": False,
-                                 "errors": ["designs/x.yaml:3:1: text: too long"]})
-    html = site.render_index(manifest, by_path)
-    assert 'data-lang="fa"' not in html
+def test_inline_markup_becomes_strong_and_never_shows_its_asterisks() -> None:
+    assert site.rich("endorse the call for a **ceasefire**.") == (
+        "endorse the call for a <strong>ceasefire</strong>.")
+    assert site.rich("**<b>x</b>** @madrespeaks") == (
+        "<strong>&lt;b&gt;x&lt;/b&gt;</strong> <bdi>@madrespeaks</bdi>")
+    assert plain("a **b** c") == "a b c"
 
 
 def test_untitled_designs_are_headed_by_their_opening_words() -> None:
@@ -274,265 +145,315 @@ def test_untitled_designs_are_headed_by_their_opening_words() -> None:
     assert site.list_separator("ar") == "، " and site.list_separator("en") == ", "
 
 
+# --- shapes and the view model ----------------------------------------------------------------
+
+
+def test_platforms_are_grouped_by_canvas_shape_and_og_is_not_offered() -> None:
+    shape = {pid: shape_of(p) for pid, p in PLATFORMS.items()}
+    assert shape == {
+        "instagram-square": "square", "instagram-portrait": "portrait", "facebook": "portrait",
+        "threads": "portrait", "instagram-story": "story", "whatsapp-status": "story",
+        "x": "wide", "bluesky": "wide", "linkedin": "wide", "linkedin-document": "wide",
+        "pinterest": "pin", "og": None}
+
+
+def test_thumbnails_are_the_widths_the_page_shows_at_1x_2x_3x() -> None:
+    assert thumb_widths(PLATFORMS["instagram-square"]) == (352, 704, 1080)  # 3x: the canvas
+    assert thumb_widths(PLATFORMS["instagram-portrait"]) == (320, 640, 1080)
+    assert thumb_widths(PLATFORMS["instagram-story"]) == (240, 480, 720)
+    assert thumb_widths(PLATFORMS["x"]) == (384, 768, 1152)
+    assert thumb_widths(PLATFORMS["og"]) == () == thumb_widths(PLATFORMS["linkedin-document"])
+    assert sizes_attr("story") == "(min-width: 272px) 240px, calc(100vw - 32px)"
+
+
+def _art(pid: str, sha: str, role: str = "image", **kw: Any) -> dict[str, Any]:
+    p = PLATFORMS[pid]
+    ext = "pdf" if p.document else "jpg"
+    return {"design": "d", "campaign": "c", "kind": "quote", "lang": "en", "platform": pid,
+            "slide": None, "role": role, "of": None, "path": f"c/d/en/{pid}.{ext}",
+            "width": p.width, "height": p.height, "bytes": 1000, "sha256": sha,
+            "content_type": "application/pdf" if p.document else "image/jpeg", **kw}
+
+
+def _manifest(artefacts: list[dict[str, Any]], **variant: Any) -> dict[str, Any]:
+    v = {"design": "d", "campaign": "c", "kind": "quote", "lang": "en", "dir": "ltr",
+         "original": True, "text": "Words", "attribution": {"name": "A. Person"},
+         "alt": "Alt", "caption": "Caption", "platforms": [], **variant}
+    return {"brand": {"name": "MADRE"}, "variants": [v], "artefacts": artefacts}
+
+
+def test_identical_files_are_offered_once_and_shapes_come_in_a_fixed_order() -> None:
+    arts = [_art("x", "1"), _art("instagram-portrait", "2"), _art("threads", "2"),
+            _art("facebook", "3"), _art("og", "4"), _art("instagram-story", "5"),
+            _art("whatsapp-status", "6"), _art("bluesky", "7")]
+    arts += [_art(a["platform"], "t" + a["sha256"], "thumbnail", of=a["path"], width=320,
+                  path=a["path"].replace("/en/", "/en/thumbs/")) for a in list(arts)]
+    (design,) = PageModel(_manifest(arts), by_path).designs()
+    groups = design["variants"]["en"]["groups"]
+    assert [g["key"] for g in groups] == ["portrait", "story", "wide"]
+    portrait = groups[0]
+    assert portrait["apps"] == "Instagram, Facebook, Threads"
+    assert [c["apps_label"] for c in portrait["choices"]] == ["Instagram, Threads", "Facebook"]
+    assert portrait["main"]["platform"] == "instagram-portrait"
+    assert [c["apps_label"] for c in groups[2]["choices"]] == ["X", "Bluesky"]
+    everywhere = [c for g in groups for c in g["choices"]]
+    assert not [c for c in everywhere if c["platform"] == "og"]  # the page's own link preview
+
+
+def test_previews_use_every_thumbnail_width_and_the_inline_view_when_published() -> None:
+    img = _art("instagram-square", "1")
+    thumbs = [_art("instagram-square", f"t{w}", "thumbnail", of=img["path"], width=w,
+                   height=w, path=f"c/d/en/thumbs/instagram-square.{w}w.jpg")
+              for w in (704, 352, 1056)]
+    view = {**img, "role": "view", "of": img["path"], "path": img["path"]}
+    model = PageModel(_manifest([img, *thumbs, view]),
+                      lambda a: ("view/" if a["role"] == "view" else "") + a["path"])
+    (group,) = model.designs()[0]["variants"]["en"]["groups"]
+    pic = group["main"]["previews"][0]
+    assert pic["src"] == "c/d/en/thumbs/instagram-square.352w.jpg"
+    assert pic["width"] == 352 and pic["sizes"] == sizes_attr("square")
+    assert pic["srcset"] == ", ".join(f"c/d/en/thumbs/instagram-square.{w}w.jpg {w}w"
+                                      for w in (352, 704, 1056))
+    assert group["main"]["view"] == "view/c/d/en/instagram-square.jpg"
+    assert group["main"]["file"]["href"] == "c/d/en/instagram-square.jpg"
+
+
+def test_carousels_over_the_share_limit_are_not_offered_for_sharing() -> None:
+    slides = [_art("instagram-portrait", f"s{i}", "slide", slide=i,
+                   path=f"c/d/en/instagram-portrait-{i:02d}.jpg") for i in range(1, 12)]
+    (design,) = PageModel(_manifest(slides, kind="carousel"), by_path).designs()
+    (choice,) = design["variants"]["en"]["groups"][0]["choices"]
+    assert len(choice["slides"]) == 11 and not choice["shareable"]  # Chromium shares <= 10
+
+
+# --- the rendered pages (no browser) ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pages(sample_output: Path) -> dict[str, str]:
+    return site.render_pages(manifest_of(sample_output), by_path)
+
+
+def test_one_page_per_campaign_and_language_plus_index_embeds_and_search(
+        pages: dict[str, str]) -> None:
+    assert set(pages) == {f"{base}{suffix}.html" for base in (
+        "index", "palestine", "afghanistan", "palestine.embed", "afghanistan.embed")
+        for suffix in ("", ".ar")} | {"search.json"}
+    assert not site.page_assets()
+
+
+def test_pages_link_to_each_other_with_hreflang_and_rtl_pages_are_rtl(
+        pages: dict[str, str]) -> None:
+    en, ar = parse(pages["palestine.html"]), parse(pages["palestine.ar.html"])
+    assert en.find("html", lang="en", dir="ltr") and ar.find("html", lang="ar", dir="rtl")
+    for doc in (en, ar):
+        alts = {a["hreflang"]: a["href"] for a in doc.find("link", rel="alternate")}
+        assert alts == {"en": "palestine.html", "ar": "palestine.ar.html",
+                        "x-default": "palestine.html"}
+    # The Arabic page shows the Arabic variant, its words marked as Arabic, right to left.
+    assert ar.find("blockquote", lang="ar", dir="rtl")
+    assert "على هذه الأرض" in pages["palestine.ar.html"]
+    assert "Skip to the images" not in pages["palestine.ar.html"]
+    # The English page offers the other language of a design as a link (works without JS).
+    assert en.find("a", href="palestine.ar.html#d-darwish-palestine", hreflang="ar")
+
+
+def test_csp_hashes_match_the_inline_style_and_scripts(pages: dict[str, str]) -> None:
+    for name, html in pages.items():
+        if not name.endswith(".html"):
+            continue
+        doc = parse(html)
+        (meta,) = doc.find("meta", **{"http-equiv": "Content-Security-Policy"})
+        csp = dict(d.strip().split(" ", 1) for d in str(meta["content"]).split(";"))
+        assert csp["default-src"] == "'none'"
+        assert csp["img-src"] == "'self' data:"
+        assert csp["connect-src"] == "'self'"  # search.json, and the files Share sends
+        assert csp["style-src"] == site.csp_hash("".join(doc.raw["style"]))
+        scripts = [s for s in doc.raw["script"] if not s.startswith("{")]  # JSON data block
+        assert sorted(csp["script-src"].split()) == sorted(site.csp_hash(s) for s in scripts)
+        assert "unsafe" not in str(meta["content"])
+        assert not [a for _, a in doc.tags if "style" in a or any(k.startswith("on") for k in a)]
+
+
+def test_every_link_on_every_page_is_relative_and_exists(pages: dict[str, str],
+                                                         sample_output: Path) -> None:
+    for name, html in pages.items():
+        if not name.endswith(".html"):
+            continue
+        doc = parse(html)
+        urls = [str(a["href"]).split("#")[0] for a in doc.find("a")
+                if not str(a["href"]).startswith("#")]
+        urls += [str(a["src"]) for a in doc.find("img")]
+        urls += [u.split()[0] for a in doc.find("img") if a.get("srcset")
+                 for u in str(a["srcset"]).split(", ")]
+        for url in urls:
+            assert not re.match(r"^[a-z]+:|^//", url), url
+            assert url in pages or (sample_output / url).is_file(), (name, url)
+
+
+def test_every_file_is_linked_from_a_campaign_page_with_a_friendly_name(
+        pages: dict[str, str], sample_output: Path) -> None:
+    manifest = manifest_of(sample_output)
+    hrefs: dict[str, str] = {}
+    for lang in ("", ".ar"):
+        for c in ("palestine", "afghanistan"):
+            for a in parse(pages[f"{c}{lang}.html"]).find("a"):
+                if a.get("download"):
+                    hrefs[str(a["href"])] = str(a["download"])
+    assert set(hrefs) == {a["path"] for a in manifest["artefacts"]
+                          if a["role"] in ("image", "slide", "pdf", "bundle")}
+    assert hrefs["palestine/darwish-palestine/ar/instagram-story.png"] == (
+        "madre-darwish-palestine-ar-instagram-story.png")
+    text = " ".join(" ".join(parse(pages["palestine.html"]).text).split())
+    assert re.search(r"Instagram 270×480 · PNG · \d+ KB", text)
+    assert re.search(r"LinkedIn document \(PDF\) PDF · \d+ KB", text)
+
+
+def test_the_statement_is_read_once_not_three_times(pages: dict[str, str]) -> None:
+    """The preview image is a link named "Open the full image: …" with an empty alt: the
+    words are on the page once; the description waits in the details to be copied."""
+    doc = parse(pages["palestine.html"])
+    assert all(img["alt"] == "" for img in doc.find("img"))
+    html = pages["palestine.html"]
+    card = html[html.index('id="d-darwish-palestine"'):html.index('id="d-gaza-ceasefire"')]
+    assert card.count("We have on this earth what makes life worth living.") == 3
+    # once in the quote, once in the caption, once in the alt text: the last two inside
+    # the closed <details>, so a screen reader walking the card hears the quote once
+    shown = card[:card.index('<details class="more">')]
+    assert shown.count("We have on this earth what makes life worth living.") == 1
+
+
+def test_text_with_markup_is_escaped(pages: dict[str, str]) -> None:
+    html = pages["afghanistan.html"]
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "<b>not bold" not in html
+    assert html.count("<script>") == 2  # the head and page scripts, nothing from a design
+
+
+def test_search_index_is_small_and_finds_designs_by_any_language(pages: dict[str, str]) -> None:
+    index = json.loads(pages["search.json"])
+    darwish = next(d for d in index["designs"] if d["a"] == "d-darwish-palestine")
+    assert darwish["p"] == "palestine" and darwish["c"] == "Palestine"
+    assert darwish["h"] == {"ar": "محمود درويش", "en": "Mahmoud Darwish"}
+    assert "درويش" in darwish["q"] and "mahmoud darwish" in darwish["q"]
+    assert "#palestine" in darwish["q"]
+    assert len(pages["search.json"].encode()) < 400 * len(index["designs"])
+
+
+def test_campaigns_are_paged_and_every_page_is_linked(sample_output: Path) -> None:
+    manifest = manifest_of(sample_output)
+    v0 = next(v for v in manifest["variants"] if v["design"] == "escape-test")
+    arts = [a for a in manifest["artefacts"] if a["design"] == "escape-test"]
+    for i in range(30):
+        manifest["variants"].append({**v0, "design": f"more-{i}"})
+        manifest["artefacts"] += [{**a, "design": f"more-{i}"} for a in arts]
+    pages = site.render_pages(manifest, by_path)
+    assert {"afghanistan.html", "afghanistan.2.html", "afghanistan.3.html"} <= set(pages)
+    first = parse(pages["afghanistan.html"])
+    assert first.find("a", href="afghanistan.2.html")
+    assert len(first.find("article")) == 12
+    assert first.find("a", href="afghanistan.html", **{"aria-current": "page"})
+    index = json.loads(pages["search.json"])
+    assert {d["p"] for d in index["designs"] if d["a"].startswith("d-more-")} == {
+        "afghanistan", "afghanistan.2", "afghanistan.3"}  # 34 designs, 12 a page
+    # A campaign called "index" cannot replace the site's index page.
+    for v in manifest["variants"]:
+        v["campaign"] = "index"
+    named = site.render_pages(manifest, by_path)
+    assert "campaign-index.html" in named and "Campaigns" in named["index.html"]
+
+
+def test_embed_pages_have_no_header_and_a_snippet_to_paste(sample_output: Path) -> None:
+    manifest = manifest_of(sample_output)
+    pages = site.render_pages(manifest, by_path, base_url="https://shareables.example.org/s/")
+    embed = parse(pages["palestine.embed.html"])
+    assert embed.find("html", **{"class": "embed"}) and not embed.find("header")
+    assert embed.find("a", href="https://shareables.example.org/s/palestine.html",
+                      target="_top")
+    snippet = site.embed_snippet("https://shareables.example.org/s/palestine.embed.html",
+                                 "Palestine — MADRE shareables")
+    assert 'allow="web-share; clipboard-write"' in snippet
+    assert "shareables:height" in snippet and "e.source===f[i].contentWindow" in snippet
+    assert str(escape(snippet)) in pages["palestine.html"]  # shown to copy, as text
+
+
+def test_open_graph_tags_use_an_absolute_image_with_base_url(sample_output: Path) -> None:
+    manifest = manifest_of(sample_output)
+    pages = site.render_pages(manifest, by_path, base_url="https://shareables.example.org/s/")
+    doc = parse(pages["index.html"])
+    og = {a["property"]: a["content"] for a in doc.find("meta") if a.get("property")}
+    assert og["og:image"] == "https://shareables.example.org/s/site/og.png"
+    assert og["og:image:alt"] == manifest["site"]["og_alt"]
+    assert og["og:url"] == "https://shareables.example.org/s/index.html"
+    alts = {a["hreflang"]: a["href"] for a in doc.find("link", rel="alternate")}
+    assert alts["ar"] == "https://shareables.example.org/s/index.ar.html"
+    with pytest.raises(site.UnsafeURLError):
+        site.render_pages(manifest, by_path, base_url="javascript:alert(1)//")
+
+
+def test_links_come_from_url_for_and_pass_the_allow_list(sample_output: Path) -> None:
+    manifest = manifest_of(sample_output)
+    pages = site.render_pages(
+        manifest, lambda a: f"files/{a['sha256'][:8]}/{Path(a['path']).name}")
+    assert 'href="files/' in pages["palestine.html"]
+    assert 'href="palestine/' not in pages["palestine.html"]
+    with pytest.raises(site.UnsafeURLError, match="javascript"):
+        site.render_pages(manifest, lambda a: "javascript:alert(1)")
+    cdn = site.render_pages(manifest, lambda a: "https://cdn.example.org/" + a["path"])
+    (meta,) = parse(cdn["palestine.html"]).find("meta", **{"http-equiv": "Content-Security-Policy"})
+    assert "img-src 'self' data: https://cdn.example.org;" in str(meta["content"])
+    assert "connect-src 'self' https://cdn.example.org;" in str(meta["content"])
+
+
+def test_failed_variants_are_not_linked(sample_output: Path) -> None:
+    manifest = manifest_of(sample_output)
+    manifest["variants"].append({**manifest["variants"][0], "lang": "fa", "original": False,
+                                 "errors": ["designs/x.yaml:3:1: text: too long"]})
+    pages = site.render_pages(manifest, by_path)
+    assert "palestine.fa.html" not in pages and 'hreflang="fa"' not in pages["palestine.html"]
+
+
 def test_an_empty_manifest_renders_a_helpful_page() -> None:
-    html = site.render_index({"format": 1, "variants": [], "artefacts": []}, by_path)
-    assert "Nothing to download yet" in html and "<h1>" in html
+    pages = site.render_pages({"format": 1, "variants": [], "artefacts": []}, by_path)
+    assert set(pages) == {"index.html", "search.json"}
+    assert "Nothing to share yet" in pages["index.html"] and "<h1>" in pages["index.html"]
 
 
-# --- in Chromium, on the output of a real `shareables build` ---------------------------------
-# Waits use Playwright's locator expectations: wait_for_function polls with eval(), which the
-# page's CSP (rightly) forbids.
-
-browser = pytest.mark.browser
-DARWISH = "design-darwish-on-this-earth"
-DARWISH_EN = "#v-palestine-darwish-on-this-earth-en"
-DARWISH_AR = "#v-palestine-darwish-on-this-earth-ar"
-CAROUSEL = "design-three-things"
-DOWNLOADABLE = ("image", "slide", "pdf", "bundle")
-
-
-@pytest.fixture
-def page_url(built_site: Path, serve_dir: Any) -> str:
-    return serve_dir(built_site) + "index.html"
-
-
-def visible_designs(page: Any) -> list[str]:
-    return page.eval_on_selector_all(
-        "article.design", "els => els.filter(e => e.offsetParent !== null).map(e => e.id)")
-
-
-def all_designs(built_site: Path) -> set[str]:
-    return {f"design-{v['design']}" for v in manifest_of(built_site)["variants"]}
-
-
-@browser
-def test_every_download_and_thumbnail_is_served_with_its_type(
-        new_page: Any, page_url: str, built_site: Path) -> None:
-    manifest = manifest_of(built_site)
-    types = {a["path"]: a["content_type"] for a in manifest["artefacts"]}
-    page = new_page()
-    page.goto(page_url)
-    page.wait_for_load_state("networkidle")
-    hrefs = page.eval_on_selector_all("a[download]", "els => els.map(e => e.href)")
-    srcs = page.eval_on_selector_all("img", "els => els.map(e => e.currentSrc || e.src)")
-    base = page_url.rsplit("/", 1)[0] + "/"
-    assert sorted(h.removeprefix(base) for h in hrefs) == sorted(
-        a["path"] for a in manifest["artefacts"] if a["role"] in DOWNLOADABLE)
-    assert len(srcs) >= len(manifest["variants"])
-    for url in hrefs + srcs:
-        r = page.request.get(url)
-        assert r.status == 200, url
-        assert r.headers["content-type"] == types[url.removeprefix(base)], url
-    # Previews are the small thumbnails, never the full-size files.
-    thumbs = {a["path"] for a in manifest["artefacts"] if a["role"] == "thumbnail"}
-    assert {u.removeprefix(base) for u in srcs} <= thumbs
-    # Thumbnails really decode (and the CSP lets them load).
-    assert page.eval_on_selector_all("img[loading=eager]", "els => els.every(e => e.naturalWidth)")
-    assert all(u.startswith(base) for u in page.requests), "the page left the local server"
-    assert page.console_errors == []  # includes CSP violations
-
-
-@browser
-def test_filters_work_with_javascript(new_page: Any, page_url: str, built_site: Path) -> None:
-    page = new_page()
-    page.goto(page_url)
-    assert set(visible_designs(page)) == all_designs(built_site)
-    page.select_option("#f-platform", "linkedin-document")
-    assert visible_designs(page) == [CAROUSEL]
-    assert page.is_hidden("#campaign-palestine")
-    assert "platform=linkedin-document" in page.url
-    # Only that platform's download (and the zip) stays listed.
-    links = page.eval_on_selector_all(
-        f"#{CAROUSEL} .downloads > ul > li",
-        "els => els.filter(e => !e.hidden).map(e => e.dataset.platform || 'bundle')")
-    assert links == ["linkedin-document", "bundle"]
-
-    page.click("button.reset")
-    expect(page.locator("article.design[hidden]")).to_have_count(0)
-    page.select_option("#f-lang", "ar")
-    assert visible_designs(page) == [DARWISH]
-    assert page.is_visible(DARWISH_AR) and page.is_hidden(DARWISH_EN)
-    assert page.text_content("#filter-status") == "1 design shown"
-
-    page.select_option("#f-lang", "")
-    page.select_option("#f-campaign", "afghanistan")
-    assert {d for d in visible_designs(page)} == {
-        "design-defenders", "design-escape-test", "design-gender-persecution", CAROUSEL}
-    page.select_option("#f-lang", "ar")  # nothing from Afghanistan in Arabic (yet)
-    assert visible_designs(page) == []
-    assert page.is_visible("#no-match")
-    # A shared filtered link opens filtered.
-    page.goto(page_url + "?campaign=palestine&lang=en")
-    assert page.is_hidden("#no-match")
-    assert set(visible_designs(page)) == {DARWISH, "design-share-palestine"}
-    assert page.is_visible(DARWISH_EN)
-
-    # The language switch shows one variant at a time.
-    page.goto(page_url)
-    assert page.is_visible(DARWISH_EN) and page.is_hidden(DARWISH_AR)
-    page.click(f"#{DARWISH} .langswitch button[lang=ar]")
-    assert page.is_visible(DARWISH_AR) and page.is_hidden(DARWISH_EN)
-    assert page.get_attribute(f"#{DARWISH} .langswitch button[lang=ar]", "aria-pressed") == "true"
-    assert page.eval_on_selector(f"{DARWISH_AR} blockquote", "e => getComputedStyle(e).direction"
-                                 ) == "rtl"
-
-
-@browser
-def test_without_javascript_the_whole_page_shows(
-        new_page: Any, page_url: str, built_site: Path) -> None:
-    manifest = manifest_of(built_site)
-    page = new_page(java_script_enabled=False)
-    page.goto(page_url)
-    assert set(visible_designs(page)) == all_designs(built_site)
-    # Every language variant and every download is listed; controls that need JS are not.
-    assert page.is_visible(DARWISH_AR) and page.is_visible(DARWISH_EN)
-    downloads = page.eval_on_selector_all("a[download]", "els => els.length")
-    assert downloads == sum(a["role"] in DOWNLOADABLE for a in manifest["artefacts"])
-    assert page.is_hidden("#filters")
-    assert page.eval_on_selector_all("button.copy", "els => els.every(e => e.hidden)")
-    assert page.eval_on_selector_all("a.dl:not(.small)", "els => els.every(e => e.offsetParent)")
-    # Carousel slides sit in a <details> that opens without script.
-    page.click(f"#{CAROUSEL} .slide-set summary >> nth=0")
-    assert page.is_visible(f"#{CAROUSEL} a.dl.small >> nth=0")
-
-
-@browser
-def test_copy_caption_puts_the_caption_on_the_clipboard(
-        new_page: Any, page_url: str, built_site: Path) -> None:
-    caption = next(v["caption"] for v in manifest_of(built_site)["variants"]
-                   if v["design"] == "darwish-on-this-earth" and v["lang"] == "ar")
-    page = new_page(permissions=["clipboard-read", "clipboard-write"])
-    page.goto(page_url)
-    page.click(f"#{DARWISH} .langswitch button[lang=ar]")
-    page.click(f"{DARWISH_AR} button.copy")
-    expect(page.locator(f"{DARWISH_AR} .copied")).to_have_text("Caption copied")
-    assert page.evaluate("navigator.clipboard.readText()") == caption
-
-
-@browser
-@pytest.mark.parametrize("width,height", [(390, 844), (360, 740), (1280, 900)])
-def test_nothing_overflows_and_screenshots_are_kept(
-        new_page: Any, page_url: str, artifacts_dir: Path, width: int, height: int) -> None:
-    page = new_page(viewport={"width": width, "height": height})
-    page.goto(page_url)
-    page.wait_for_load_state("networkidle")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    # Nothing pokes out of the viewport except inside the slide strip, which scrolls itself.
-    wide = page.evaluate("""w => [...document.querySelectorAll('body *')]
-        .filter(e => !e.closest('.strip ol') && e.getBoundingClientRect().right > w + 0.5)
-        .map(e => e.tagName + '.' + e.className)""", width)
-    assert wide == []
-    # Load the lazy thumbnails too, so the full-page screenshot shows what a reader scrolls to.
-    page.eval_on_selector_all("img[loading=lazy]", "els => els.forEach(e => e.loading = 'eager')")
-    page.wait_for_load_state("networkidle")
-    page.evaluate("Promise.all([...document.images].map(i => i.decode().catch(() => null)))")
-    page.screenshot(path=str(artifacts_dir / f"site-{width}x{height}.png"), full_page=True)
-    page.screenshot(path=str(artifacts_dir / f"site-{width}x{height}-top.png"))
-    if width == 390:
-        page.goto(page_url + "?lang=ar")
-        page.locator(f"#{DARWISH}").scroll_into_view_if_needed()
-        page.screenshot(path=str(artifacts_dir / "site-390x844-arabic.png"))
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-
-
-@browser
-def test_keyboard_users_see_where_they_are(new_page: Any, page_url: str) -> None:
-    page = new_page()
-    page.goto(page_url)
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.className") == "skip"
-    assert page.is_visible("a.skip")
-    page.keyboard.press("Enter")
-    for _ in range(8):
-        page.keyboard.press("Tab")
-    style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
-        return [s.outlineStyle, parseFloat(s.outlineWidth)] }""")
-    assert style[0] != "none" and style[1] >= 2
-
-
-@browser
-def test_axe_finds_no_accessibility_violations(new_page: Any, page_url: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-    page = new_page()
-    for url in (page_url, page_url + "?lang=ar"):
-        page.goto(url)
-        page.eval_on_selector_all("details", "els => els.forEach(d => d.open = true)")
-        results = axe.run(page)
-        assert results.violations_count == 0, results.generate_report()
-    # The page as a browser without JavaScript shows it (axe itself needs JS to run, so the
-    # page's own script is removed instead of switching JavaScript off).
-    no_js = new_page()
-    no_js.route("**/index.html", lambda route: route.fulfill(
-        response=route.fetch(),
-        body=re.sub(r"<script>.*?</script>", "", route.fetch().text(), flags=re.S)))
-    no_js.goto(page_url)
-    assert no_js.is_hidden("#filters") and no_js.is_visible(DARWISH_AR)
-    results = axe.run(no_js)
-    assert results.violations_count == 0, results.generate_report()
-
-
-@browser
-def test_markup_in_designs_renders_as_text(new_page: Any, page_url: str) -> None:
-    page = new_page()
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(page_url)
-    page.wait_for_load_state("networkidle")
-    card = "#design-escape-test"
-    assert page.text_content(f"{card} h3") == 'Say "no" to <script>alert(1)</script>'
-    assert page.inner_text(f"{card} blockquote") == (
-        '<script>alert("x")</script> & "quotes" stay text')
-    assert page.inner_text(f"{card} .caption-text") == '<b>not bold</b> "caption" @madrespeaks'
-    assert page.get_attribute(f"{card} img", "alt") == (
-        'Alt with <img src=x onerror=alert(1)> and "quotes"')
-    assert page.eval_on_selector_all("script", "els => els.length") == 1
-    assert dialogs == []
-
-
-@browser
-@pytest.mark.s3
-def test_the_published_page_works_from_the_bucket(
-        new_page: Any, built_site: Path, s3_server: Any, s3_bucket: str, s3_env: Any) -> None:
-    """Publish the real build to SeaweedFS and load the page from the bucket's URL."""
-    from shareables.project.model import PublishTarget
-    from shareables.publish.protocol import publish
-    from shareables.publish.s3 import resolve_target
-
-    target = resolve_target(PublishTarget(bucket=s3_bucket, prefix="shareables/",
-                                          endpoint_url=s3_server.endpoint))
-    publish(built_site, target)
-    page = new_page()
-    page.goto(target.page_url())
-    page.wait_for_load_state("networkidle")
-    assert set(visible_designs(page)) == all_designs(built_site)
-    hrefs = page.eval_on_selector_all("a[download]", "els => els.map(e => e.href)")
-    srcs = page.eval_on_selector_all("img", "els => els.map(e => e.currentSrc || e.src)")
-    assert all("/files/" in u for u in hrefs + srcs)
-    for url in hrefs + srcs:
-        r = page.request.get(url)
-        assert r.status == 200, url
-        ext = url.rsplit(".", 1)[1]
-        assert r.headers["content-type"] == {
-            "jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf",
-            "zip": "application/zip"}[ext], url
-    assert page.eval_on_selector_all("img[loading=eager]", "els => els.every(e => e.naturalWidth)")
-    assert page.console_errors == []
-    og = page.get_attribute('meta[property="og:image"]', "content")
-    assert og and og.startswith(("http://", "https://"))
+def test_every_language_the_project_ships_has_every_string() -> None:
+    cat = catalogue()
+    assert {"en", "ar", "fa", "ps", "he", "es", "fr"} <= set(cat)
+    for lang, table in cat.items():
+        assert set(table) == set(cat["en"]), lang
+        for key, text in table.items():  # the same placeholders as the English
+            assert set(re.findall(r"\{\w+\}", text)) == set(
+                re.findall(r"\{\w+\}", cat["en"][key])), (lang, key)
+    assert {lang for lang, t in cat.items() if t["dir"] == "rtl"} == {"ar", "fa", "ps", "he"}
 
 
 @pytest.mark.skipif(not VNU.exists(), reason="needs vnu-jar: run `bash scripts/install-system.sh`")
-def test_nu_html_checker_reports_no_errors(sample_output: Path, built_site: Path,
-                                           tmp_path: Path) -> None:
-    pages = [sample_output / "index.html", tmp_path / "serve.html", tmp_path / "empty.html",
-             built_site / "index.html"]
+def test_nu_html_checker_reports_no_errors_on_every_page_type(
+        sample_output: Path, built_site: Path, tmp_path: Path) -> None:
     manifest = manifest_of(sample_output)
-    pages[1].write_text(site.render_index(manifest, by_path, live_reload="/__shareables/version",
+    files = [tmp_path / "serve.html", tmp_path / "empty.html"]
+    files[0].write_text(site.render_index(manifest, by_path, live_reload="/__shareables/version",
                                           base_url="https://example.org/"))
-    pages[2].write_text(site.render_index({"variants": [], "artefacts": []}, by_path,
+    files[1].write_text(site.render_index({"variants": [], "artefacts": []}, by_path,
                                           problems=["designs/x.yaml:1:1: text: required"]))
-    r = subprocess.run(["java", "-jar", str(VNU), "--errors-only", *map(str, pages)],
+    for name in ("index.html", "index.ar.html", "palestine.html", "palestine.ar.html",
+                 "palestine.embed.html", "afghanistan.html"):
+        files.append(built_site / name)
+    r = subprocess.run(["java", "-jar", str(VNU), "--errors-only", *map(str, files)],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr + r.stdout
+
+
+def test_clips_are_offered_with_the_images_of_their_shape() -> None:
+    img = _art("instagram-story", "1")
+    clip = {**_art("instagram-story", "2"), "platform": "instagram-reel", "role": "clip",
+            "path": "c/d/en/instagram-reel.mp4", "content_type": "video/mp4"}
+    (design,) = PageModel(_manifest([img, clip]), by_path).designs()
+    (story,) = design["variants"]["en"]["groups"]
+    assert story["key"] == "story"
+    assert [c["apps_label"] for c in story["choices"]] == ["Instagram", "Instagram Reels & Stories"]
+    assert story["choices"][1]["file"]["meta"].endswith("MP4 · 1 KB")
