@@ -35,14 +35,6 @@ def render_site(manifest: Mapping[str, Any], target: Target) -> dict[str, bytes]
     return out
 
 
-def site_sha(pages: Mapping[str, bytes]) -> str:
-    """One hash for the whole page set (an unchanged site is not switched again)."""
-    h = hashlib.sha256()
-    for name in sorted(pages):
-        h.update(f"{name}\n{hashlib.sha256(pages[name]).hexdigest()}\n".encode())
-    return h.hexdigest()
-
-
 def put_pages(client: Any, target: Target, pages: Mapping[str, bytes]) -> None:
     """Upload every page, compressed, with the index last (it is what visitors arrive at)."""
     for name in sorted(pages, key=lambda n: (n == INDEX_KEY, n)):

@@ -56,11 +56,14 @@ def dry_run_public(output_dir: Path, target: Target, local: dict[str, Any], now:
                  "so --dry-run can read the published manifest without them")
     remote = public_manifest(target)
     brand_slug = slug(str((local.get("brand") or {}).get("name") or "shareables"))
-    from .pages import render_site, site_sha
+    import hashlib
+
+    from .pages import render_site
 
     pages = render_site(publishable_manifest(local, brand_slug), target)
     plan = plan_publish(local, remote, None, brand_slug=brand_slug, now=now, grace=grace,
-                        index_sha256=site_sha(pages), prune=False,
+                        index_sha256=hashlib.sha256(pages["index.html"]).hexdigest(),
+                        prune=False,
                         force=force)
     lines = [f"no S3 credentials: planned against {target.base_url()}{MANIFEST_KEY} "
              "(public read; prunes are not planned)"]

@@ -36,8 +36,9 @@ import click
 from ..errors import PublishError
 from ..project.model import Settings
 from .lock import DEFAULT_LEASE, Lock, now_utc, owner_name
-from .pages import live_page_shas, put_pages, render_site, site_sha
+from .pages import live_page_shas, put_pages, render_site
 from .plan import (
+    INDEX_KEY,
     MANIFEST_KEY,
     MANIFESTS_DIR,
     Plan,
@@ -257,8 +258,9 @@ def _run(
                                exclude=f"{MANIFESTS_DIR}{local.get('build_id')}.json"
                                ) if prune else []
     pages = render_site(publishable_manifest(local, brand_slug), target)
-    page_sha = site_sha(pages)
+    # Every page is compared with the live one (`live_pages`); the manifest records the index.
     expected = {name: hashlib.sha256(data).hexdigest() for name, data in pages.items()}
+    page_sha = expected[INDEX_KEY]
     live = live_page_shas(client, target, expected, jobs)
     if server_now is None:
         notes.append("the server sent no Date header: object ages use this machine's clock")
