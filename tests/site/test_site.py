@@ -448,12 +448,14 @@ def test_nu_html_checker_reports_no_errors_on_every_page_type(
     assert r.returncode == 0, r.stderr + r.stdout
 
 
-def test_clips_are_offered_with_the_images_of_their_shape() -> None:
+def test_clips_get_their_own_block_not_a_place_among_the_images() -> None:
     img = _art("instagram-story", "1")
     clip = {**_art("instagram-story", "2"), "platform": "instagram-reel", "role": "clip",
-            "path": "c/d/en/instagram-reel.mp4", "content_type": "video/mp4"}
+            "path": "c/d/en/instagram-reel.mp4", "content_type": "video/mp4", "duration": 8.2}
     (design,) = PageModel(_manifest([img, clip]), by_path).designs()
-    (story,) = design["variants"]["en"]["groups"]
-    assert story["key"] == "story"
-    assert [c["apps_label"] for c in story["choices"]] == ["Instagram", "Instagram Reels & Stories"]
-    assert story["choices"][1]["file"]["meta"].endswith("MP4 · 1 KB")
+    v = design["variants"]["en"]
+    (story,) = v["groups"]
+    assert [c["apps_label"] for c in story["choices"]] == ["Instagram"]
+    (c,) = v["clips"]
+    assert c["label"] == "Instagram Reels & Stories" and c["src"] == "c/d/en/instagram-reel.mp4"
+    assert c["meta"] == "0:08 · 1080×1920 · MP4 · 1 KB"
