@@ -70,7 +70,11 @@ def test_the_page_plays_the_clip_and_shares_the_mp4(site, new_page, serve_dir,
     share = section.locator("[data-share-clip]").first
     assert share.is_visible()
     share.click()
-    page.wait_for_function("window.__shared.length > 0")
+    # wait_for_function polls with eval(), which the page's CSP forbids: poll in a promise
+    page.evaluate("""() => new Promise(ok => {
+        const check = () => window.__shared.length ? ok(true) : setTimeout(check, 50);
+        check();
+    })""")
     shared = page.evaluate("window.__shared")[0]
     assert shared["files"] == [{"name": "madre-darwish-on-this-earth-en-x-video.mp4",
                                 "type": "video/mp4", "size": clip["bytes"]}]
