@@ -187,6 +187,13 @@ def design_from_doc(doc: Doc, file: Path, rel: str, project: Path, settings: Set
         if kind == "carousel" and not ({"text", "slides"} & set(tr)):
             check.add(("translations", code), "a carousel translation needs `text:` or `slides:`",
                       "add the translated text")
+    if kind != "carousel":
+        for path in [("closing",)] + [("translations", c, "closing") for c, tr in
+                                      translations.items() if "closing" in tr]:
+            if path == ("closing",) and "closing" not in data:
+                continue
+            check.add(path, "closing: is only for carousels (the text of the last slide)",
+                      "remove it; a tag card's call to share is its `text:`", key=True)
     if check.errors:
         check.errors.sort(key=lambda e: (e.line or 0, e.col if isinstance(e.col, int) else 0))
         raise _Many(check.errors)
@@ -215,6 +222,8 @@ def design_from_doc(doc: Doc, file: Path, rel: str, project: Path, settings: Set
             caption=src.get("caption"), theme=theme, background=background, handle=handle,
             logo=settings.brand.logo, brand_name=settings.brand.name, platforms=platforms,
             source=file, original=original, motion=motion, alt_custom=bool(src.get("alt")),
+            # never inherited: a translation without its own takes its language's default
+            closing=src.get("closing"),
         )
 
     variants = [variant(lang, data, True)]

@@ -154,6 +154,7 @@ class Variant:
     original: bool  # True for the design's own language, False for a translation
     motion: Motion | None = None  # an animated clip too (off unless the design asks)
     alt_custom: bool = False  # `alt` was written by hand (not generated)
+    closing: str | None = None  # carousel closing slide's call to share (None: the default)
 
     @property
     def key(self) -> str:

@@ -90,6 +90,8 @@ _variant_props: dict[str, Any] = {
                "description": "Carousel slides, in order (instead of text)."},
     "alt": {**_text, "description": "Alt text for the images (default: generated from the text)."},
     "caption": {**_text, "description": "Post copy supporters can copy with the image."},
+    "closing": {**_text, "description": "Carousels: the call to share on the closing slide "
+                "(the handle follows it). Default: vetted wording for the language."},
 }
 
 _translation = {

@@ -7,8 +7,10 @@ is drawn here: render.py measures contrast behind every placed block, then draws
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .. import text as T
@@ -26,10 +28,6 @@ FIELDS = {
     "prompt": "text", "lead": "text", "counter": "slides",
 }
 """Text roles on a card -> the design field they come from (for error messages)."""
-
-CALL_TO_SHARE = {"en": "Download and share \u2014 tag us"}
-"""Default calls to share by language; add a language here once its wording is vetted."""
-
 
 class Ctx:
     """Everything one slide's drawing needs, to keep helper signatures short."""
@@ -113,18 +111,21 @@ def has_accent(spans: Sequence[T.Span] | str) -> bool:
 
 def label(ctx: Ctx, text: str, stack: FontStack, size: int, box: L.Box, role: str,
            fill: str, *, align: str | None = None, min_size: int | None = None,
-           bold: bool = False, direction: str | None = "variant", lines: int = 1) -> Placed:
+           bold: bool = False, direction: str | None = "variant", lines: int = 1,
+           own_align: bool = False) -> Placed:
     """A label fitted to ``box``: shrinks towards the floor before it wraps, and takes at
     most ``lines`` lines.
 
     ``direction`` "ltr" is for Latin handles and counters: in an RTL paragraph "@madrespeaks"
     would otherwise become "madrespeaks@" (the bidi algorithm gives the leading "@" the
     paragraph's direction). Alignment stays physical: start-aligned means the RTL start side.
+    ``own_align``: ``align`` is meant in the label text's own direction (a photo credit that
+    must reach one corner whatever its script), so it is not flipped for RTL variants.
     """
     st = ctx.style(stack, size, min_size or ctx.lay.floor, align=align, line_height=1.2)
     if direction != "variant":
         physical = align
-        if ctx.direction == "rtl" and align in ("start", "end"):
+        if ctx.direction == "rtl" and align in ("start", "end") and not own_align:
             physical = "end" if align == "start" else "start"
         st = T.TextStyle(st.fonts, max_size=st.max_size, min_size=st.min_size,
                          line_height=st.line_height, lang="und" if direction is None else "en",
@@ -143,6 +144,27 @@ Mark = tuple[str, L.Box]
 "logo-hero" | "cue", box)."""
 
 
+def center_on_ink(lay: L.Layout, main: L.Box, items: list[Placed], marks: list[Mark]
+                  ) -> list[Mark]:
+    """Re-centre a stacked, centred group on its ink rather than its line boxes (a Naskh
+    line box carries a deep descent; a line without descenders leaves its descent empty):
+    the optical centre the eye sees. Moves the items in place; returns the moved marks."""
+    if lay.valign != "center" or not items:
+        return marks
+    tops = [p.y + p.block.ink[1] for p in items] + [b.y for _, b in marks]
+    bottoms = [p.y + p.block.ink[3] for p in items] + [b.bottom for _, b in marks]
+    top, bottom = min(tops), max(bottoms)
+    free = main.h - (bottom - top)
+    if free <= 0:
+        return marks
+    delta = main.y + round(free / 2 - free * 0.04) - top
+    delta = max(main.y - min(p.y for p in items),
+                min(delta, main.bottom - max(p.y + p.block.height for p in items)))
+    for p in items:
+        p.y += delta
+    return [(k, L.Box(b.x, b.y + delta, b.w, b.h)) for k, b in marks]
+
+
 def footer(ctx: Ctx, lay: L.Layout) -> tuple[list[Placed], list[Mark]]:
     placed, marks = [], []
     v = ctx.v
@@ -154,16 +176,126 @@ def footer(ctx: Ctx, lay: L.Layout) -> tuple[list[Placed], list[Mark]]:
     return placed, marks
 
 
-def _attribution(ctx: Ctx, lay: L.Layout, box: L.Box) -> list[Placed]:
+LONG_QUOTE_CHARS = 280
+"""A quote longer than this is set in the regular body face on every platform (a bold display
+face turns it into a dense wall); shorter ones in the bold heading face. Decided by the text,
+never by the platform, so one design keeps one face everywhere."""
+DISPLAY_STATEMENT_CHARS = 60
+"""An untitled statement this short is display type: the bold heading face, like a slogan."""
+PHRASE_GIVE = 0.25
+"""How much of its size a short text may give up so that no line straddles a sentence
+boundary ("It was called Palestine. / Its name became Palestine." rather than three lines
+with "Palestine. Its name" in the middle): at most a quarter. Verse keeps its lines."""
+PHRASE_MAX_CHARS = 120
+"""Only texts this short (verse, slogans, short quotes) are set a sentence to a line."""
+TITLE_RATIO = 1.2
+"""A statement's title is at least this many times its body size (the body is capped)."""
+
+
+def _plain(spans: Sequence[T.Span] | str) -> str:
+    return spans if isinstance(spans, str) else "".join(sp.text for sp in spans)
+
+
+_SENTENCE_IN_LINE = re.compile(r"[.!?…؟۔][\"'”’»)\]״]*\s+(\w)")
+
+
+def straddles(block: T.TextBlock) -> bool:
+    """True when a line carries the end of one sentence and the start of the next (the next
+    word starts with a capital, or a letter of a script without case)."""
+    for line in block.lines:
+        for m in _SENTENCE_IN_LINE.finditer(line.text):
+            c = m.group(1)
+            if c.isupper() or (c.isalpha() and not c.islower()):
+                return True
+    return False
+
+
+_SENTENCE_GAP = re.compile(r"([.!?…؟۔][\"'”’»)\]״]*)[ \t]+(?=\w)")
+
+
+def _sentence_lines(spans: Sequence[T.Span]) -> list[T.Span]:
+    """The spans with a line break after every sentence that a capital (or a letter of a
+    script without case) follows: each sentence then starts a line of its own."""
+    def cut(m: re.Match[str]) -> str:
+        nxt = m.string[m.end()]
+        return m.group(1) + "\n" if nxt.isupper() or not nxt.islower() else m.group(0)
+
+    return [T.Span(_SENTENCE_GAP.sub(cut, sp.text), sp.accent) for sp in spans]
+
+
+def phrase_fit(ctx: Ctx, spans: Sequence[T.Span], st: T.TextStyle, w: int, h: int,
+               role: str) -> T.TextBlock:
+    """ctx.fit, or, for a short text whose fitted lines straddle a sentence boundary, the
+    same text with every sentence on lines of its own when that costs at most PHRASE_GIVE
+    of the size (verse, two-sentence quotes)."""
+    block = ctx.fit(spans, st, w, h, role)
+    if len(_plain(spans)) > PHRASE_MAX_CHARS or not straddles(block):
+        return block
+    verse = replace(st, paragraph_spacing=0.0)
+    lines = _sentence_lines(spans)
+    sentences = sum(sp.text.count("\n") for sp in lines) + 1
+    lowest = max(st.min_size, math.ceil(block.size * (1 - PHRASE_GIVE)))
+    try:
+        alt = ctx.fit(lines, verse, w, h, role)
+    except RenderError:
+        return block
+    # Best: one line per sentence; else sentences on lines of their own, no one-word line.
+    size = alt.size
+    while size >= lowest:
+        trial = ctx.fit(lines, replace(verse, max_size=size, min_size=min(size, st.min_size)),
+                        w, h, role)
+        if len(trial.lines) == sentences:
+            return trial
+        size = trial.size - 1
+    if alt.size >= lowest and all(len(ln.text.split()) > 1 for ln in alt.lines):
+        return alt
+    # Verse: every sentence in two lines of its own, cut where the halves are most even
+    # ("كانت تسمى / فلسطين. / صارت تسمى / فلسطين."), each half a paragraph of its own.
+    try:
+        halves = ctx.fit(_halved(lines), verse, w, h, role)
+    except RenderError:
+        return block
+    return halves if halves.size >= lowest else block
+
+
+def _halved(spans: Sequence[T.Span]) -> list[T.Span]:
+    """Each line of the spans cut once, at the space that best evens its two halves (the
+    text keeps its length, so the spans keep their colours)."""
+    plain = _plain(spans)
+    cuts: set[int] = set()
+    start = 0
+    for line in plain.split("\n"):
+        spaces = [i for i, c in enumerate(line) if c == " "]
+        if spaces:
+            cuts.add(start + min(spaces, key=lambda i: abs(len(line) - 2 * i)))
+        start += len(line) + 1
+    out, pos = [], 0
+    for sp in spans:
+        out.append(T.Span("".join("\n" if pos + k in cuts else c
+                                  for k, c in enumerate(sp.text)), sp.accent))
+        pos += len(sp.text)
+    return out
+
+
+def _attr_sizes(lay: L.Layout, text_size: int) -> tuple[int, int]:
+    """(name, role) sizes in a fixed ratio to the quote: 0.42 and 0.34 of it, within the
+    layout's secondary sizes and never under the floor."""
+    s = lay.sizes
+    name = min(max(s["name"], round(text_size * 0.42)), round(s["name"] * 1.6))
+    role = max(lay.floor, min(max(s["role"], round(text_size * 0.34)), round(name * 0.82)))
+    return name, role
+
+
+def _attribution(ctx: Ctx, lay: L.Layout, box: L.Box, text_size: int) -> list[Placed]:
     """Name (accent, heading face) over role (text colour, body face), one line each."""
     a = ctx.v.attribution
     if a is None:
         return []
-    s = lay.sizes
-    out = [label(ctx, a.name, ctx.heading, s["name"], L.Box(box.x, 0, box.w, s["name"]), "name",
+    name_px, role_px = _attr_sizes(lay, text_size)
+    out = [label(ctx, a.name, ctx.heading, name_px, L.Box(box.x, 0, box.w, name_px), "name",
                  ctx.accent, align="start", bold=True, lines=2)]
     if a.role:  # roles can be long ("Founder and Director of …"): two lines before failing
-        out.append(label(ctx, a.role, ctx.body, s["role"], L.Box(box.x, 0, box.w, s["role"]),
+        out.append(label(ctx, a.role, ctx.body, role_px, L.Box(box.x, 0, box.w, role_px),
                          "role", ctx.fg, align="start", lines=2))
     return out
 
@@ -171,26 +303,24 @@ def _attribution(ctx: Ctx, lay: L.Layout, box: L.Box) -> list[Placed]:
 def plan_quote(ctx: Ctx) -> tuple[list[Placed], list[Mark]]:
     lay, s, v = ctx.lay, ctx.lay.sizes, ctx.v
     main, tbox = lay.boxes["main"], lay.boxes["text"]
-    attr = _attribution(ctx, lay, tbox)
-    attr_h = sum(p.block.height for p in attr) + (s["gap_s"] // 2) * max(0, len(attr) - 1)
-    rule = s["rule_h"] + s["gap_s"] if attr else 0
     above = lay.mark_mode == "above"
-    mark_h = s["mark"]
-    after = attr_h + rule + s["gap_m"] if attr else 0
     # the card draws its own quote mark: a text typed in quotes is not quoted twice
     spans = ctx.spans(T.unquote(v.text or ""), v.highlight)
-    st = ctx.style(ctx.heading, s["text_max"], line_height=1.22)
-    block = ctx.fit(spans, st, tbox.w, main.h - after - (mark_h + s["gap_m"] if above else 0),
-                    "text")
-    bold = True
-    if block.size < s["display_min"]:
-        # A long quote: the regular body face reads far better than bold display type at
-        # this size, and a smaller mark keeps its proportion to the text (and frees a line).
-        mark_h = round(s["mark"] * 0.7)
-        st = ctx.style(ctx.body, s["text_max"], line_height=1.3)
-        block = ctx.fit(spans, st, tbox.w,
-                        main.h - after - (mark_h + s["gap_m"] if above else 0), "text")
-        bold = False
+    bold = len(_plain(spans)) <= LONG_QUOTE_CHARS
+    stack, lh = (ctx.heading, 1.16) if bold else (ctx.body, 1.3)
+    mark_h = s["mark"] if bold else round(s["mark"] * 0.7)
+    st = ctx.style(stack, s["text_max"], line_height=lh)
+    # Two passes: the attribution's size follows the text's, which depends on its room.
+    attr = _attribution(ctx, lay, tbox, s["text_max"] // 2)
+    for _ in range(2):
+        attr_h = sum(p.block.height for p in attr) + (s["gap_s"] // 2) * max(0, len(attr) - 1)
+        after = attr_h + s["rule_h"] + s["gap_s"] + s["gap_m"] if attr else 0
+        block = phrase_fit(ctx, spans, st, tbox.w,
+                           main.h - after - (mark_h + s["gap_m"] if above else 0), "text")
+        new_attr = _attribution(ctx, lay, tbox, block.size)
+        if [p.block.size for p in new_attr] == [p.block.size for p in attr]:
+            break
+        attr = new_attr
 
     heights: list[int] = []
     gaps: list[int] = []
@@ -224,6 +354,7 @@ def plan_quote(ctx: Ctx) -> tuple[list[Placed], list[Mark]]:
         for p in attr:
             p.y = next(it)
             placed.append(p)
+    marks = center_on_ink(lay, main, placed, marks)
     f_placed, f_marks = footer(ctx, lay)
     return placed + f_placed, marks + f_marks
 
@@ -233,21 +364,40 @@ def _start_x(ctx: Ctx, box: L.Box, w: int) -> int:
 
 
 def plan_statement(ctx: Ctx, *, title_role: str = "title") -> tuple[list[Placed], list[Mark]]:
+    """Title (accent), date, rule, text. The title keeps TITLE_RATIO over the body, and gives
+    way (steps down) before the body would fall under the floor."""
     lay, s, v = ctx.lay, ctx.lay.sizes, ctx.v
     main, tbox = lay.boxes["main"], lay.boxes["text"]
-    head: list[Placed] = []
-    if v.title:
-        st = ctx.style(ctx.heading, s["title_max"], line_height=1.15)
-        tb = ctx.fit(ctx.spans(v.title), st, tbox.w, main.h // 3, "title")
-        head.append(Placed(tb, tbox.x, 0, title_role, ctx.accent, False, body=True, bold=True))
-    if v.date:
-        head.append(label(ctx, v.date, ctx.body, s["date"], L.Box(tbox.x, 0, tbox.w, s["date"]),
-                           "date", ctx.fg, align="start"))
-    head_h = sum(p.block.height for p in head) + s["gap_s"] * max(0, len(head) - 1)
-    used = head_h + s["gap_m"] + s["rule_h"] + s["gap_m"]
     spans = ctx.spans(v.text or "", v.highlight)
-    st = ctx.style(ctx.body, s["text_max"], line_height=1.3)
-    block = ctx.fit(spans, st, tbox.w, main.h - used, "text")
+    display = not v.title and len(_plain(spans)) <= DISPLAY_STATEMENT_CHARS
+    title_cap = s["title_max"]
+    while True:
+        head: list[Placed] = []
+        if v.title:
+            st = ctx.style(ctx.heading, title_cap, line_height=1.12)
+            tb = ctx.fit(ctx.spans(v.title), st, tbox.w, main.h // 3, "title")
+            head.append(Placed(tb, tbox.x, 0, title_role, ctx.accent, False, body=True,
+                               bold=True))
+        if v.date:
+            head.append(label(ctx, v.date, ctx.body, s["date"],
+                              L.Box(tbox.x, 0, tbox.w, s["date"]), "date", ctx.fg,
+                              align="start"))
+        head_h = sum(p.block.height for p in head) + s["gap_s"] * max(0, len(head) - 1)
+        used = head_h + s["gap_m"] + s["rule_h"] + s["gap_m"]
+        cap = s["text_max"]
+        if v.title:
+            cap = max(lay.floor, min(cap, math.floor(head[0].block.size / TITLE_RATIO)))
+        if display:
+            st = ctx.style(ctx.heading, cap, line_height=1.12)
+        else:
+            st = ctx.style(ctx.body, cap, line_height=1.3)
+        try:
+            block = phrase_fit(ctx, spans, st, tbox.w, main.h - used, "text")
+            break
+        except RenderError:
+            if not v.title or title_cap <= lay.floor:
+                raise
+            title_cap = max(lay.floor, math.floor(head[0].block.size * 0.9))
     heights = [p.block.height for p in head] + [s["rule_h"], block.height]
     gaps = [s["gap_s"]] * max(0, len(head) - 1) + ([s["gap_m"]] if head else []) + [s["gap_m"]]
     ys = L.stack(main.y, main.bottom, heights, gaps, lay.valign)
@@ -256,96 +406,10 @@ def plan_statement(ctx: Ctx, *, title_role: str = "title") -> tuple[list[Placed]
     marks: list[Mark] = [("rule", L.Box(_start_x(ctx, tbox, s["rule_w"]), ys[len(head)],
                                           s["rule_w"], s["rule_h"]))]
     placed = head + [Placed(block, tbox.x, ys[-1], "text", ctx.fg, has_accent(spans),
-                             body=True)]
+                             body=True, bold=display)]
+    marks = center_on_ink(lay, main, placed, marks)
     f_placed, f_marks = footer(ctx, lay)
     return placed + f_placed, marks + f_marks
-
-
-def _split_prompt(prompt: str) -> tuple[str, str | None]:
-    """'Download and share — tag us' -> ('Download and share', 'tag us'): the first part is
-    set large, the second leads into the handle."""
-    for sep in (" \u2014 ", " \u2013 ", " - ", ": "):
-        if sep in prompt:
-            a, b = prompt.split(sep, 1)
-            if a.strip() and b.strip():
-                return a.strip(), b.strip()
-    return prompt, None
-
-
-def call_to_share(lang: str) -> str | None:
-    """The default call to share in ``lang``, or None where we have no vetted wording.
-
-    Without one, the card is built from the handle alone (language-neutral) rather than
-    putting English words on, say, an Arabic carousel.
-    """
-    return CALL_TO_SHARE.get(lang.split("-")[0].lower())
-
-
-def plan_tag(ctx: Ctx, lay: L.Layout, *, use_text: bool = True
-             ) -> tuple[list[Placed], list[Mark]]:
-    """Call to share, centred: the prompt large, an accent rule, a short lead-in, the handle as
-    the hero in the accent colour. ``use_text`` False (a carousel's closing slide) ignores the
-    variant's text, which is the carousel body there."""
-    s, v = lay.sizes, ctx.v
-    main = lay.boxes["main"]
-    prompt = (v.text if use_text else None) or call_to_share(v.lang)
-    if prompt and v.handle and v.handle in prompt:
-        prompt = prompt.replace(v.handle, "").strip(" \u2014-:") or None
-    kicker, lead = _split_prompt(prompt) if prompt else (None, None)
-    if not v.handle:
-        lead = None  # "tag us" leads into the handle; without one it dangles
-    if not kicker and not v.handle:
-        # Nothing to say in this language and no handle: sign off with the wordmark, large.
-        if not v.logo:
-            return [], []
-        h = 2 * s["logo"]
-        return [], [("logo-hero", L.Box(main.x, main.y + (main.h - h) // 2, main.w, h))]
-    hero = s["handle_hero"]
-    items: list[Placed] = []
-    heights: list[int] = []
-    gaps: list[int] = []
-    hero_item = lead_item = None
-    reserve = s["rule_h"] + 2 * s["gap_m"]
-    if v.handle:
-        hero_item = label(ctx, v.handle, ctx.heading, hero,
-                          L.Box(main.x, 0, main.w, round(hero * 1.4)), "handle", ctx.accent,
-                          align="center", bold=True, direction="ltr")
-        reserve += hero_item.block.height
-    if lead:
-        lead_item = label(ctx, lead, ctx.body, s["lead"],
-                          L.Box(main.x, 0, main.w, round(s["lead"] * 1.4)), "lead", ctx.fg,
-                          align="center")
-        reserve += lead_item.block.height + s["gap_s"]
-    if kicker:
-        spans = ctx.spans(kicker, v.highlight)
-        st = ctx.style(ctx.heading, s["text_max"], align="center", line_height=1.15)
-        block = ctx.fit(spans, st, main.w, main.h - reserve, "text")
-        items.append(Placed(block, main.x, 0, "prompt", ctx.fg, has_accent(spans), body=True,
-                            bold=True))
-        heights.append(block.height)
-        gaps.append(s["gap_m"])
-    # The accent rule separates the prompt from what it leads to; alone it would dangle.
-    rule_index = len(heights) if (lead_item or hero_item) else None
-    if rule_index is not None:
-        heights.append(s["rule_h"])
-        gaps.append(s["gap_m"])
-    for it in (lead_item, hero_item):
-        if it is not None:
-            items.append(it)
-            heights.append(it.block.height)
-            gaps.append(s["gap_s"])
-    gaps = gaps[: len(heights) - 1]
-    ys = L.stack(main.y, main.bottom, heights, gaps, "center")
-    text_ys = ys if rule_index is None else ys[:rule_index] + ys[rule_index + 1:]
-    for p, y in zip(items, text_ys, strict=True):
-        p.y = y
-    marks: list[Mark] = []
-    if rule_index is not None:
-        marks.append(("rule", L.Box(main.x + (main.w - s["rule_w"]) // 2, ys[rule_index],
-                                    s["rule_w"], s["rule_h"])))
-    if v.logo and "logo" in lay.boxes and lay.kind == "tag":
-        marks.append(("logo-center", lay.boxes["logo"]))
-    return items, marks
 
 
 def plan_cover(ctx: Ctx) -> tuple[list[Placed], list[Mark]]:
@@ -370,36 +434,6 @@ def plan_cover(ctx: Ctx) -> tuple[list[Placed], list[Mark]]:
         p.y = y
     marks: list[Mark] = [("rule", L.Box(_start_x(ctx, tbox, s["rule_w"]), ys[0], s["rule_w"],
                                           s["rule_h"]))]
+    marks = center_on_ink(lay, main, items, marks)
     f_placed, f_marks = footer(ctx, lay)
     return items + f_placed, marks + f_marks
-
-
-def fit_common(ctx: Ctx, texts: list[list[T.Span]], st: T.TextStyle,
-                box: L.Box) -> list[T.TextBlock]:
-    """Explicit slides: one size for all, the largest at which every slide fits."""
-    size = st.max_size
-    for i, sp in enumerate(texts):
-        b = ctx.fit(sp, st, box.w, box.h, f"slides[{i}]")
-        size = min(size, b.size)
-    common = T.TextStyle(st.fonts, max_size=size, min_size=size, line_height=st.line_height,
-                         lang=st.lang, direction=st.direction, align=st.align)
-    return [ctx.fit(sp, common, box.w, box.h, f"slides[{i}]") for i, sp in enumerate(texts)]
-
-
-def split_content(ctx: Ctx, text: str, st: T.TextStyle, box: L.Box,
-           max_slides: int | None) -> list[T.TextBlock]:
-    """Content slides for ``text``; ``max_slides`` (the platform's limit less cover and
-    closing) lets the splitter pack tighter, down to the floor, before we report the count."""
-    from . import carousel
-
-    try:
-        sp = carousel.split_text(text, st, box.w, box.h, highlight=ctx.v.highlight,
-                                 max_slides=max_slides)
-    except T.TextDoesNotFit as exc:
-        raise RenderError(
-            f"{ctx.p.id}: a word does not fit a slide at the legibility floor",
-            file=ctx.v.source, field="text", hint=exc.hint,
-        ) from exc
-    return list(sp.blocks)
-
-

@@ -53,7 +53,17 @@ MAX_LINES = 10
 """Default cap on lines per content slide (see split_text)."""
 # Penalties when choosing among splits with the same slide count and size: a slide should
 # end at a paragraph; a sentence break costs as much as two lines of imbalance.
-_COST = {"para": 0.0, "sentence": 4.0, "word": 100.0}
+_COST = {"para": 0.0, "sentence": 4.0, "word": 100.0, "opener": 6.0}
+# A slide that opens with one of these ("It does this by …", "But …") only makes sense after
+# the previous sentence: starting a slide there costs more than a sentence break
+# (cost "opener"), so the split moves one sentence earlier or later when it can.
+_OPENERS = frozenset("""it its this these that those they them their he she his her such
+but and so yet or nor also then thus however therefore moreover instead still""".split())
+
+
+def _opener(piece: str) -> bool:
+    m = re.match(r"\W*(\w+)", piece)
+    return m is not None and m.group(1).lower() in _OPENERS
 
 
 def _sentence_ends(par: str) -> list[tuple[int, int]]:
@@ -251,6 +261,8 @@ def _best_grouping(
                 c = cost[g - 1][i] + (fits[(i, j)] - mean) ** 2
                 if j < n:
                     c += _COST[kinds[j - 1]]
+                    if kinds[j - 1] != "word" and _opener(pieces[j]):
+                        c += _COST["opener"]
                 if c < cost[g][j]:
                     cost[g][j], back[g][j] = c, i
     if cost[count][n] == inf:
@@ -319,9 +331,9 @@ def split_text(
         target -= 1
     fewest = _count(m, pieces, seps, target)
     if max_slides is not None and fewest > max_slides:
-        if m.max_lines is not None and _count(m, pieces, seps, lo) > max_slides:
-            # The platform's image limit outranks the comfort cap on lines: fill the box.
-            m = _Measure(style, box_w, box_h, highlight, None)
+        # The platform's image limit outranks the comfort cap on lines: fill the box, at
+        # the largest size that count allows.
+        m = _Measure(style, box_w, box_h, highlight, None)
         target = _largest(lo, target, lambda s: _count(m, pieces, seps, s) <= max_slides)
         fewest = _count(m, pieces, seps, target)
     size = _largest(target, hi, lambda s: _count(m, pieces, seps, s) <= fewest)
@@ -346,6 +358,30 @@ def split_text(
         if fewest > len(pieces):
             raise TextDoesNotFit(1, min_size=lo, box=(box_w, box_h))
         size = _largest(lo, hi, functools.partial(_needs_at_most, m, pieces, seps, fewest))
+
+
+def refit(slides: Sequence[str], style: TextStyle, box_w: int, box_h: int, *,
+          highlight: Sequence[str] = ()) -> list[TextBlock] | None:
+    """The same slide texts (a split made for another box) at the largest common size that
+    fits this box, or None when one does not fit even at the floor. `**markup**` open across
+    a slide break is carried as split_text carries it."""
+    m = _Measure(style, box_w, box_h, highlight, None)
+    opened, flags = False, []
+    for t in slides:
+        before = opened
+        opened ^= t.count("**") % 2 == 1
+        flags.append((before, opened))
+    lo = style.min_size
+    if not all(m.fits(t, lo) for t in slides):
+        return None
+    size = _largest(lo, style.max_size, lambda s: all(m.fits(t, s) for t in slides))
+    while size >= lo:
+        blocks = [m.block(_with_markup(t, a, b), size) for t, (a, b) in zip(slides, flags,
+                                                                             strict=True)]
+        if all(b is not None for b in blocks):
+            return [b for b in blocks if b is not None]
+        size -= 1
+    return None
 
 
 def _needs_at_most(m: _Measure, pieces: list[str], seps: list[str], slides: int,

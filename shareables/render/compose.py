@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw, ImageFont
 
+from .. import text as T
 from ..errors import RenderError
 from ..platforms import Platform
 from ..project.model import Background, Variant
@@ -27,16 +28,16 @@ from .cards import (
     Ctx,
     Mark,
     Placed,
-    fit_common,
+    center_on_ink,
     footer,
     label,
     plan_cover,
     plan_quote,
     plan_statement,
-    plan_tag,
-    split_content,
 )
+from .closing import plan_tag
 from .resources import Resources
+from .sequence import content_blocks
 from .textpaint import draw as draw_block
 
 RENDERER_VERSION = "render-1"
@@ -85,6 +86,7 @@ class Slide:
     base: Image.Image | None = None
     paint_marks: Callable[[Image.Image], None] | None = None
     text: str = ""  # the slide's main text (what its alt text says)
+    marks: list[tuple[str, L.Box]] = field(default_factory=list)  # drawn elements, as drawn
 
 
 def _photo_base(bg: Background, variant: Variant, w: int, h: int, res: Resources) -> Image.Image:
@@ -127,8 +129,9 @@ def render_slides(variant: Variant, platform: Platform, res: Resources, *,
     if variant.kind == "carousel":
         return _render_carousel(variant, platform, res, debug)
     bg = variant.background
+    calm = _calm_side(variant, platform, res) if bg.image is not None else None
     lay = L.layout_for(variant.kind, platform, direction=variant.direction,
-                       credit=bool(bg.image is not None and bg.credit))
+                       credit=bool(bg.image is not None and bg.credit), calm=calm)
     ctx = Ctx(variant, platform, res, lay)
     if variant.kind == "quote":
         placed, marks = plan_quote(ctx)
@@ -146,23 +149,11 @@ def _render_carousel(variant: Variant, platform: Platform, res: Resources,
     v = variant
     content_lay = L.layout_for("carousel", platform, direction=v.direction, slide_role="content")
     ctx = Ctx(v, platform, res, content_lay)
-    tbox = content_lay.boxes["text"]
-    st = ctx.style(ctx.body, content_lay.sizes["text_max"], line_height=1.3)
+    main = content_lay.boxes["main"]
     limit = platform.max_pages if platform.document else platform.carousel_limit
-    if v.slides:
-        blocks = fit_common(ctx, [ctx.spans(t, v.highlight) for t in v.slides], st, tbox)
-    else:
-        room = None if limit is None else max(1, limit - (1 if v.title else 0) - 1)
-        blocks = split_content(ctx, v.text or "", st, tbox, room)
+    seq = content_blocks(ctx, limit)
+    blocks, closing = seq.blocks, seq.closing
     cover = 1 if v.title else 0
-    closing = True
-    if limit is not None and len(blocks) + cover + 1 > limit:
-        # Tight platforms (X and Bluesky take 4 images): the closing call to share is the only
-        # slide without content, and every content slide already carries the handle, so it
-        # gives way first. Content itself is never dropped; too much is still an error below.
-        closing = False
-        if not v.slides:
-            blocks = split_content(ctx, v.text or "", st, tbox, max(1, limit - cover))
     total = len(blocks) + cover + (1 if closing else 0)
     single = limit is None and L.aspect_class(*platform.size) != "story"
     if single:
@@ -188,7 +179,11 @@ def _render_carousel(variant: Variant, platform: Platform, res: Resources,
         n += 1
     for block in blocks:
         accent = any(r.accent for ln in block.lines for r in ln.runs)
-        placed = [Placed(block, tbox.x, tbox.y, "text", ctx.fg, accent, body=True)]
+        # The optical centre of the content box: slides of one carousel share a size and
+        # a similar fill, so their text sits at nearly the same height.
+        (y,) = L.stack(main.y, main.bottom, [block.height], [], "center")
+        placed = [Placed(block, main.x, y, "text", ctx.fg, accent, body=True, bold=seq.bold)]
+        center_on_ink(content_lay, main, placed, [])
         f_placed, f_marks = footer(ctx, content_lay)
         slides.append(_compose(ctx, content_lay, "content", placed + f_placed, f_marks, debug,
                                n, total))
@@ -198,9 +193,29 @@ def _render_carousel(variant: Variant, platform: Platform, res: Resources,
     if closing:
         lay = L.layout_for("carousel", platform, direction=v.direction, slide_role="closing")
         cctx = Ctx(v, platform, res, lay)
-        placed, marks = plan_tag(cctx, lay, use_text=False)
+        placed, marks = plan_tag(cctx, lay, closing=True)
         slides.append(_compose(cctx, lay, "closing", placed, marks, debug, n, total))
+    if seq.note and slides:
+        slides[0].notes.append(f"{platform.id}: {seq.note}")
     return slides
+
+
+def _calm_side(v: Variant, platform: Platform, res: Resources) -> str:
+    """Where the text goes on a photo: the side of the crop away from the focus point.
+
+    Landscape crops put the text beside a subject that sits left or right; otherwise the text
+    goes under (or over) it.
+    """
+    bg = v.background
+    assert bg.image is not None
+    W, H = platform.size
+    src = res.photo(bg.image, v.source, W, H)
+    left, top, right, bottom = L.crop_box(src.width, src.height, W, H, bg.focus)
+    fx = (bg.focus[0] * src.width - left) / max(1, right - left)
+    fy = (bg.focus[1] * src.height - top) / max(1, bottom - top)
+    if L.aspect_class(W, H) == "landscape" and abs(fx - 0.5) > 0.08:
+        return "right" if fx < 0.5 else "left"
+    return "bottom" if fy <= 0.55 else "top"
 
 
 # --- composition -----------------------------------------------------------------------------
@@ -217,10 +232,27 @@ def _background(ctx: Ctx, use_photo: bool
     bg = v.background
     if bg.image is not None and use_photo:
         photo = _photo_base(bg, v, W, H, ctx.res)
-        return P.veil(photo, bg.overlay, _dark_text(ctx)), photo, bg.overlay
+        return _veil(ctx, photo, bg.overlay), photo, bg.overlay
     if bg.gradient:
         return P.gradient(W, H, *bg.gradient), None, None
     return Image.new("RGB", (W, H), P.rgb(bg.color or v.theme.colors.background)), None, None
+
+
+def _veil(ctx: Ctx, photo: Image.Image, overlay: float) -> Image.Image:
+    """A directional scrim behind the text on the calm side of a photo card; a uniform veil
+    elsewhere (a carousel cover's centred title)."""
+    lay = ctx.lay
+    if lay.calm:
+        rows = [lay.boxes[k] for k in ("credit", "footer") if k in lay.boxes]
+        if lay.calm == "bottom":
+            rows = [b for b in rows if b.y < lay.height // 2]
+        elif lay.calm == "top":
+            rows = [b for b in rows if b.y >= lay.height // 2]
+        if not ctx.v.background.credit:
+            rows = [b for b in rows if b != lay.boxes.get("credit")]
+        return P.scrim(photo, lay.calm, overlay, _dark_text(ctx),
+                       tuple((b.y, b.bottom) for b in rows))
+    return P.veil(photo, overlay, _dark_text(ctx))
 
 
 def _dark_text(ctx: Ctx) -> bool:
@@ -258,9 +290,15 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
     with_photo = v.background.image is not None and role in ("single", "cover")
     credit = v.background.credit if with_photo else None
     if credit and "credit" in lay.boxes:
+        # One corner per layout (top end, mirrored with it), whatever the credit's script:
+        # align towards that corner in the credit's own direction.
         cb = lay.boxes["credit"]
+        own_rtl = T.base_direction(credit, None) == "rtl"
+        towards_right = ctx.direction == "ltr"
+        align = "end" if towards_right != own_rtl else "start"
         extra.append(label(ctx, credit, ctx.body, s["credit"], cb, "credit", ctx.fg,
-                            align="end", min_size=s["credit"], direction=None))
+                            align=align, min_size=s["credit"], direction=None,
+                            own_align=True))
     placed = placed + extra
     if role in ("cover", "content") and more:
         marks = marks + [("cue", lay.boxes["cue"])]
@@ -278,7 +316,7 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
         start = overlay
         while any(c < r for c, r in measured) and overlay < MAX_OVERLAY:
             overlay = min(MAX_OVERLAY, round(overlay + 0.05, 2))
-            img = P.veil(photo, overlay, _dark_text(ctx))
+            img = _veil(ctx, photo, overlay)
             measured = [_measure(img, p, ctx.accent, W) for p in placed]
         if overlay != start:
             notes.append(f"{ctx.p.id}: photo overlay strengthened from {start:.2f} to "
@@ -296,9 +334,10 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
     layers = _LAYERS.get()
     backdrop = img.copy() if layers else None
     draw = ImageDraw.Draw(img)
-    logos = _baseline_logos(marks, placed)
+    logos = _baseline_logos(marks, placed, lay)
+    drawn: list[tuple[str, L.Box]] = []
     for kind, box in logos:
-        _draw_mark(ctx, img, draw, kind, box)
+        drawn.append((kind, _draw_mark(ctx, img, draw, kind, box)))
     base = img.copy() if layers else None
     items: list[TextItem] = []
     for p, (c, r) in zip(placed, measured, strict=True):
@@ -315,10 +354,10 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
 
     text = "\n".join(p.block.text for p in placed if p.role in ("text", "title"))
     return Slide(img, role, lay, items, notes, overlay, backdrop, base,
-                 paint_marks if layers else None, text=text)
+                 paint_marks if layers else None, text=text, marks=drawn)
 
 
-def _baseline_logos(marks: list[Mark], placed: list[Placed]) -> list[Mark]:
+def _baseline_logos(marks: list[Mark], placed: list[Placed], lay: L.Layout) -> list[Mark]:
     """Sit the wordmark on the baseline of the label sharing its row (handle or counter).
 
     The wordmark's box is its cap height, so centring both on the row leaves the logo a few
@@ -333,17 +372,19 @@ def _baseline_logos(marks: list[Mark], placed: list[Placed]) -> list[Mark]:
                            None)
             if partner is not None:
                 baseline = partner.y + round(partner.block.lines[0].baseline)
-                box = L.Box(box.x, baseline - box.h, box.w, box.h)
+                # never above the safe area (a story's top 270 px belong to its UI)
+                box = L.Box(box.x, max(lay.safe.y, baseline - box.h), box.w, box.h)
         out.append((kind, box))
     return out
 
 
 def _draw_mark(ctx: Ctx, img: Image.Image, draw: ImageDraw.ImageDraw, kind: str,
-               box: L.Box) -> None:
+               box: L.Box) -> L.Box:
+    """Draw one element; returns the box it really covers (for the safe-area checks)."""
     if kind == "rule":
         draw.rectangle((box.x, box.y, box.right - 1, box.bottom - 1), fill=ctx.accent)
     elif kind == "quote":
-        _draw_quote_mark(ctx, img, box)
+        return _draw_quote_mark(ctx, img, box)
     elif kind in ("logo", "logo-center", "logo-hero"):
         logo = ctx.res.logo(ctx.v.logo, box.h, ctx.fg)  # type: ignore[arg-type]
         if logo.width > box.w:  # a very wide logo: rasterise again to fit the width
@@ -356,12 +397,15 @@ def _draw_mark(ctx: Ctx, img: Image.Image, draw: ImageDraw.ImageDraw, kind: str,
             # In the carousel header the logo sits at the start side instead.
             if ctx.lay.kind == "carousel":
                 x = box.x if ctx.direction == "ltr" else box.right - logo.width
-        img.paste(logo, (x, box.y + (box.h - logo.height) // 2), logo)
+        y = box.y + (box.h - logo.height) // 2
+        img.paste(logo, (x, y), logo)
+        return L.Box(x, y, logo.width, logo.height)
     elif kind == "cue":
         P.draw_arrow(draw, box, ctx.accent, ctx.direction == "rtl")
+    return box
 
 
-def _draw_quote_mark(ctx: Ctx, img: Image.Image, box: L.Box) -> None:
+def _draw_quote_mark(ctx: Ctx, img: Image.Image, box: L.Box) -> L.Box:
     """The language's opening quote mark (“ en, „ de, « ar/fa/ps/ur) as a drawn element: sized
     by its ink, aligned by its ink edge.
 
@@ -380,5 +424,6 @@ def _draw_quote_mark(ctx: Ctx, img: Image.Image, box: L.Box) -> None:
         layer = layer.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     x = box.right - layer.width if ctx.direction == "rtl" else box.x
     img.paste(Image.new("RGB", layer.size, P.rgb(ctx.accent)), (x, box.y), layer)
+    return L.Box(x, box.y, layer.width, layer.height)
 
 

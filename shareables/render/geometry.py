@@ -104,11 +104,12 @@ class Layout:
     safe: Box
     frame: Box
     align: str  # "start" or "center": main text alignment (start = right for RTL)
-    valign: str  # "center" or "top": how the main group sits in ``main``
+    valign: str  # "center", "top" or "bottom": how the main group sits in ``main``
     mark_mode: str | None  # "above" (mark over the text) or "hanging" (mark in a side gutter)
     floor: int
     boxes: dict[str, Box] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
+    calm: str | None = None  # photo cards: the side the text and its scrim take (physical)
 
     @property
     def rtl(self) -> bool:
@@ -117,16 +118,23 @@ class Layout:
 
 # Per aspect class: design padding (fraction of S on top of the safe box), the largest main
 # text size (fraction of S) per kind, and whether the quote mark hangs in a gutter.
+# The caps are display sizes: a short text takes the size that fills its box (a slogan fills
+# the width), a long one steps down because the box runs out first. See docs/rendering.md.
 _PAD = {"square": 0.085, "portrait": 0.085, "tall": 0.09, "story": 0.09, "landscape": 0.075}
 _TEXT_MAX = {
-    "quote": {"square": 0.082, "portrait": 0.088, "tall": 0.095, "story": 0.105,
-              "landscape": 0.09},
-    "statement": {"square": 0.07, "portrait": 0.074, "tall": 0.076, "story": 0.08,
-                  "landscape": 0.076},
-    "tag": {"square": 0.07, "portrait": 0.072, "tall": 0.074, "story": 0.078, "landscape": 0.08},
-    "carousel": {"square": 0.058, "portrait": 0.062, "tall": 0.064, "story": 0.066,
-                 "landscape": 0.066},
+    "quote": {"square": 0.19, "portrait": 0.2, "tall": 0.2, "story": 0.21, "landscape": 0.3},
+    "statement": {"square": 0.19, "portrait": 0.2, "tall": 0.2, "story": 0.21,
+                  "landscape": 0.3},
+    "tag": {"square": 0.13, "portrait": 0.14, "tall": 0.14, "story": 0.15, "landscape": 0.13},
+    "carousel": {"square": 0.072, "portrait": 0.076, "tall": 0.078, "story": 0.08,
+                 "landscape": 0.074},
 }
+# Explicit carousel slides are usually short: set them as display type, up to this cap.
+_SLIDE_DISPLAY_MAX = 0.17
+
+
+CALM_SHARE = 0.6
+"""Share of the main region a photo card's text keeps to, on the side away from the focus."""
 
 
 def _px(fraction: float, short: int) -> int:
@@ -135,11 +143,14 @@ def _px(fraction: float, short: int) -> int:
 
 def layout_for(
     kind: str, platform: Platform, *, direction: str = "ltr", slide_role: str | None = None,
-    credit: bool = False,
+    credit: bool = False, calm: str | None = None,
 ) -> Layout:
     """The layout of ``kind`` on ``platform``; carousels take a ``slide_role``.
 
     ``credit``: a photo credit will be drawn, so the main group starts below its row.
+    ``calm``: photo cards, the physical side of the crop away from the subject ("top",
+    "bottom", "left", "right"): the main group keeps to that part (CALM_SHARE of the main
+    region) and sits against its outer edge.
 
     Carousel covers use the statement geometry (title as the hero), closing slides the tag
     geometry, content slides their own (text top-aligned so baselines match across slides).
@@ -189,15 +200,15 @@ def layout_for(
     # The wordmark's height is its cap height: match the handle's optical size, never tiny.
     sizes["logo"] = max(_px(0.036, S), sizes["handle"])
     sizes["text_max"] = max(floor, _px(_TEXT_MAX[kind][aspect], S))
-    # Below this size a bold display face turns a long quote into a dense wall; the renderer
-    # sets it in the body face instead.
-    sizes["display_min"] = max(floor, _px(0.052, S))
-    sizes["title_max"] = max(floor, _px(0.075 if aspect != "landscape" else 0.08, S))
+    sizes["slide_max"] = max(floor, _px(_SLIDE_DISPLAY_MAX, S))
+    # Titles: up to 0.11 S (a statement's title must stay above its body, see cards).
+    sizes["title_max"] = max(floor, _px(0.11, S))
     if kind == "carousel" and slide_role == "cover":
-        sizes["title_max"] = max(floor, _px(0.1, S))
+        sizes["title_max"] = max(floor, _px(0.16, S))
     if kind == "tag" or slide_role == "closing":
-        sizes["handle_hero"] = max(floor, _px(0.1 if aspect != "landscape" else 0.11, S))
-        sizes["lead"] = ts(0.042)
+        # Display type: the call to share and the handle are the whole card.
+        sizes["handle_hero"] = max(floor, _px(0.13, S))
+        sizes["text_max"] = max(floor, _px(_TEXT_MAX["tag"][aspect], S))
 
     boxes: dict[str, Box] = {"frame": frame}
     # Bottom row: handle at the start, logo at the end (the renderer puts both on one baseline).
@@ -225,8 +236,6 @@ def layout_for(
         cue_w = _px(0.085, S)
         boxes["cue"] = Box(footer.right - cue_w, footer.y, cue_w, footer.h)
         main_top = header.bottom + sizes["gap_l"]
-        if role == "content":
-            valign = "top"  # same first baseline on every content slide
         if role == "closing":
             align = "center"
             boxes.pop("cue")
@@ -243,8 +252,9 @@ def layout_for(
                             sizes["logo"])
 
     if not (kind == "carousel" and role != "cover"):
-        # Photo credit: top end corner, small; carousels show it on the cover only, in the
-        # header row where the counter would be.
+        # Photo credit: top end corner, small (mirrored with the layout, whatever the
+        # credit's own script); carousels show it on the cover only, in the header row where
+        # the counter would be.
         # Singles give it the full width (the main group moves below it); a carousel cover
         # shares the header row with the wordmark.
         cw = frame.w if kind != "carousel" else frame.w * 3 // 5
@@ -254,8 +264,23 @@ def layout_for(
             # A long first line (or a landscape text column) must not run into the credit.
             main_top = max(main_top, boxes["credit"].bottom + sizes["gap_s"])
 
-    boxes["main"] = Box.from_ltrb(frame.x, main_top, frame.right, main_bottom)
-    main = boxes["main"]
+    main = Box.from_ltrb(frame.x, main_top, frame.right, main_bottom)
+    calm_side = calm
+    if calm_side in ("left", "right") and direction == "rtl":
+        calm_side = "right" if calm_side == "left" else "left"  # computed LTR, mirrored below
+    if calm_side == "bottom":
+        main = Box.from_ltrb(main.x, main.bottom - round(main.h * CALM_SHARE), main.right,
+                             main.bottom)
+        valign = "bottom"
+    elif calm_side == "top":
+        main = Box(main.x, main.y, main.w, round(main.h * CALM_SHARE))
+        valign = "top"
+    elif calm_side == "left":
+        main = Box(main.x, main.y, round(main.w * CALM_SHARE), main.h)
+    elif calm_side == "right":
+        main = Box.from_ltrb(main.right - round(main.w * CALM_SHARE), main.y, main.right,
+                             main.bottom)
+    boxes["main"] = main
 
     if kind == "quote":
         sizes["mark"] = _px(0.1 if aspect != "story" else 0.12, S)
@@ -276,7 +301,7 @@ def layout_for(
     lay = Layout(
         kind=kind, aspect=aspect, width=W, height=H, direction=direction, slide_role=role,
         safe=safe, frame=frame, align=align, valign=valign, mark_mode=mark_mode, floor=floor,
-        boxes=boxes, sizes=sizes,
+        boxes=boxes, sizes=sizes, calm=calm,
     )
     return mirror(lay) if direction == "rtl" else lay
 
@@ -295,8 +320,9 @@ def stack(top: int, bottom: int, heights: Sequence[int], gaps: Sequence[int],
 
     ``gaps[i]`` is the space after item i (len(gaps) == len(heights) - 1). With ``valign``
     "center" the group is centred, optically nudged up by 4 % of the free space (a mathematically
-    centred block looks low); "top" starts at ``top``. A group taller than the region starts at
-    ``top`` (the renderer sized the text so this does not happen).
+    centred block looks low); "top" starts at ``top``, "bottom" ends at ``bottom``. A group
+    taller than the region starts at ``top`` (the renderer sized the text so this does not
+    happen).
     """
     if len(gaps) != max(0, len(heights) - 1):
         raise ValueError("need one gap between each pair of items")
@@ -305,6 +331,8 @@ def stack(top: int, bottom: int, heights: Sequence[int], gaps: Sequence[int],
     y = top
     if valign == "center" and free > 0:
         y = top + round(free / 2 - free * 0.04)
+    elif valign == "bottom" and free > 0:
+        y = top + free
     ys = []
     for i, h in enumerate(heights):
         ys.append(y)

@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageDraw, ImageFont, UnidentifiedImageError
 
 from ..errors import RenderError
 
@@ -306,6 +306,39 @@ def veil(img: Image.Image, overlay: float, light: bool = False) -> Image.Image:
     return img.point([round(base + v * keep) for v in range(256)] * 3)
 
 
+def scrim(img: Image.Image, side: str, overlay: float, light: bool = False,
+          bands: tuple[tuple[int, int], ...] = ()) -> Image.Image:
+    """A directional scrim: ``overlay`` at full strength over the half of the image on
+    ``side`` (top, bottom, left, right), fading to a fifth of it across the next third, so
+    the subject on the other side keeps its light. ``bands`` (y0, y1) get full strength too,
+    with soft edges: the rows of small chrome (credit, handle) outside the text's side."""
+    w, h = img.size
+    vertical = side in ("top", "bottom")
+    n = h if vertical else w
+    ramp = []
+    for i in range(n):
+        t = i / max(1, n - 1)  # 0 at the text edge
+        fade = 1.0 if t <= 0.5 else max(0.2, 1.0 - (t - 0.5) / 0.33 * 0.8)
+        ramp.append(round(255 * overlay * fade))
+    if side in ("bottom", "right"):
+        ramp.reverse()
+    line = Image.new("L", (1, n) if vertical else (n, 1))
+    line.putdata(ramp)
+    mask = line.resize((w, h), Image.Resampling.NEAREST)
+    if bands:
+        soft = max(8, h // 20)
+        col = [0] * h
+        for y0, y1 in bands:
+            for y in range(max(0, y0 - soft), min(h, y1 + soft)):
+                d = max(0, y0 - y, y - y1)
+                col[y] = max(col[y], round(255 * overlay * (1 - d / soft)))
+        band = Image.new("L", (1, h))
+        band.putdata(col)
+        mask = ImageChops.lighter(mask, band.resize((w, h), Image.Resampling.NEAREST))
+    tint = Image.new("RGB", (w, h), (255, 255, 255) if light else (0, 0, 0))
+    return Image.composite(tint, img, mask)
+
+
 # --- colour and contrast -----------------------------------------------------------------------
 
 
@@ -389,7 +422,7 @@ def draw_arrow(draw: ImageDraw.ImageDraw, box: Box, color: str, rtl: bool) -> No
     w = box.w
     th = max(3, round(w * 0.07))
     cy = box.y + box.h // 2
-    head = round(w * 0.3)
+    head = min(round(w * 0.3), box.h // 2 - th)  # the whole arrow stays inside its box
     if rtl:
         x0, x1, sgn = box.right, box.x, -1
     else:

@@ -115,8 +115,8 @@ def test_carousel_chrome_positions():
     assert content.boxes["cue"].bottom == content.frame.bottom
     assert "counter" not in cover.boxes and "cue" in cover.boxes
     assert "cue" not in closing.boxes
-    # Content slides start at the same y so baselines line up when swiped.
-    assert content.valign == "top"
+    # Content slides sit at the optical centre of their box (common size, even fill).
+    assert content.valign == "center"
     rtl = L.layout_for("carousel", p, direction="rtl", slide_role="content")
     assert rtl.boxes["counter"].x == rtl.frame.x
     assert rtl.boxes["cue"].x == rtl.frame.x
