@@ -16,6 +16,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,11 +37,15 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--design", default="darwish-on-this-earth/ar")
     ap.add_argument("--clip", default="instagram-reel")
+    ap.add_argument("--kenburns", action="store_true",
+                    help="put a generated photo behind the card (every frame differs)")
     args = ap.parse_args()
     settings = load_settings(ROOT)
     designs, _ = load_designs(ROOT, settings)
     did, lang = args.design.split("/")
     variant = next(v for d in designs if d.id == did for v in d.variants if v.lang == lang)
+    if args.kenburns:
+        variant = _with_photo(variant)
     motion = Motion(duration=8.0, reveal="words")
     profile = CLIPS[args.clip]
     res = Resources()
@@ -75,6 +80,23 @@ def main() -> None:
     print(f"| floor: encode {n} pre-rendered frames | {mf:.2f} s | {1000 * mf / n:.1f} ms |")
     print(f"| of the clip, making the frames alone | {mx:.2f} s | {1000 * mx / n:.1f} ms |")
     print(f"| clip / floor | {mc / mf:.2f}× | |")
+
+
+def _with_photo(variant: Any) -> Any:
+    """The variant over a generated 2400×1800 photo (stripes and a gradient)."""
+    import dataclasses
+    import tempfile
+
+    from PIL import Image, ImageDraw
+
+    img = Image.linear_gradient("L").resize((2400, 1800)).convert("RGB")
+    d = ImageDraw.Draw(img)
+    for x in range(0, 2400, 90):
+        d.rectangle((x, 0, x + 30, 1800), fill=(120, 70, 50))
+    path = Path(tempfile.mkdtemp(prefix="shareables-bench-")) / "photo.jpg"
+    img.save(path, quality=90)
+    bg = dataclasses.replace(variant.background, image=path, focus=(0.5, 0.4), overlay=0.6)
+    return dataclasses.replace(variant, background=bg)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ class Painter:
         self.plain: Image.Image | None = None
         if scene.sweep:
             self.plain = self._redraw(self.base.copy(), accents=False)
-        self._text: tuple[Image.Image, Image.Image] | None = None
+        self._text: tuple[Image.Image, Image.Image, tuple[int, int, int, int] | None] | None = None
         self._photo: Image.Image | None = None
         self.renders = 0  # frames actually composed (for tests and the benchmark)
 
@@ -79,16 +79,22 @@ class Painter:
                        it.accent_fill if accents else it.fill)
         return img
 
-    def _matte(self) -> tuple[Image.Image, Image.Image]:
-        """(premultiplied text colour, 255 × (1 − coverage)) from renders over black and white.
+    def _matte(self) -> tuple[Image.Image, Image.Image, tuple[int, int, int, int] | None]:
+        """(premultiplied text colour, 255 × (1 − coverage), box) from renders over black and
+        white, cropped to the box the text covers.
 
-        Over any background G the text is then ``G × (1 − a) + colour``, exact to rounding.
+        Over any background G the text is then ``G × (1 − a) + colour``, exact to rounding;
+        only the box is computed per frame (the text is a fraction of the card).
         """
         if self._text is None:
             size = self.still.size
             black = self._redraw(Image.new("RGB", size, (0, 0, 0)), accents=True)
             white = self._redraw(Image.new("RGB", size, (255, 255, 255)), accents=True)
-            self._text = (black, ImageChops.subtract(white, black))
+            inverse = ImageChops.subtract(white, black)
+            box = ImageChops.invert(inverse).getbbox()
+            if box is not None:
+                black, inverse = black.crop(box), inverse.crop(box)
+            self._text = (black, inverse, box)
         return self._text
 
     def _camera(self, zoom: float) -> Image.Image:
@@ -187,12 +193,18 @@ class Painter:
             full = Image.composite(self.still, self.plain, sweep)
         if zoom == 1.0:
             return full if mask is None else Image.composite(full, self.base, mask)
-        colour, inverse = self._matte()
+        colour, inverse, box = self._matte()
         bg = self._camera(zoom)
+        if box is None:
+            return bg
         # (While the camera moves, highlights show in their accent colour: the sweep reads
         # on flat backgrounds; over a moving photo two motions at once are one too many.)
-        text = ImageChops.add(ImageChops.multiply(bg, inverse), colour)
-        return text if mask is None else Image.composite(text, bg, mask)
+        under = bg.crop(box)
+        text = ImageChops.add(ImageChops.multiply(under, inverse), colour)
+        if mask is not None:
+            text = Image.composite(text, under, mask.crop(box))
+        bg.paste(text, box[:2])
+        return bg
 
 
 def render_frames(scenes: Sequence[Scene], variant: Variant, res: Resources, easing: str,
