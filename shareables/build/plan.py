@@ -310,8 +310,10 @@ def assign_shards(designs: Sequence[Design], n: int,
     """
     loads = [0.0] * n
     out: dict[str, int] = {}
-    costed = sorted(((design_cost(d, durations), d.rel) for d in designs),
-                    key=lambda c: (-c[0], c[1]))
+    by_file: dict[str, float] = {}  # a spreadsheet's rows share one file: they go together
+    for d in designs:
+        by_file[d.rel] = by_file.get(d.rel, 0.0) + design_cost(d, durations)
+    costed = sorted(((cost, rel) for rel, cost in by_file.items()), key=lambda c: (-c[0], c[1]))
     for cost, rel in costed:
         k = min(range(n), key=lambda i: (loads[i], i))
         loads[k] += cost

@@ -1,4 +1,4 @@
-"""Rendering on a Dask cluster gives the same bytes as the local process pool (real renderer)."""
+"""Where renders run (process pool or Dask cluster: same bytes); how shards split the work."""
 
 from __future__ import annotations
 
@@ -50,3 +50,23 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
         build_project(project, output_dir=tmp_path / "o", executor=f"dask://127.0.0.1:{port}")
     with pytest.raises(ValueError, match="--executor must be"):
         parse_executor("ray://x")
+
+
+def test_shards_are_balanced_by_recorded_durations_and_agree_everywhere(tmp_path: Path) -> None:
+    from shareables.build.plan import assign_shards
+    from shareables.project.design import load_designs
+    from shareables.project.settings import load_settings
+
+    project = make_project(tmp_path / "p", platforms=("instagram-square", "x"))
+    settings = load_settings(project)
+    designs, _ = load_designs(project, settings)
+    # One design recorded as very slow: it gets a shard to itself, the rest share the other.
+    slow = designs[0]
+    timed = {f"{v.campaign}/{v.design_id}/{v.lang} {p}": 30.0
+             for v in slow.variants for p in v.platforms}
+    split = assign_shards(designs, 2, timed)
+    assert set(split) == {d.rel for d in designs} and set(split.values()) == {1, 2}
+    assert [rel for rel, k in split.items() if k == split[slow.rel]] == [slow.rel]
+    assert assign_shards(list(reversed(designs)), 2, timed) == split  # order-independent
+    # Without durations the estimate (pixels x images) still spreads the work.
+    assert set(assign_shards(designs, 2).values()) == {1, 2}
