@@ -9,6 +9,7 @@ from PIL import Image, ImageFont
 
 from ..text.fonts import FontStack, font_stack
 from . import paint as P
+from .svg import rasterize_svg
 
 PHOTO_DECODE_SIDE = 1920
 PHOTO_CACHE_SIZE = 3
@@ -38,7 +39,7 @@ class Resources:
         key = (path, height, color)
         img = self._logos.get(key)
         if img is None:
-            img = P.rasterize_svg(path, height, color)
+            img = rasterize_svg(path, height, color)
             self._logos[key] = img
         return img
 

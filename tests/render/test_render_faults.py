@@ -16,6 +16,7 @@ from PIL import Image
 from shareables.build.worker import JobBudgetExceeded, job_deadline
 from shareables.errors import RenderError
 from shareables.render import paint as P
+from shareables.render import svg
 
 EPS = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n{ } loop\n"
 SVG_HEAD = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
@@ -39,7 +40,7 @@ def test_postscript_inside_an_svg_data_uri_is_refused(tmp_path) -> None:
     logo = _svg(tmp_path, SVG_HEAD + b'<image width="10" height="10" xlink:href="data:image/jpeg;'
                 b'base64,' + base64.b64encode(EPS) + b'"/></svg>')
     with pytest.raises(RenderError, match="not a JPEG, PNG, WebP or GIF") as info:
-        P.rasterize_svg(logo, 40, "#ffffff")
+        svg.rasterize_svg(logo, 40, "#ffffff")
     assert info.value.file == str(logo)
 
 
@@ -48,7 +49,7 @@ def test_a_png_inside_an_svg_still_draws(tmp_path) -> None:
     Image.new("RGB", (4, 4), (255, 0, 0)).save(buf, "PNG")
     logo = _svg(tmp_path, SVG_HEAD + b'<image width="10" height="10" xlink:href="data:image/png;'
                 b'base64,' + base64.b64encode(buf.getvalue()) + b'"/></svg>')
-    img = P.rasterize_svg(logo, 40, "#ffffff")
+    img = svg.rasterize_svg(logo, 40, "#ffffff")
     assert img.getpixel((20, 20))[:3] == (255, 0, 0)
 
 
@@ -56,7 +57,7 @@ def test_a_gzip_bomb_logo_is_refused_while_decompressing(tmp_path) -> None:
     bomb = gzip.compress(SVG_HEAD + b" " * 60_000_000 + b"</svg>")
     assert len(bomb) < 200_000
     with pytest.raises(RenderError, match="too large"):
-        P.rasterize_svg(_svg(tmp_path, bomb, "logo.svgz"), 40, "#ffffff")
+        svg.rasterize_svg(_svg(tmp_path, bomb, "logo.svgz"), 40, "#ffffff")
 
 
 def test_exponential_use_expansion_is_refused_before_cairosvg(tmp_path) -> None:
@@ -68,16 +69,16 @@ def test_exponential_use_expansion_is_refused_before_cairosvg(tmp_path) -> None:
     data = b"".join(parts)
     assert len(data) < 2100  # a 2 kB file that would draw 2^29 rectangles
     with pytest.raises(RenderError, match="expands to over"):
-        P.rasterize_svg(_svg(tmp_path, data), 40, "#ffffff")
+        svg.rasterize_svg(_svg(tmp_path, data), 40, "#ffffff")
 
 
 def test_too_many_elements_and_use_loops_are_refused(tmp_path) -> None:
-    many = SVG_HEAD + b"<rect/>" * (P.SVG_MAX_ELEMENTS + 1) + b"</svg>"
+    many = SVG_HEAD + b"<rect/>" * (svg.SVG_MAX_ELEMENTS + 1) + b"</svg>"
     with pytest.raises(RenderError, match="elements"):
-        P.rasterize_svg(_svg(tmp_path, many), 40, "#ffffff")
+        svg.rasterize_svg(_svg(tmp_path, many), 40, "#ffffff")
     loop = SVG_HEAD + b'<g id="x"><use xlink:href="#x"/></g></svg>'
     with pytest.raises(RenderError, match="loop"):
-        P.rasterize_svg(_svg(tmp_path, loop, "loop.svg"), 40, "#ffffff")
+        svg.rasterize_svg(_svg(tmp_path, loop, "loop.svg"), 40, "#ffffff")
 
 
 def test_a_16_bit_greyscale_photo_keeps_its_tones(tmp_path) -> None:
@@ -132,4 +133,4 @@ def test_arbitrary_bytes_as_a_photo(tmp_path, data: bytes) -> None:
 def test_arbitrary_bytes_as_a_logo(tmp_path, data: bytes) -> None:
     path = tmp_path / "logo.svg"
     path.write_bytes(data)
-    _bounded(lambda: P.rasterize_svg(path, 60, "#ffffff"))
+    _bounded(lambda: svg.rasterize_svg(path, 60, "#ffffff"))
