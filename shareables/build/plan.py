@@ -42,7 +42,7 @@ RENDER_PACKAGES = ("text", "render")
 """Stages whose source is part of every render's cache key (all their modules, recursively)."""
 RENDER_FILES = ("project/language.py", "project/alttext.py")
 """Modules outside those stages whose code shapes the files (quotes per language, alt text)."""
-RENDER_DISTRIBUTIONS = ("pillow", "cairosvg", "fonttools", "python-bidi", "uniseg")
+RENDER_DISTRIBUTIONS = ("pillow", "cairosvg", "fonttools", "uniseg")
 
 
 def renderer_fingerprint() -> str:
@@ -58,7 +58,21 @@ def renderer_fingerprint() -> str:
             h.update(f"{dist}={importlib.metadata.version(dist)}\n".encode())
         except importlib.metadata.PackageNotFoundError:
             h.update(f"{dist}=-\n".encode())
+    h.update(f"fribidi={_fribidi_version()}\n".encode())  # bidi levels come from the C library
     return h.hexdigest()[:16]
+
+
+def _fribidi_version() -> str:
+    """The system FriBiDi's version string (text/bidi.py calls it through ctypes)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("fribidi") or "libfribidi.so.0")
+        info = ctypes.c_char_p.in_dll(lib, "fribidi_version_info").value
+    except (OSError, ValueError, AttributeError):
+        return "-"
+    return (info or b"-").decode("utf-8", "replace").split("\n", 1)[0]
 
 
 class FileHasher:
