@@ -19,9 +19,10 @@ from PIL import Image, ImageDraw, ImageFont
 from .. import text as T
 from ..errors import RenderError
 from ..platforms import Platform
-from ..project.model import Background, Variant
+from ..project.model import Variant
 from ..text.block import TextBlock
 from ..text.typography import quote_marks
+from . import backdrop as B
 from . import geometry as L
 from . import paint as P
 from .cards import (
@@ -89,13 +90,6 @@ class Slide:
     marks: list[tuple[str, L.Box]] = field(default_factory=list)  # drawn elements, as drawn
 
 
-def _photo_base(bg: Background, variant: Variant, w: int, h: int, res: Resources) -> Image.Image:
-    assert bg.image is not None
-    src = res.photo(bg.image, variant.source, w, h)
-    box = L.crop_box(src.width, src.height, w, h, bg.focus)
-    return src.resize((w, h), Image.Resampling.LANCZOS, box=box)
-
-
 # --- the slides ------------------------------------------------------------------------------
 
 
@@ -129,7 +123,7 @@ def render_slides(variant: Variant, platform: Platform, res: Resources, *,
     if variant.kind == "carousel":
         return _render_carousel(variant, platform, res, debug)
     bg = variant.background
-    calm = _calm_side(variant, platform, res) if bg.image is not None else None
+    calm = B.calm_side(variant, platform, res) if bg.image is not None else None
     lay = L.layout_for(variant.kind, platform, direction=variant.direction,
                        credit=bool(bg.image is not None and bg.credit), calm=calm)
     ctx = Ctx(variant, platform, res, lay)
@@ -200,64 +194,7 @@ def _render_carousel(variant: Variant, platform: Platform, res: Resources,
     return slides
 
 
-def _calm_side(v: Variant, platform: Platform, res: Resources) -> str:
-    """Where the text goes on a photo: the side of the crop away from the focus point.
-
-    Landscape crops put the text beside a subject that sits left or right; otherwise the text
-    goes under (or over) it.
-    """
-    bg = v.background
-    assert bg.image is not None
-    W, H = platform.size
-    src = res.photo(bg.image, v.source, W, H)
-    left, top, right, bottom = L.crop_box(src.width, src.height, W, H, bg.focus)
-    fx = (bg.focus[0] * src.width - left) / max(1, right - left)
-    fy = (bg.focus[1] * src.height - top) / max(1, bottom - top)
-    if L.aspect_class(W, H) == "landscape" and abs(fx - 0.5) > 0.08:
-        return "right" if fx < 0.5 else "left"
-    return "bottom" if fy <= 0.55 else "top"
-
-
 # --- composition -----------------------------------------------------------------------------
-
-
-def _background(ctx: Ctx, use_photo: bool
-                ) -> tuple[Image.Image, Image.Image | None, float | None]:
-    """(background, undarkened photo or None, overlay).
-
-    Carousels show the photo on the cover only: content slides are read, not glanced at, and
-    read best on the flat brand colour (the same photo six times also looks like a mistake).
-    """
-    v, W, H = ctx.v, ctx.p.width, ctx.p.height
-    bg = v.background
-    if bg.image is not None and use_photo:
-        photo = _photo_base(bg, v, W, H, ctx.res)
-        return _veil(ctx, photo, bg.overlay), photo, bg.overlay
-    if bg.gradient:
-        return P.gradient(W, H, *bg.gradient), None, None
-    return Image.new("RGB", (W, H), P.rgb(bg.color or v.theme.colors.background)), None, None
-
-
-def _veil(ctx: Ctx, photo: Image.Image, overlay: float) -> Image.Image:
-    """A directional scrim behind the text on the calm side of a photo card; a uniform veil
-    elsewhere (a carousel cover's centred title)."""
-    lay = ctx.lay
-    if lay.calm:
-        rows = [lay.boxes[k] for k in ("credit", "footer") if k in lay.boxes]
-        if lay.calm == "bottom":
-            rows = [b for b in rows if b.y < lay.height // 2]
-        elif lay.calm == "top":
-            rows = [b for b in rows if b.y >= lay.height // 2]
-        if not ctx.v.background.credit:
-            rows = [b for b in rows if b != lay.boxes.get("credit")]
-        return P.scrim(photo, lay.calm, overlay, _dark_text(ctx),
-                       tuple((b.y, b.bottom) for b in rows))
-    return P.veil(photo, overlay, _dark_text(ctx))
-
-
-def _dark_text(ctx: Ctx) -> bool:
-    """Dark text (a light theme) needs a lightening veil over photos, not a darkening one."""
-    return P.luminance(P.rgb(ctx.fg)) < 0.18
 
 
 def _measure(img: Image.Image, p: Placed, accent: str, W: int,
@@ -306,7 +243,7 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
             and not any(m[0] in ("logo", "logo-hero") for m in marks)):
         marks.append(("logo", lay.boxes["logo"]))
 
-    img, photo, overlay = _background(ctx, use_photo=role in ("single", "cover"))
+    img, photo, overlay = B.background(ctx, use_photo=role in ("single", "cover"))
     bg = v.background
     flat = None if (photo is not None or bg.gradient) else (
         bg.color or v.theme.colors.background)
@@ -316,7 +253,7 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
         start = overlay
         while any(c < r for c, r in measured) and overlay < MAX_OVERLAY:
             overlay = min(MAX_OVERLAY, round(overlay + 0.05, 2))
-            img = _veil(ctx, photo, overlay)
+            img = B.veil(ctx, photo, overlay)
             measured = [_measure(img, p, ctx.accent, W) for p in placed]
         if overlay != start:
             notes.append(f"{ctx.p.id}: photo overlay strengthened from {start:.2f} to "
