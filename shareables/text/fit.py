@@ -77,7 +77,36 @@ def fits_fast(
     return n_lines is not None and nominal_height(prep, style, size, n_lines) <= box_h
 
 
+_MEMO: dict[tuple[object, ...], TextBlock | int] = {}
+"""fit() results in this process: a block, or the characters to cut when nothing fits."""
+MEMO_SIZE = 4096
+
+
 def fit(spans: Sequence[Span] | str, style: TextStyle, box_w: int, box_h: int) -> TextBlock:
+    """`fit_uncached`, remembered per process: one variant asks the same question for each
+    platform with the same canvas and again for the carousel splitter's final slides.
+
+    Blocks are frozen and the style's FontStack is hashed by identity (one per Resources),
+    so a hit is exactly the block the same call computed before. Misses past `MEMO_SIZE`
+    entries start the memo afresh (a worker renders thousands of designs).
+    """
+    key = (spans if isinstance(spans, str) else tuple(spans), style, box_w, box_h)
+    hit = _MEMO.get(key)
+    if hit is None:
+        try:
+            hit = fit_uncached(spans, style, box_w, box_h)
+        except TextDoesNotFit as e:
+            hit = e.needed_chars_to_cut
+        if len(_MEMO) >= MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[key] = hit
+    if isinstance(hit, int):
+        raise TextDoesNotFit(hit, min_size=style.min_size, box=(box_w, box_h))
+    return hit
+
+
+def fit_uncached(spans: Sequence[Span] | str, style: TextStyle, box_w: int, box_h: int
+                 ) -> TextBlock:
     """The block at the largest integer size in [min_size, max_size] that fits the box.
 
     Fits means: every line within `box_w`, and the ink and line boxes within `box_h`.

@@ -149,3 +149,91 @@ def test_falls_through_to_the_next_format_before_lowering_quality():
     assert e.fmt == "webp" and e.content_type == "image/webp" and len(e.data) <= limit
     assert "saved as WEBP at quality 94" in e.notes[0]
     assert b"AltTextAccessibility" in e.data
+
+
+# --- PNG: zlib-ng deflate, palette within the stated threshold ------------------------------
+
+
+def gradient(size=(1200, 630)) -> Image.Image:
+    """Thousands of colours (a two-axis gradient): must stay truecolour, pixel for pixel."""
+    w, h = size
+    return Image.merge("RGB", [Image.linear_gradient("L").resize(size),
+                               Image.linear_gradient("L").rotate(90).resize(size),
+                               Image.new("L", size, 90)])
+
+
+def _decoded(data: bytes) -> Image.Image:
+    im = Image.open(io.BytesIO(data))
+    im.load()
+    return im
+
+
+def test_png_is_one_zlib_ng_idat_that_decodes_to_the_exact_pixels():
+    img = gradient()
+    e = encode.encode_image(img, PLATFORMS["og"], alt=ALT, photo=False)
+    assert e.fmt == "png"
+    chunks = encode._chunks(e.data)
+    assert [c for c, _ in chunks].count(b"IDAT") == 1
+    assert [c for c, _ in chunks][0] == b"IHDR" and chunks[-1][0] == b"IEND"
+    im = _decoded(e.data)  # Pillow checks every chunk's CRC while decoding
+    assert im.mode == "RGB" and im.tobytes() == img.tobytes()  # lossless
+    assert im.info["Description"] == ALT
+
+
+def test_png_bytes_are_the_same_on_every_run_and_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.path.insert(0, 'tests/render'); from test_encode import card, ALT;"
+            "from shareables.render import encode; from shareables.platforms import PLATFORMS;"
+            "import hashlib; p = PLATFORMS['og']; print(hashlib.sha256(encode.encode_image("
+            "card(p.size), p, alt=ALT, photo=False).data).hexdigest())")
+    import hashlib
+
+    p = PLATFORMS["og"]
+    here = {hashlib.sha256(encode.encode_image(card(p.size), p, alt=ALT, photo=False).data
+                           ).hexdigest() for _ in range(2)}
+    there = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert here == {there}
+
+
+def test_flat_card_is_a_palette_png_within_the_stated_error():
+    import math
+
+    from shareables.platforms import PLATFORMS as P
+
+    for pid in ("og", "instagram-story", "x"):
+        img = card(P[pid].size)
+        d = ImageDraw.Draw(img)  # anti-aliased text: hundreds of colours, as on real cards
+        d.text((80, 500), "It was called Palestine", fill=(242, 177, 52), font_size=90)
+        assert 256 < len(img.getcolors(1 << 24)) <= encode.PALETTE_MAX_COLOURS
+        e = encode.encode_image(img, P[pid], alt=ALT, photo=False)
+        im = _decoded(e.data)
+        assert im.mode == "P", pid
+        back = im.convert("RGB")
+        from PIL import ImageChops, ImageStat
+
+        diff = ImageChops.difference(img, back)
+        assert max(hi for _lo, hi in diff.getextrema()) <= encode.PALETTE_MAX_ERROR
+        mse = sum(ImageStat.Stat(diff).sum2) / (3 * img.width * img.height)
+        assert mse == 0 or 10 * math.log10(255**2 / mse) >= 45  # PSNR
+        truecolour = encode._deflate_png(_stored_rgb(img))
+        assert len(e.data) < len(truecolour)  # (and e.data carries the alt text too)
+
+
+def _stored_rgb(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG", compress_level=0)
+    return buf.getvalue()
+
+
+def test_palette_is_refused_when_it_would_be_off_by_more_than_the_threshold():
+    # 300 colours, each far from all others: 256 palette entries cannot hold them.
+    img = Image.new("RGB", (300, 20))
+    for i in range(300):
+        img.paste(((i * 37) % 256, (i * 91) % 256, (i * 53 + i // 256 * 128) % 256),
+                  (i, 0, i + 1, 20))
+    assert encode._palette(img) is img
+    rich = gradient()
+    assert encode._palette(rich) is rich  # thousands of colours: truecolour

@@ -1,0 +1,110 @@
+"""Cold build CPU: N designs x the 12 platforms of the repository's shareables.yaml.
+
+    .venv/bin/python benchmarks/cold.py [--designs 30] [--jobs 1] [--profile]
+
+Runs `shareables build --force` in a subprocess (interpreter start-up included) and prints
+the CPU (user + sys of the whole process tree) and wall time. `--profile` runs the build in
+this process under cProfile instead and prints where the CPU goes, by stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import REPO, generate  # noqa: E402
+
+BUILD = "import sys; from shareables.cli import main; sys.argv[0] = 'shareables'; main()"
+
+STAGES = {
+    "fit (text.fit)": "shareables/text/fit.py:*fit",
+    "render (compose.render_variant)": "shareables/render/compose.py:*render_variant",
+    "encode (encode.encode_image/pdf)": "shareables/render/encode.py:*encode_",
+    "thumbnails (worker.thumbnail)": "shareables/build/worker.py:*thumbnail",
+    "bundles (zip)": "shareables/build/bundling.py:*_bundle",
+    "page (render_page)": "shareables/build/pages.py:*render_page",
+    "load designs": "shareables/project/design.py:*load_designs",
+    "validate (lint_design)": "shareables/build/validate.py:*lint_design",
+}
+
+
+def project(root: Path, designs: int) -> Path:
+    generate(root, designs)
+    settings = (root / "shareables.yaml").read_text()
+    every = re.search(r"^platforms:.*?(?=^\S)", (REPO / "shareables.yaml").read_text(),
+                      flags=re.S | re.M)
+    assert every is not None
+    (root / "shareables.yaml").write_text(settings + every.group(0))
+    return root
+
+
+def cpu_of(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall, out.stdout[-300:] + out.stderr[-600:]
+
+
+def stage_profile(root: Path, jobs: int) -> None:
+    from shareables.build.pipeline import build_project
+
+    prof = cProfile.Profile()
+    t0 = time.process_time()
+    prof.enable()
+    result = build_project(root, force=True, jobs=jobs)
+    prof.disable()
+    total = time.process_time() - t0
+    stats = pstats.Stats(prof)
+    cum: dict[str, float] = {}
+    for (file, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        for stage, pattern in STAGES.items():
+            path, name = pattern.split(":")
+            if file.endswith(path) and re.fullmatch(name.replace("*", ".*"), func):
+                cum[stage] = max(cum.get(stage, 0.0), ct)
+    print(f"in-process build: {total:.2f} s CPU, {result.rendered} images rendered")
+    for stage, secs in sorted(cum.items(), key=lambda kv: -kv[1]):
+        print(f"  {stage:36s} {secs:6.2f} s  {100 * secs / total:5.1f} %")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--designs", type=int, default=30)
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--validate-first", action="store_true",
+                    help="run `shareables validate` before the build and report both")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = project(Path(tmp) / "proj", args.designs)
+        if args.profile:
+            stage_profile(root, args.jobs)
+            return
+        env_py = [sys.executable, "-c", BUILD]
+        if args.validate_first:
+            cpu, wall, tail = cpu_of([*env_py, "validate"], root)
+            print(f"validate: {cpu:.2f} s CPU, {wall:.2f} s wall")
+        cpu, wall, tail = cpu_of([*env_py, "build", "--force" if not args.validate_first
+                                  else "--jobs", *([] if args.validate_first else ["--jobs"]),
+                                  str(args.jobs)], root)
+        print(f"build: {cpu:.2f} s CPU, {wall:.2f} s wall; {tail.strip().splitlines()[-1:]}")
+        print("files:", sum(1 for _ in (root / "output").rglob("*") if _.is_file()),
+              "bytes:", sum(p.stat().st_size for p in (root / "output").rglob("*")
+                            if p.is_file()))
+        _ = os
+
+
+if __name__ == "__main__":
+    main()
