@@ -23,10 +23,11 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 
 import zlib_ng.zlib_ng as zlib_ng
-from PIL import Image, ImageChops, PngImagePlugin
+from PIL import Image, PngImagePlugin
 
 from ..errors import RenderError
 from ..platforms import CONTENT_TYPES, EXTENSIONS, Platform
@@ -40,8 +41,10 @@ PALETTE_MAX_COLOURS = 1024
 """Images with more distinct colours (photos, gradients, colour emoji) stay truecolour."""
 PALETTE_MAX_ERROR = 16
 """Largest difference on any channel of any pixel (of 255) a palette PNG may have from the
-render. Measured on the shipped designs (benchmarks/palette.py): at most 14 on every
-platform, all on anti-aliased edges; flat fills move by at most 1; PSNR 50-59 dB."""
+render. Measured on the shipped designs (benchmarks/palette.py), every PNG platform: at most
+10, on anti-aliased edges; PSNR 49-61 dB."""
+PALETTE_EXACT = 16
+"""The most used colours of a card go into its palette as they are."""
 
 
 @dataclass(frozen=True)
@@ -137,14 +140,31 @@ def _save(img: Image.Image, fmt: str, alt: str, quality: int | None,
 
 
 def _palette(img: Image.Image) -> Image.Image:
-    """A 256-colour version of a flat-colour card within PALETTE_MAX_ERROR, else `img`."""
-    if img.getcolors(PALETTE_MAX_COLOURS) is None:
+    """A 256-colour version of a flat-colour card within PALETTE_MAX_ERROR, else `img`.
+
+    Works on the card's distinct colours, not its pixels: the palette is an octree of the
+    colours (each counted once, so a rare anti-aliasing shade weighs as much as a fill) plus
+    the `PALETTE_EXACT` most used colours as they are (the fills, the text colours). Without
+    dithering a pixel's index depends on its colour alone, so mapping the colours once gives
+    every pixel's error exactly, without comparing the images.
+    """
+    counted = img.getcolors(PALETTE_MAX_COLOURS)
+    if counted is None:
         return img
-    pal = img.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-    extrema = ImageChops.difference(img, pal.convert("RGB")).getextrema()
-    if max(hi for _lo, hi in extrema) > PALETTE_MAX_ERROR:
+    ranked: list[tuple[int, Any]] = sorted(counted, key=lambda nc: (-nc[0], nc[1]))
+    rgb = b"".join(bytes(c) for _n, c in ranked)  # an RGB image's colours: (r, g, b)
+    strip = Image.frombytes("RGB", (len(ranked), 1), rgb)
+    tree = strip.quantize(256 - PALETTE_EXACT, method=Image.Quantize.FASTOCTREE,
+                          dither=Image.Dither.NONE).getpalette() or []
+    entries = tree[: 3 * (256 - PALETTE_EXACT)] + list(rgb[: 3 * PALETTE_EXACT])
+    entries += entries[:3] * (256 - len(entries) // 3)
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(entries)
+    mapped = strip.quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB").tobytes()
+    worst = max(abs(a - b) for a, b in zip(rgb, mapped, strict=True))
+    if worst > PALETTE_MAX_ERROR:
         return img
-    return pal
+    return img.quantize(palette=palette, dither=Image.Dither.NONE)
 
 
 def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:
