@@ -116,7 +116,8 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None
 Tool = Callable[[int], tuple[float, float]]
 
 
-def tools(w: int, h: int, sizes: tuple[int, ...], jobs: int | None) -> dict[str, Tool]:
+def tools(w: int, h: int, sizes: tuple[int, ...], jobs: int | None,
+          compare: Path | None = None) -> dict[str, Tool]:
     platform = PLATFORM_FOR[(w, h)]
     extra = 1 if platform == "og" else 0  # the download page's own card
     projects = {n: shareables_project(WORK / f"shareables-{platform}-{n}", n - extra, platform)
@@ -127,6 +128,13 @@ def tools(w: int, h: int, sizes: tuple[int, ...], jobs: int | None) -> dict[str,
         return measure(args + (["--jobs", str(jobs)] if jobs else []), projects[n])
 
     out: dict[str, Tool] = {"shareables": shareables}
+    if compare is not None:  # another checkout of shareables (e.g. before a change)
+        env = {**os.environ, "PYTHONPATH": str(compare)}
+
+        def other(n: int) -> tuple[float, float]:
+            args = [sys.executable, "-c", BUILD, "build", "--force", "--platform", platform]
+            return measure(args + (["--jobs", str(jobs)] if jobs else []), projects[n], env)
+        out[f"shareables at {compare.name}"] = other
     if (HERE / "node_modules" / "satori").is_dir():
         def satori(n: int) -> tuple[float, float]:
             return measure(["node", "satori_bench.mjs", str(n), str(w), str(h), str(FONT),
@@ -155,6 +163,8 @@ def main() -> None:
     ap.add_argument("--size", default="1200x630", choices=["1200x630", "1080x1350"])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=None, help="shareables --jobs (default: cores)")
+    ap.add_argument("--compare", type=Path, default=None,
+                    help="also run the shareables checkout in DIR (e.g. a worktree of main)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if args.setup:
@@ -162,7 +172,7 @@ def main() -> None:
         return
     w, h = (int(x) for x in args.size.split("x"))
     sizes = (args.cards, args.small)
-    run = tools(w, h, sizes, args.jobs)
+    run = tools(w, h, sizes, args.jobs, args.compare)
     names = list(run)
     got: dict[str, dict[int, list[tuple[float, float]]]] = {k: {n: [] for n in sizes}
                                                              for k in names}
