@@ -127,3 +127,18 @@ class FakeRenderer:
             out.append(RenderedFile("thumbnail", slide, "jpg", "image/jpeg",
                                     b"thumb:" + data[:64], 400, 400))
         return out
+
+
+def small_scaffold(root: Path) -> Path:
+    """`shareables init`, two designs on two platforms (quick to render for real)."""
+    from click.testing import CliRunner
+
+    from shareables.cli import main
+
+    assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
+    for name in ("carousel", "statement"):
+        (root / "designs/example" / f"{name}.yaml").unlink()
+    settings = root / "shareables.yaml"
+    settings.write_text(re.sub(r"(?m)^platforms: .*$", "platforms: [instagram-square, x]",
+                               settings.read_text()))
+    return root

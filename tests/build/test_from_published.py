@@ -13,6 +13,7 @@ from pathlib import Path
 import boto3
 import pytest
 from click.testing import CliRunner
+from fixtures_project import small_scaffold  # the plugin module (tests/ is on sys.path)
 
 from shareables.build.pipeline import build_project
 from shareables.build.remote import FetchError, fetch_published
@@ -24,18 +25,6 @@ from shareables.publish.s3 import Target
 pytestmark = pytest.mark.s3
 
 
-def _scaffold(root: Path) -> Path:
-    import re
-
-    assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
-    for name in ("carousel", "statement"):
-        (root / "designs/example" / f"{name}.yaml").unlink()
-    settings = root / "shareables.yaml"
-    settings.write_text(re.sub(r"(?m)^platforms: .*$", "platforms: [instagram-square, x]",
-                               settings.read_text()))
-    return root
-
-
 def _images(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
             if p.is_file() and p.suffix in (".png", ".jpg", ".zip")}
@@ -43,7 +32,7 @@ def _images(out: Path) -> dict[str, bytes]:
 
 def test_build_from_the_published_site_downloads_instead_of_rendering_and_rejects_a_bad_sha(
         s3_server, s3_bucket, s3_env, tmp_path) -> None:
-    project = _scaffold(tmp_path / "p")
+    project = small_scaffold(tmp_path / "p")
     settings = load_settings(project)
     publish_project(settings, build_first=True, bucket=s3_bucket, prefix="site/",
                     endpoint_url=s3_server.endpoint, reporter=Reporter(lambda _: None, tty=False),

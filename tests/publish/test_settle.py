@@ -9,16 +9,13 @@ re-renders everything again, forever. Real renderer, real SeaweedFS.
 from __future__ import annotations
 
 import json
-import re
 import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from fixtures_project import small_scaffold  # the plugin module (tests/ is on sys.path)
 
 from shareables.build.worker import PillowRenderer
-from shareables.cli import main
 from shareables.local.seaweed import http_get
 from shareables.publish.plan import LOCK_KEY
 from shareables.publish.protocol import Reporter, make_client, publish_project
@@ -42,17 +39,6 @@ class VersionedRenderer(PillowRenderer):
 
     def fingerprint(self) -> str:
         return f"renderer-{self.version}"
-
-
-def small_scaffold(root: Path) -> Path:
-    """`shareables init`, two designs on two platforms (quick to render for real)."""
-    assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
-    for name in ("carousel", "statement"):
-        (root / "designs/example" / f"{name}.yaml").unlink()
-    settings = root / "shareables.yaml"
-    settings.write_text(re.sub(r"(?m)^platforms: .*$", "platforms: [instagram-square, x]",
-                               settings.read_text()))
-    return root
 
 
 def test_identical_bytes_under_a_new_fingerprint_settle_in_one_run(
