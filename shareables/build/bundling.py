@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ShareablesError
 from ..platforms import CONTENT_TYPES
-from .bundle import bundle_key, bundle_name, entry_name, group_sets, make_zip, readme
+from .bundle import (
+    BundleFile,
+    bundle_files,
+    bundle_key,
+    bundle_name,
+    group_sets,
+    make_zip,
+    readme,
+)
 from .manifest import artefact_entry
 from .plan import Job, Plan, VariantPlan
 from .writer import sha256_bytes
@@ -75,14 +83,14 @@ class BundleSteps:
                       key=lambda e: e["path"])
 
     def _bundle_text(self, vp: VariantPlan, members: list[Entry]
-                     ) -> tuple[str, str, list[tuple[str, str]]]:
-        """README, cache key (of the zip and, for carousels, its per-shape zips), names."""
-        names = [(entry_name(vp.variant, m["path"]), m["sha256"]) for m in members]
-        text = readme(vp.variant, self.settings.brand.name, names)
-        key = bundle_key(text, names)
+                     ) -> tuple[str, str, list[BundleFile]]:
+        """README, cache key (of the zip and, for carousels, its per-shape zips), files."""
+        files = bundle_files(vp.variant, members)
+        text = readme(vp.variant, self.settings.brand.name, files)
+        key = bundle_key(text, [(f.name, f.sha256) for f in files])
         for shape, group in self._groups(vp, members):
             key = bundle_key(f"{key}\n{shape}", [(m["path"], m["sha256"]) for m in group])
-        return text, key, names
+        return text, key, files
 
     def _groups(self, vp: VariantPlan, members: list[Entry]) -> list[tuple[str, list[Entry]]]:
         return group_sets(members) if vp.variant.kind == "carousel" else []
@@ -98,23 +106,20 @@ class BundleSteps:
         """The variant's zip, then (carousels) one zip per canvas shape; the first is the
         variant's `bundle`."""
         bident: Ident = (vp.dir, "bundle")
-        text, key, names = self._bundle_text(vp, members)
-        data = {m["path"]: (self.out / m["path"]).read_bytes() for m in members}
-        for (_, sha), m in zip(names, members, strict=True):
-            if sha256_bytes(data[m["path"]]) != sha:  # only bytes the manifest vouches for
-                raise ShareablesError(f"{m['path']} changed during the build; run it again")
-        zips: list[tuple[str | None, str, list[tuple[str, str]], list[Entry]]] = [
-            (None, text, names, members)]
+        text, key, files = self._bundle_text(vp, members)
+        data = {f.sha256: (self.out / f.path).read_bytes() for f in files}
+        for f in files:
+            if sha256_bytes(data[f.sha256]) != f.sha256:  # only bytes the manifest vouches for
+                raise ShareablesError(f"{f.path} changed during the build; run it again")
+        zips: list[tuple[str | None, str, list[BundleFile]]] = [(None, text, files)]
         for shape, group in self._groups(vp, members):
-            gnames = [(entry_name(vp.variant, m["path"]), m["sha256"]) for m in group]
-            zips.append((shape, readme(vp.variant, self.settings.brand.name, gnames), gnames,
-                         group))
+            gfiles = bundle_files(vp.variant, group, among=members)
+            zips.append((shape, readme(vp.variant, self.settings.brand.name, gfiles), gfiles))
         self.writer.expect_rewrites(e["path"] for e in self.old.get(bident, []))
         entries = []
-        for group_key, readme_text, znames, zmembers in zips:
+        for group_key, readme_text, zfiles in zips:
             path = f"{vp.dir}/{bundle_name(vp.variant, group_key)}.zip"
-            blob = make_zip(readme_text, [(n, data[m["path"]])
-                                          for (n, _), m in zip(znames, zmembers, strict=True)])
+            blob = make_zip(readme_text, [(f.name, data[f.sha256]) for f in zfiles])
             written = self.writer.write(path, blob, owner=vp.design.rel)
             self.hasher.record(self.out / path, written.sha256)
             entry = artefact_entry(

@@ -22,6 +22,15 @@ How the writer keeps it:
 4. Files the new manifest does not list are deleted only after it is on disk, and only
    after a successful build (the caller decides; `commit(sweep=...)`).
 
+Identical bytes are stored once. Platforms with the same canvas often get byte-identical
+files (threads.jpg is instagram-portrait.jpg), and every output path stays (the layout is the
+product's contract), so a file whose bytes another output file already has becomes a hard
+link to it: made under a temporary name, compared byte for byte through that name, then
+renamed into place like any other write. Nothing ever writes into an existing file (a temp
+name is removed before it is opened), so a linked file cannot change under its other names:
+a path that gets new bytes gets a new file. Where links fail (another filesystem, FAT, some
+network shares) the writer writes a copy, as before.
+
 A killed build can leave files no manifest lists (new renders, temp files). It marks
 output/.shareables/pending before its first write, so the next successful build walks the
 whole tree and deletes them (a build that started clean only sweeps the folders it touched).
@@ -36,19 +45,17 @@ An exclusive lock (output/.shareables/lock) keeps two builds from interleaving.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import fcntl
-import hashlib
 import json
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ..errors import DesignError, ShareablesError
+from .files import SYNCFS, TMP_MARK, atomic_write, link_copy, sha256_bytes
 from .manifest import (
     _PATH_FIELD_STR,
     MANIFEST,
@@ -60,10 +67,13 @@ from .manifest import (
 INDEX = "index.html"
 STATE_DIR = ".shareables"
 """Build state that is not output: the lock and the file-hash cache. Never swept."""
-TMP_MARK = ".tmp-"
 PENDING = "pending"
 """Marker in STATE_DIR: a build wrote into output/ and no successful sweep followed yet, so
 files no manifest lists may exist. Lets a no-change rebuild skip walking the whole tree."""
+
+
+__all__ = ["OutputWriter", "Written", "WriterError", "atomic_write", "made_by_us",
+           "sha256_bytes"]
 
 
 class WriterError(ShareablesError):
@@ -79,53 +89,6 @@ class Written:
     path: str
     bytes: int
     sha256: str
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # some filesystems refuse O_RDONLY fsync on dirs
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _load_syncfs() -> Any:
-    name = ctypes.util.find_library("c")
-    if not name:
-        return None
-    try:
-        fn = ctypes.CDLL(name, use_errno=True).syncfs
-    except (OSError, AttributeError):
-        return None
-    return fn
-
-
-_SYNCFS = _load_syncfs()
-
-
-def atomic_write(path: Path, data: bytes, *, fsync: bool = False) -> None:
-    """Write `data` to `path` via a temp file in the same directory and `os.replace`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
-    f: IO[bytes]
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            if fsync:
-                f.flush()
-                os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):  # a full disk must not also leave a temp file
-            tmp.unlink()
-        raise
-    if fsync:
-        _fsync_dir(path.parent)
 
 
 class OutputWriter:
@@ -153,6 +116,9 @@ class OutputWriter:
         self._initial_bytes: bytes | None = None
         self._pending_marked = False
         self._pending_at_start = False  # a killed or failed build may have left strays
+        self._by_sha: dict[str, list[str]] = {}  # paths holding those bytes (link sources)
+        self._links = True  # False once the filesystem refused a hard link
+        self.linked = 0  # files this build stored as another name of an identical file
         self.unlisted = False  # True once the on-disk manifest was replaced by a reduced copy
         self.kept_foreign: list[str] = []
         self._initial_paths: set[str] = set()
@@ -197,6 +163,9 @@ class OutputWriter:
             for a in (self._on_disk or {}).get("artefacts", [])
             if isinstance(a, dict) and isinstance(a.get("path"), str)
         }
+        for path, sha in self._listed.items():
+            if sha:
+                self._by_sha.setdefault(sha, []).append(path)
         return self
 
     @property
@@ -264,11 +233,33 @@ class OutputWriter:
             self._unlist()
         target = self.out / path
         try:
-            atomic_write(target, data)
+            if not self._store_once(target, path, sha, data):
+                atomic_write(target, data)
         except OSError as e:
             raise WriterError(f"cannot write {target}: {e.strerror}") from e
         self._written.append(target)
+        sources = self._by_sha.setdefault(sha, [])
+        if path in sources:
+            sources.remove(path)
+        sources.insert(0, path)  # this build's file first: just written, surely intact
         return Written(path, len(data), sha)
+
+    def _store_once(self, target: Path, path: str, sha: str, data: bytes) -> bool:
+        """Make `target` a hard link to an output file that has these bytes, if there is one."""
+        if not self._links:
+            return False
+        for other in self._by_sha.get(sha, ()):
+            if other == path:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            done = link_copy(self.out / other, target, data)
+            if done is None:
+                self._links = False
+                return False
+            if done:
+                self.linked += 1
+                return True
+        return False
 
     def _unlist(self) -> None:
         """Replace the on-disk manifest by one without the paths this build may rewrite."""
@@ -297,10 +288,10 @@ class OutputWriter:
         """Data files reach the disk before the manifest that lists them."""
         if not self._written:
             return
-        if _SYNCFS is not None:
+        if SYNCFS is not None:
             fd = os.open(self.out, os.O_RDONLY)
             try:
-                if _SYNCFS(fd) == 0:
+                if SYNCFS(fd) == 0:
                     return
             finally:
                 os.close(fd)

@@ -108,27 +108,59 @@ def slug(text: str, fallback: str = "shareables") -> str:
     return page_slug(text, fallback)
 
 
-def download_name(artefact: Mapping[str, Any], brand_slug: str) -> str:
+def download_name(artefact: Mapping[str, Any], brand_slug: str, label: str | None = None
+                  ) -> str:
     """The human file name a supporter's download gets, e.g. madre-darwish-ar-x.png.
 
-    site.download_name is the one definition, so the page and Content-Disposition agree.
+    site.download_name is the one definition, so the page and Content-Disposition agree;
+    `label` names a file several platforms share (site/names.py, e.g. ``portrait``).
     """
     from ..site.page import download_name as page_name
 
     if not artefact.get("design"):  # the page's own og:image belongs to no design
         return f"{brand_slug}-{slug(PurePosixPath(str(artefact['path'])).stem)}" \
                f"{PurePosixPath(str(artefact['path'])).suffix}"
-    return page_name(dict(artefact), brand_slug)
+    return page_name(dict(artefact), brand_slug, label)
 
 
-def object_key(artefact: Mapping[str, Any], brand_slug: str) -> str:
-    """Content-addressed key (relative to the prefix): files/<sha256>/<download-name>."""
-    return f"{FILES_DIR}{artefact['sha256']}/{download_name(artefact, brand_slug)}"
+def object_key(artefact: Mapping[str, Any], brand_slug: str, label: str | None = None) -> str:
+    """Content-addressed key (relative to the prefix): files/<sha256>/<download-name>.
+
+    Platforms of one variant that share bytes share the label, hence one key: one object,
+    one upload (see `assign_keys`).
+    """
+    return f"{FILES_DIR}{artefact['sha256']}/{download_name(artefact, brand_slug, label)}"
+
+
+_KEY = re.compile(r"files/([0-9a-f]{64})/[a-z0-9][a-z0-9._-]*")
+
+
+def assign_keys(artefacts: Iterable[dict[str, Any]], brand_slug: str) -> None:
+    """Give each artefact its object `key` (in place).
+
+    An artefact that already has a key for its own bytes keeps it: it came from the published
+    manifest (a fresh checkout's build adopts published renders without their files), so that
+    object is on the server and may be the only copy. Every other artefact gets
+    `object_key` with the shared-file label of site/names.py.
+    """
+    from ..site.names import file_labels
+
+    artefacts = list(artefacts)
+    labels = file_labels(artefacts)
+    for a in artefacts:
+        old = a.get("key")
+        m = _KEY.fullmatch(old) if isinstance(old, str) else None
+        if m is None or m.group(1) != a.get("sha256"):
+            a["key"] = object_key(a, brand_slug, labels.get(str(a.get("path"))))
 
 
 def content_disposition(artefact: Mapping[str, Any], name: str) -> str:
     """attachment for what supporters download, inline for previews and the og:image."""
-    if (artefact.get("role") or "image") not in DOWNLOAD_ROLES:
+    return disposition(str(artefact.get("role") or "image") in DOWNLOAD_ROLES, name)
+
+
+def disposition(attachment: bool, name: str) -> str:
+    if not attachment:
         return "inline"
     safe = name.replace('"', "").replace("\\", "")
     if safe.isascii():
@@ -139,11 +171,21 @@ def content_disposition(artefact: Mapping[str, Any], name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(safe)}"
 
 
+def key_dispositions(artefacts: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """key -> Content-Disposition of the object: attachment when any artefact stored under
+    the key is a download (a thumbnail may have the very bytes of its image)."""
+    attach: dict[str, bool] = {}
+    for a in artefacts:
+        key = str(a["key"])
+        attach[key] = attach.get(key, False) or \
+            str(a.get("role") or "image") in DOWNLOAD_ROLES
+    return {key: disposition(att, key.rsplit("/", 1)[-1]) for key, att in attach.items()}
+
+
 def publishable_manifest(local: Mapping[str, Any], brand_slug: str) -> dict[str, Any]:
     """A deep copy of the local manifest with each artefact's object `key` added."""
     manifest = copy.deepcopy(dict(local))
-    for a in manifest.get("artefacts", []):
-        a["key"] = object_key(a, brand_slug)
+    assign_keys(manifest.get("artefacts", []), brand_slug)
     add_inline_views(manifest)
     return manifest
 
@@ -204,19 +246,19 @@ def plan_publish(
     uploads: list[Upload] = []
     present = 0
     seen: set[str] = set()
+    dispositions = key_dispositions(manifest.get("artefacts", []))
     for a in manifest.get("artefacts", []):
         key = a["key"]
-        if key in seen:  # the same artefact listed twice: one object serves both
+        if key in seen:  # platforms sharing bytes (or one artefact listed twice): one object
             continue
         seen.add(key)
         reason = _upload_reason(a, key, remote, remote_by_path, remote_keys, listing, force)
         if reason is None:
             present += 1
             continue
-        name = PurePosixPath(key).name
         uploads.append(Upload(key=key, path=a["path"], size=int(a["bytes"]), sha256=a["sha256"],
                               content_type=a.get("content_type") or "application/octet-stream",
-                              disposition=content_disposition(a, name), reason=reason))
+                              disposition=dispositions[key], reason=reason))
 
     switch, switch_reason = _switch_reason(local, remote, index_sha256, bool(uploads))
     if not switch and live_pages is not None and expected_pages is not None:

@@ -65,7 +65,15 @@ from .s3 import (
     resolve_target,
 )
 from .shards import publish_merge, publish_shard, share_durations
-from .transfer import Reporter, _delete, _put_small, _upload_all, _verify, check_confined
+from .transfer import (
+    Reporter,
+    _delete,
+    _put_small,
+    _upload_all,
+    _verify,
+    check_confined,
+    read_from_local_copies,
+)
 
 __all__ = ["PublishConfigError", "PublishResult", "Reporter", "Target", "fetch_remote_manifest",
            "make_client", "publish", "publish_project", "resolve_target"]
@@ -300,6 +308,7 @@ def _run(
             f"the build has no artefacts; refusing to replace the live site "
             f"({len(remote['artefacts'])} artefacts) with an empty page",
             hint="fix the build; to take the site down, delete index.html in the bucket")
+    read_from_local_copies(plan, output_dir)
     for u in plan.uploads:  # every file confined before the first byte leaves
         check_confined(output_dir, u.path)
     missing = [u.path for u in plan.uploads if not (output_dir / u.path).is_file()]

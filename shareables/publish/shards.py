@@ -33,9 +33,9 @@ from typing import Any
 
 from ..errors import PublishError, ShareablesError
 from ..project.model import Settings
-from .plan import MANIFEST_KEY, MANIFESTS_DIR, object_key, plan_publish, slug
+from .plan import MANIFEST_KEY, MANIFESTS_DIR, assign_keys, plan_publish, slug
 from .s3 import get_json, list_objects
-from .transfer import Reporter, _put_small, _upload_all, _verify
+from .transfer import Reporter, _put_small, _upload_all, _verify, read_from_local_copies
 
 PARTIALS_DIR = f"{MANIFESTS_DIR}partials/"
 DURATIONS_KEY = "durations.json"
@@ -89,6 +89,7 @@ def publish_shard(settings: Settings, target: Any, client: Any, *, shard: tuple[
     listing = list_objects(client, target)
     plan = plan_publish(partial, remote, listing, brand_slug=brand_slug,
                         now=_now(), grace=_no_grace(), prune=False)
+    read_from_local_copies(plan, output_dir)
     missing = [u.path for u in plan.uploads if not (output_dir / u.path).is_file()]
     if missing:
         raise PublishError(f"shard {k}/{n}: {len(missing)} files to upload are not in "
@@ -108,11 +109,12 @@ def _partial(manifest: Mapping[str, Any], designs: list[Any], mine: set[str], *,
     """The shard's own slice of its build manifest (a --shard build carries the rest)."""
     variants = [v for v in manifest.get("variants", []) if v.get("source") in mine]
     dirs = {f"{v['campaign']}/{v['design']}/{v['lang']}" for v in variants}
-    artefacts = []
-    for a in manifest.get("artefacts", []):
-        if (a.get("role") == "site-og" and k == 1) or (
-                a.get("design") and f"{a['campaign']}/{a['design']}/{a['lang']}" in dirs):
-            artefacts.append({**a, "key": object_key(a, brand_slug)})
+    artefacts = [dict(a) for a in manifest.get("artefacts", [])
+                 if (a.get("role") == "site-og" and k == 1) or (
+                     a.get("design") and f"{a['campaign']}/{a['design']}/{a['lang']}" in dirs)]
+    # Labels depend only on each variant's own files, and a variant is wholly in one shard:
+    # the keys are the ones the merged manifest gives the same files.
+    assign_keys(artefacts, brand_slug)
     return {
         "format": PARTIAL_FORMAT, "run_id": run_id, "shard": [k, n],
         "renderer": manifest.get("renderer"), "brand": manifest.get("brand"),

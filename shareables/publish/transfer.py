@@ -3,6 +3,7 @@ writes, batched deletes, and the progress reporter they share."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -16,7 +17,7 @@ from typing import Any
 import click
 
 from ..errors import PublishError
-from .plan import NO_CACHE, Plan, Upload, content_disposition
+from .plan import NO_CACHE, Plan, Upload, key_dispositions
 from .s3 import Target, code_of, translate
 
 log = logging.getLogger("shareables.publish")
@@ -136,6 +137,8 @@ def _verify(client: Any, target: Target, output_dir: Path, plan: Plan, jobs: int
             rep: Reporter) -> int:
     """HEAD every referenced object; re-upload a bad one once if we have it, else fail."""
     artefacts = {a["key"]: a for a in plan.manifest.get("artefacts", [])}
+    dispositions = key_dispositions(plan.manifest.get("artefacts", []))
+    paths = local_paths(plan.manifest)
 
     def bad(key: str) -> str | None:
         h = _head(client, target, key)
@@ -152,15 +155,15 @@ def _verify(client: Any, target: Target, output_dir: Path, plan: Plan, jobs: int
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="verify") as pool:
         problems = {k: p for k, p in zip(artefacts, pool.map(bad, artefacts), strict=True) if p}
     if problems:
-        repairable = [k for k in problems if (output_dir / artefacts[k]["path"]).is_file()]
+        found = {k: p for k in problems if (p := local_copy(output_dir, paths[k]))}
         rep.line(f"verify: {len(problems)} objects wrong on the server; re-uploading "
-                 f"{len(repairable)}")
-        for k in repairable:
+                 f"{len(found)}")
+        for k, path in found.items():
             a = artefacts[k]
             _put_file(client, target, output_dir, Upload(
-                key=k, path=a["path"], size=int(a["bytes"]), sha256=a["sha256"],
+                key=k, path=path, size=int(a["bytes"]), sha256=a["sha256"],
                 content_type=a.get("content_type") or "application/octet-stream",
-                disposition=_disposition_for(a, k), reason="failed verification"))
+                disposition=dispositions[k], reason="failed verification"))
         problems = {k: p for k in problems if (p := bad(k))}
     if problems:
         first = ", ".join(f"{k} ({p})" for k, p in list(problems.items())[:5])
@@ -170,8 +173,26 @@ def _verify(client: Any, target: Target, output_dir: Path, plan: Plan, jobs: int
     return len(artefacts)
 
 
-def _disposition_for(a: Mapping[str, Any], key: str) -> str:
-    return content_disposition(a, key.rsplit("/", 1)[-1])
+def local_paths(manifest: Mapping[str, Any]) -> dict[str, list[str]]:
+    """key -> the output paths whose bytes it holds (several when platforms share a file)."""
+    out: dict[str, list[str]] = {}
+    for a in manifest.get("artefacts", []):
+        out.setdefault(str(a["key"]), []).append(str(a["path"]))
+    return out
+
+
+def local_copy(output_dir: Path, paths: list[str]) -> str | None:
+    """The first of `paths` present in output/ (any holds the object's bytes), else None."""
+    return next((p for p in paths if (output_dir / p).is_file()), None)
+
+
+def read_from_local_copies(plan: Plan, output_dir: Path) -> None:
+    """Point each upload at a file present in output/: an object several platforms share can
+    be read from any of their files (a fresh checkout may have only some of them)."""
+    paths = local_paths(plan.manifest)
+    plan.uploads = [u if (output_dir / u.path).is_file() else
+                    dataclasses.replace(u, path=local_copy(output_dir, paths[u.key]) or u.path)
+                    for u in plan.uploads]
 
 
 def _put_small(client: Any, target: Target, rel: str, body: bytes, content_type: str) -> None:

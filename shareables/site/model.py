@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from ..platforms import CLIPS, PLATFORMS, target
 from ..project.model import direction_of
 from .clips import clip_items
+from .names import file_labels
 from .shapes import SHAPES, app_name, shape_of, sizes_attr
 
 FORMAT_LABELS = {
@@ -61,16 +62,19 @@ def slug(text: str, fallback: str = "shareable") -> str:
     return _SLUG.sub("-", ascii_text.lower()).strip("-") or fallback
 
 
-def download_name(artefact: dict[str, Any], brand: str = "MADRE") -> str:
+def download_name(artefact: Mapping[str, Any], brand: str = "MADRE",
+                  label: str | None = None) -> str:
     """The friendly file name a supporter's phone saves: ``madre-<design>-<lang>-<platform>.jpg``.
 
-    The publisher uses the same name in ``Content-Disposition`` so both agree.
+    `label` takes the platform's place for a file several platforms share (names.py:
+    ``madre-<design>-<lang>-portrait.jpg``). The publisher uses the same name in
+    ``Content-Disposition`` so both agree.
     """
     ext = PurePosixPath(str(artefact.get("path", ""))).suffix
     parts = [slug(brand), str(artefact.get("design", "")), str(artefact.get("lang", ""))]
     role = artefact.get("role")
-    if role != "bundle" and artefact.get("platform"):
-        parts.append(str(artefact["platform"]))
+    if role != "bundle" and (label or artefact.get("platform")):
+        parts.append(str(label or artefact["platform"]))
     if role == "bundle" and artefact.get("group"):
         parts.append(str(artefact["group"]))
     if artefact.get("slide"):
@@ -139,6 +143,7 @@ class PageModel:
         self.img_origins: set[str] = set()
         self.media_origins: set[str] = set()  # clips on another origin (CSP media/connect)
         self.by_variant: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.labels = file_labels(manifest.get("artefacts") or [])
         for a in manifest.get("artefacts") or []:
             self.by_variant.setdefault((str(a.get("design")), str(a.get("lang"))), []).append(a)
 
@@ -150,6 +155,14 @@ class PageModel:
             self.img_origins.add(f"{parts.scheme}://{parts.netloc}")
         return src
 
+    def download_name(self, a: dict[str, Any]) -> str:
+        """The name the saved file gets: a published object's own (its Content-Disposition
+        says the same), else the name the publisher will give it."""
+        key = a.get("key")
+        if isinstance(key, str) and key.startswith("files/") and key.count("/") == 2:
+            return key.rsplit("/", 1)[1]
+        return download_name(a, self.brand, self.labels.get(str(a.get("path"))))
+
     def link(self, a: dict[str, Any]) -> dict[str, Any]:
         meta = []
         if a.get("width") and a.get("role") != "pdf":
@@ -157,7 +170,7 @@ class PageModel:
         meta.append(format_label(a))
         if isinstance(a.get("bytes"), int):
             meta.append(human_size(a["bytes"]))
-        return {"href": self.href(a), "download": download_name(a, self.brand),
+        return {"href": self.href(a), "download": self.download_name(a),
                 "type": str(a.get("content_type") or ""), "bytes": int(a.get("bytes") or 0),
                 "meta": " · ".join(meta), "slide": a.get("slide")}
 

@@ -1,0 +1,110 @@
+"""File primitives of the writer (writer.py): atomic writes, hard-link copies, durability.
+
+Every write goes to a temporary name in the target's directory and is renamed over the final
+name, so a path never holds a half-written file, and an existing file is never written into:
+that is what makes it safe for two output paths to be one file (hard links).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import hashlib
+import os
+from pathlib import Path
+from typing import IO, Any
+
+TMP_MARK = ".tmp-"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # some filesystems refuse O_RDONLY fsync on dirs
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _load_syncfs() -> Any:
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        fn = ctypes.CDLL(name, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    return fn
+
+
+SYNCFS = _load_syncfs()
+
+
+def _tmp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
+
+
+def link_copy(source: Path, path: Path, data: bytes) -> bool | None:
+    """Make `path` another name of `source` if it holds exactly `data` (temp link + rename).
+
+    True: linked (or `path` already was that file); False: `source` is missing or holds other
+    bytes; None: this filesystem refuses hard links (the caller writes a copy).
+    """
+    tmp = _tmp_name(path)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    try:
+        os.link(source, tmp, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return None  # EXDEV, EPERM, EMLINK, ENOTSUP...: links are not for this file
+    try:
+        # Compare through the new name: it is the very file that will be installed.
+        fd = os.open(tmp, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            same = st.st_size == len(data) and f.read(len(data) + 1) == data
+        if same:
+            try:
+                already = os.path.samestat(st, os.stat(path, follow_symlinks=False))
+            except FileNotFoundError:
+                already = False
+            if not already:  # (rename() of two names of one file does nothing)
+                os.replace(tmp, path)
+                return True
+        tmp.unlink()
+        return same
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def atomic_write(path: Path, data: bytes, *, fsync: bool = False) -> None:
+    """Write `data` to `path` via a temp file in the same directory and `os.replace`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_name(path)
+    f: IO[bytes]
+    try:
+        # A temp file a killed build left may be a hard link to an output file: opening it
+        # for writing would change that file, so it is removed and created anew ("x").
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        with open(tmp, "xb") as f:
+            f.write(data)
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a full disk must not also leave a temp file
+            tmp.unlink()
+        raise
+    if fsync:
+        _fsync_dir(path.parent)
