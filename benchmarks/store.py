@@ -11,7 +11,9 @@ SeaweedFS. Sizes only (no timing), so the figures do not depend on the machine's
 - `apparent`: the sum of the files' sizes under output/ (what `du --apparent-size` counts);
 - `on disk`: each inode once (hard links share one), i.e. what the disk actually holds;
 - `zips`: bytes of every *.zip under output/;
-- `objects` / `uploaded`: files/ objects in the bucket after the first publish, and bytes.
+- `objects` / `uploaded`: files/ objects in the bucket after the first publish, and bytes;
+  `views`: the bytes of those that are the page's inline copies of images (`files/<sha>/view/`,
+  the same bytes served inline so iPhones offer "Save to Photos").
 """
 
 from __future__ import annotations
@@ -59,15 +61,17 @@ def sizes(out: Path) -> dict[str, int]:
     return {"files": files, "apparent": apparent, "disk": disk, "zips": zips}
 
 
-def bucket_files(server: object, bucket: str) -> tuple[int, int]:
+def bucket_files(server: object, bucket: str) -> dict[str, int]:
     client = server.client()  # type: ignore[attr-defined]
-    n = total = 0
+    row = {"objects": 0, "uploaded": 0, "views": 0}
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket,
                                                                   Prefix="p/files/"):
         for obj in page.get("Contents", []):
-            n += 1
-            total += obj["Size"]
-    return n, total
+            row["objects"] += 1
+            row["uploaded"] += obj["Size"]
+            if "/view/" in obj["Key"]:
+                row["views"] += obj["Size"]
+    return row
 
 
 def run(checkout: Path, proj: Path, server: object, env: dict[str, str]) -> dict[str, int]:
@@ -84,7 +88,7 @@ def run(checkout: Path, proj: Path, server: object, env: dict[str, str]) -> dict
         check=False, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"publish failed in {checkout}: {done.stdout[-800:]}{done.stderr[-800:]}")
-    row["objects"], row["uploaded"] = bucket_files(server, bucket)
+    row.update(bucket_files(server, bucket))
     return row
 
 
@@ -116,7 +120,7 @@ def main() -> None:
                     rows.append((checkout, label, run(checkout, proj, server, env)))
         finally:
             server.kill()
-    cols = ("files", "apparent", "disk", "zips", "objects", "uploaded")
+    cols = ("files", "apparent", "disk", "zips", "objects", "uploaded", "views")
     print("| checkout | project | " + " | ".join(cols) + " |")
     print("|---" * (len(cols) + 2) + "|")
     for checkout, label, row in rows:
