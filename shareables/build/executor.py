@@ -3,39 +3,38 @@
 The build hands `run_jobs` its dirty jobs; each job's encoded files come back to the parent,
 whose single writer puts them in output/ (workers never write). Two executors:
 
-- the process pool (default): worker.py's `ProcessPoolExecutor` (per-job budgets, a broken
-  pool restarted), the renderer set up once per process by the pool initializer;
+- the process pool (default): pool.py's `ProcessPoolExecutor` (per-job budgets, a broken
+  pool restarted, workers forked warm from the parent; small builds stay in-process);
 - `dask://HOST:PORT`: a Dask distributed scheduler, through `Client.get_executor()` (the
   optional extra, `pip install 'shareables[dask]'`). Workers need only this package: the
   renderer travels with each task (it pickles to almost nothing) and is set up once per
   worker process. Fonts, logos and photos are read from the paths the plan names, so the
   project must be at the same path on the workers (the same checkout or a shared volume).
 
-Only a few jobs per worker are in flight at a time, so finished bytes are written (and freed)
-as they arrive instead of piling up in the parent.
+Either way the unit of work is a canvas (plan.group_by_canvas: the platforms that draw
+identical pixels, rendered once), and only a few canvases per worker are in flight at a
+time, so finished bytes are written (and freed) as they arrive instead of piling up in the
+parent.
 """
 
 from __future__ import annotations
 
 import pickle
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ShareablesError
 from ..platforms import Platform, target
 from ..project.model import Variant
-from .worker import JobFailure, RenderedFile, Renderer, init_worker, run_job
-from .worker import run_jobs as pool_jobs
+from .pool import IN_FLIGHT_PER_WORKER, run_groups
+from .worker import JobFailure, Renderer, Result, init_worker, timed_group
 
 if TYPE_CHECKING:
     from .plan import Job
 
-Result = list[RenderedFile] | JobFailure
 Handle = Callable[["Job", Result, float], None]
 """Called in the parent for each finished job: (job, files or failure, render seconds)."""
-IN_FLIGHT_PER_WORKER = 3
 
 
 class ExecutorError(ShareablesError):
@@ -61,13 +60,17 @@ def run_jobs(jobs: list[Job], renderer: Renderer, workers: int, handle: Handle,
     per-job budgets and restarts); for Dask the cluster's thread count decides how many jobs
     are in flight.
     """
-    if executor is None:
-        def timed(job: Job, outcome: Any) -> None:
-            # A budget failure the pool made itself is not a (result, seconds) pair.
-            result, seconds = outcome if isinstance(outcome, tuple) else (outcome, 0.0)
-            handle(job, result, seconds)
+    from .plan import group_by_canvas
 
-        pool_jobs(jobs, renderer, workers, timed, call=timed_job)
+    groups = group_by_canvas(jobs)
+
+    def each(group: Sequence[Job], results: Sequence[Result], seconds: float) -> None:
+        # A canvas's time is shared by its platforms (shards are balanced by the sums).
+        for job, result in zip(group, results, strict=True):
+            handle(job, result, seconds / len(group))
+
+    if executor is None:
+        run_groups(groups, renderer, workers, each)
         return
     try:
         from distributed import Client
@@ -84,55 +87,52 @@ def run_jobs(jobs: list[Job], renderer: Renderer, workers: int, handle: Handle,
     try:
         slots = max(1, sum(client.nthreads().values()))
         with client.get_executor(pure=False) as pool:
-            _drain(jobs, pool, slots, lambda p, job: p.submit(
-                remote_job, blob, job.variant, target(job.platform)), handle)
+            _drain(groups, pool, slots, lambda p, group: p.submit(
+                remote_group, blob, group[0].variant, [target(j.platform) for j in group]),
+                each)
     finally:
         client.close()
 
 
-def _drain(jobs: list[Job], pool: Executor, slots: int,
-           submit_one: Callable[[Executor, Job], Future[Any]], handle: Handle) -> None:
-    queue = iter(jobs)
-    inflight: dict[Future[Any], Job] = {}
+def _drain(groups: list[list[Job]], pool: Executor, slots: int,
+           submit_one: Callable[[Executor, list[Job]], Future[Any]],
+           each: Callable[[Sequence[Job], Sequence[Result], float], None]) -> None:
+    queue = iter(groups)
+    inflight: dict[Future[Any], list[Job]] = {}
+
+    def fail(group: Sequence[Job], message: str) -> None:
+        each(group, [JobFailure(message, internal=True)] * len(group), 0.0)
 
     def submit() -> None:
-        job = next(queue, None)
-        if job is not None:
-            inflight[submit_one(pool, job)] = job
+        group = next(queue, None)
+        if group is not None:
+            inflight[submit_one(pool, group)] = group
 
     for _ in range(slots * IN_FLIGHT_PER_WORKER):
         submit()
     while inflight:
         done, _ = wait(inflight, return_when=FIRST_COMPLETED)
         for fut in done:
-            job = inflight.pop(fut)
+            group = inflight.pop(fut)
             try:
-                result, seconds = fut.result()
+                results, seconds = fut.result()
             except Exception as e:  # noqa: BLE001 - a worker died (e.g. out of memory)
-                result, seconds = JobFailure(
-                    f"the render process failed: {type(e).__name__}: {e}", internal=True), 0.0
-            handle(job, result, seconds)
+                fail(group, f"the render process failed: {type(e).__name__}: {e}")
+            else:
+                each(group, results, seconds)
             try:
                 submit()
             except Exception as e:  # noqa: BLE001 - pool broken: fail what is left
                 for rest in queue:
-                    handle(rest, JobFailure(f"the render processes stopped: {e}",
-                                            internal=True), 0.0)
-
-
-def timed_job(variant: Variant, platform: Platform) -> tuple[Result, float]:
-    """run_job in a pool process, with its render time (shards are balanced by it)."""
-    t0 = time.perf_counter()
-    result = run_job(variant, platform)
-    return result, time.perf_counter() - t0
+                    fail(rest, f"the render processes stopped: {e}")
 
 
 _REMOTE: dict[bytes, bool] = {}
 
 
-def remote_job(renderer_blob: bytes, variant: Variant, platform: Platform
-               ) -> tuple[Result, float]:
-    """A job on a Dask worker: set the renderer up once per worker process, then render."""
+def remote_group(renderer_blob: bytes, variant: Variant, platforms: Sequence[Platform]
+                 ) -> tuple[list[Result], float]:
+    """A canvas on a Dask worker: set the renderer up once per worker process, then render."""
     if renderer_blob not in _REMOTE:
         _REMOTE.clear()
         # worker=False: a Dask worker is not ours to cap (its nanny enforces memory limits),
@@ -141,10 +141,11 @@ def remote_job(renderer_blob: bytes, variant: Variant, platform: Platform
         _REMOTE[renderer_blob] = True
     missing = _missing_inputs(variant)
     if missing:
-        return JobFailure(f"the render worker cannot read {missing}",
-                          hint="the project must be at the same path on every Dask worker "
-                               "(same checkout or a shared volume)", internal=True), 0.0
-    return timed_job(variant, platform)
+        failure = JobFailure(f"the render worker cannot read {missing}",
+                             hint="the project must be at the same path on every Dask worker "
+                                  "(same checkout or a shared volume)", internal=True)
+        return [failure] * len(platforms), 0.0
+    return timed_group(variant, platforms)
 
 
 def _missing_inputs(variant: Variant) -> str | None:

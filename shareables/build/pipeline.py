@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RenderError, ShareablesError
-from ..platforms import CLIPS, target
 from ..project.design import locate
 from ..project.model import Design, Settings, Variant
 from .bundling import BundleSteps
@@ -41,7 +40,7 @@ from .manifest import (
     variant_entry,
 )
 from .pages import render_page
-from .plan import FileHasher, Job, Plan, plan_build
+from .plan import FileHasher, Job, Plan, job_cost, plan_build
 from .remote import DownloadStep, Published
 from .report import BuildResult, Progress
 from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer
@@ -305,7 +304,7 @@ class _Build(BundleSteps, DownloadStep):
         if total:
             # Longest first (carousels, tall canvases): the pool's last minutes are then short
             # jobs, not one big carousel keeping a single core busy while the others idle.
-            jobs = sorted(jobs, key=_cost, reverse=True)
+            jobs = sorted(jobs, key=job_cost, reverse=True)
             run_jobs(jobs, self.renderer, min(self.jobs, total), handle, self.executor)
 
     def _store(self, job: Job, files: list[RenderedFile]) -> None:
@@ -443,15 +442,6 @@ def _built_at(manifest: dict[str, Any], previous: dict[str, Any] | None) -> str:
             and isinstance(previous.get("built_at"), str):
         return str(previous["built_at"])
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
-
-def _cost(job: Job) -> int:
-    """Rough render cost of a job: pixels times images (a clip: about 25 images' worth)."""
-    v, p = job.variant, target(job.platform)
-    if p.id in CLIPS:
-        return p.width * p.height * 25
-    images = (len(v.slides) + 2 if v.slides else 4) if v.kind == "carousel" else 1
-    return p.width * p.height * images
 
 
 def _cores() -> int:

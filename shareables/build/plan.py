@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DesignError
-from ..platforms import CLIP_FOR_IMAGE, CLIPS, PLATFORMS, Platform, clip_platform
+from ..platforms import CLIP_FOR_IMAGE, CLIPS, PLATFORMS, Platform, clip_platform, target
 from ..project.model import Background, Design, Settings, Theme, Variant
 
 JOB_FORMAT = "4"  # 4: thumbnails at the page's 1x/2x/3x widths (site/shapes.py), none for og
@@ -256,6 +256,47 @@ class Job:
     def ident(self) -> tuple[str, str]:
         """Identity across builds: what output this job replaces."""
         return (self.dir, self.platform)
+
+    @property
+    def canvas(self) -> tuple[object, ...]:
+        """Jobs with equal `canvas` draw identical pixels: one render serves them all."""
+        if self.platform in CLIPS:  # a clip is its own job (an MP4, not the still's pixels)
+            return (self.dir, "clip", self.platform)
+        return (self.dir, canvas_signature(PLATFORMS[self.platform], self.variant.kind))
+
+
+def canvas_signature(platform: Platform, kind: str) -> tuple[object, ...]:
+    """Everything of a platform the renderer reads, for one kind of design.
+
+    Layout reads the canvas size, the safe box (the 6 % margin merged with the platform's UI
+    zones) and the legibility floor; a carousel also reads its slide limit (pages for a PDF),
+    which decides the split, whether the closing slide fits and the slide counter. The id
+    only appears in messages, and the formats and byte limits only matter to the encoder.
+    So instagram-portrait, facebook, threads (and linkedin-document's pages) draw one
+    1080x1350 image for a quote; instagram-story and whatsapp-status one story; x and bluesky
+    one 1600x900 card.
+    """
+    limit = None
+    if kind == "carousel":
+        limit = ("pages", platform.max_pages) if platform.document else platform.carousel_limit
+    return (platform.width, platform.height, platform.safe_box(), platform.min_body_px, limit)
+
+
+def job_cost(job: Job) -> int:
+    """Rough render cost of a job: pixels times images (a clip: about 25 images' worth)."""
+    v, p = job.variant, target(job.platform)
+    if p.id in CLIPS:
+        return p.width * p.height * 25
+    images = (len(v.slides) + 2 if v.slides else 4) if v.kind == "carousel" else 1
+    return p.width * p.height * images
+
+
+def group_by_canvas(jobs: Sequence[Job]) -> list[list[Job]]:
+    """Jobs grouped by `canvas`, groups in the order of their first job."""
+    groups: dict[tuple[object, ...], list[Job]] = {}
+    for job in jobs:
+        groups.setdefault(job.canvas, []).append(job)
+    return list(groups.values())
 
 
 @dataclass(frozen=True)

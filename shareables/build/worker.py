@@ -1,6 +1,8 @@
-"""What runs inside each build process: render one job, return encoded bytes.
+"""What runs inside each build process: render one canvas, return encoded bytes.
 
-Workers never touch output/ (writer.py in the parent does); they return `RenderedFile`s.
+A canvas is the jobs whose platforms draw identical pixels (plan.canvas_signature): drawn
+once, each image encoded once per (format, quality), one set of thumbnails. Workers never
+touch output/ (writer.py in the parent does); they return `RenderedFile`s per job.
 The renderer is pluggable so the build's caching and crash-safety can be tested without
 drawing (tests pass a small fake), and so Pillow is imported only when something renders.
 """
@@ -15,20 +17,16 @@ import os
 import resource
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from ..errors import ShareablesError
-from ..platforms import CLIPS, CONTENT_TYPES, EXTENSIONS, Platform, target
+from ..errors import MissingGlyphError, ShareablesError
+from ..platforms import CLIPS, CONTENT_TYPES, EXTENSIONS, Platform
 from ..project.model import Variant
 from ..site.shapes import thumb_widths
-
-if TYPE_CHECKING:
-    from .plan import Job
 
 POSTER_WIDTH = 400
 """A clip's poster image (its first frame, small) for the page."""
@@ -90,17 +88,30 @@ class PillowRenderer:
         self._res = Resources()
 
     def render(self, variant: Variant, platform: Platform) -> list[RenderedFile]:
+        return self.render_many(variant, [platform])[0]
+
+    def render_many(self, variant: Variant, platforms: Sequence[Platform]
+                    ) -> list[list[RenderedFile]]:
+        """The files of several platforms with one canvas (plan.canvas_signature): drawn once,
+        each (image, format, quality) encoded once, one set of thumbnails per image."""
         from ..render import compose as render
-        from ..render import encode
 
         if self._res is None:
             self.setup()
-        if platform.id in CLIPS:
-            return self._clip(variant, platform)
-        images = render.render_variant(variant, platform, self._res)
+        if platforms[0].id in CLIPS:  # a clip is a canvas of its own (plan.Job.canvas)
+            return [self._clip(variant, p) for p in platforms]
+        images = render.render_variant(variant, platforms[0], self._res)
+        shared = SharedEncodes(images)
+        return [self._files(variant, p, images, shared, platforms[0].id) for p in platforms]
+
+    def _files(self, variant: Variant, platform: Platform, images: list[Any],
+               shared: SharedEncodes, drawn_for: str) -> list[RenderedFile]:
+        from ..render import encode
+
         if platform.document:
-            data = encode.encode_pdf(images, title=variant.title or variant.design_id,
-                                     alt=variant.alt, lang=variant.lang)
+            data = shared.pdf(lambda: encode.encode_pdf(
+                images, title=variant.title or variant.design_id, alt=variant.alt,
+                lang=variant.lang))
             return [RenderedFile("pdf", None, "pdf", CONTENT_TYPES["pdf"], data,
                                  platform.width, platform.height)]
         # A carousel on a single-image platform (a link preview) is its cover alone: one
@@ -113,14 +124,16 @@ class PillowRenderer:
             slide = i if carousel else None
             alt = slide_alt_of(variant, img.info.get("shareables", {}), i, len(images)) \
                 if carousel else variant.alt
-            enc = encode.encode_image(img, platform, alt=alt, photo=photo, lang=variant.lang)
-            notes = [*img.info.get("shareables", {}).get("notes", []), *enc.notes]
+            enc = encode.encode_image(img, platform, alt=alt, photo=photo, lang=variant.lang,
+                                      saved=shared.saved(i - 1, alt))
+            drawn = [_relabel(n, drawn_for, platform.id)
+                     for n in img.info.get("shareables", {}).get("notes", [])]
             out.append(RenderedFile("slide" if carousel else "image", slide, enc.ext,
                                     enc.content_type, enc.data, img.width, img.height,
-                                    tuple(dict.fromkeys(notes)), alt=alt if carousel else None))
-            out.extend(thumbnails(img, slide, thumb_widths(platform)))
+                                    tuple(dict.fromkeys([*drawn, *enc.notes])),
+                                    alt=alt if carousel else None))
+            out.extend(shared.thumbnails(i - 1, slide, thumb_widths(platform)))
         return out
-
 
     def _clip(self, variant: Variant, platform: Platform) -> list[RenderedFile]:
         """The MP4 (validated against its profile), its poster and its WebVTT captions."""
@@ -139,6 +152,38 @@ class PillowRenderer:
             RenderedFile("captions", None, "vtt", CONTENT_TYPES["vtt"],
                          clip.captions.encode(), w, h),
         ]
+
+
+class SharedEncodes:
+    """What platforms drawing the same images share: the encoded bytes of each image by
+    (format, quality) for one alt text, the PDF, and the thumbnails of each image."""
+
+    def __init__(self, images: list[Any]) -> None:
+        self.images = images
+        self._saved: dict[tuple[int, str], dict[tuple[str, int | None], bytes]] = {}
+        self._thumbs: dict[tuple[int, int | None, tuple[int, ...]], list[RenderedFile]] = {}
+        self._pdf: bytes | None = None
+
+    def saved(self, index: int, alt: str) -> dict[tuple[str, int | None], bytes]:
+        return self._saved.setdefault((index, alt), {})
+
+    def thumbnails(self, index: int, slide: int | None,
+                   widths: Sequence[int]) -> list[RenderedFile]:
+        key = (index, slide, tuple(widths))
+        if key not in self._thumbs:
+            self._thumbs[key] = thumbnails(self.images[index], slide, widths)
+        return self._thumbs[key]
+
+    def pdf(self, make: Callable[[], bytes]) -> bytes:
+        if self._pdf is None:
+            self._pdf = make()
+        return self._pdf
+
+
+def _relabel(note: str, drawn_for: str, platform: str) -> str:
+    """A render note names the platform it was drawn for ("x: ..."); say the one it serves."""
+    prefix = f"{drawn_for}: "
+    return f"{platform}: {note[len(prefix):]}" if note.startswith(prefix) else note
 
 
 def slide_alt_of(variant: Variant, info: dict[str, Any], n: int, total: int) -> str:
@@ -195,6 +240,7 @@ class JobFailure:
     col: int | str | None = None  # a spreadsheet's column header
     hint: str | None = None
     internal: bool = False
+    missing_glyph: bool = False  # a MissingGlyphError: the same on every platform
 
 
 _RENDERER: Renderer | None = None
@@ -275,17 +321,26 @@ def budget_failure(platform: Platform, exc: BaseException) -> JobFailure:
                       hint="use a smaller photo or a simpler logo")
 
 
-def init_worker(renderer: Renderer, *, worker: bool = True) -> None:
-    """Pool initializer: fonts and logos are loaded once per process, not per image."""
+def init_worker(renderer: Renderer, token: str | None = None, *, worker: bool = True) -> None:
+    """Pool initializer: fonts and logos are loaded once per process, not per image.
+
+    A worker forked from a parent that warmed `renderer` (pool.py, same `token`) keeps the
+    parent's imports, fonts, logos and text caches instead of loading them again.
+    """
     global _RENDERER, _IN_WORKER
     if worker:
         limit_worker()
     _IN_WORKER = worker
+    if token is not None and WARM is not None and WARM[0] == token:
+        _RENDERER = WARM[1]
+        return
     renderer.setup()
     _RENDERER = renderer
 
 
 _IN_WORKER = False
+WARM: tuple[str, Renderer] | None = None
+"""(token, renderer) set up in the parent before a pool forks (pool.py): workers inherit it."""
 
 
 def run_job(variant: Variant, platform: Platform) -> list[RenderedFile] | JobFailure:
@@ -297,7 +352,8 @@ def run_job(variant: Variant, platform: Platform) -> list[RenderedFile] | JobFai
     except (JobBudgetExceeded, MemoryError) as e:
         return budget_failure(platform, e)
     except ShareablesError as e:
-        return JobFailure(e.message, e.field, e.line, e.col, e.hint)
+        return JobFailure(e.message, e.field, e.line, e.col, e.hint,
+                          missing_glyph=isinstance(e, MissingGlyphError))
     except Exception as e:  # noqa: BLE001 - a renderer bug must not stop other designs
         last = traceback.extract_tb(e.__traceback__)[-1]
         return JobFailure(
@@ -306,87 +362,30 @@ def run_job(variant: Variant, platform: Platform) -> list[RenderedFile] | JobFai
             hint="please report this with the design file", internal=True)
 
 
-def run_jobs(jobs: list[Job], renderer: Renderer, workers: int,
-             handle: Callable[[Job, Any], None], call: Callable[..., Any] | None = None
-             ) -> None:
-    """Run jobs in `workers` processes (in this process for one); results in completion order.
-
-    At most a few jobs per worker are in flight, so finished bytes are written (and freed)
-    as they arrive instead of piling up in the parent. `call(variant, platform)` is what
-    runs in the worker (default `run_job`; executor.py passes a timed wrapper of it).
-    """
-    call = call or run_job
-    if workers <= 1:
-        init_worker(renderer, worker=False)
-        for job in jobs:
-            handle(job, call(job.variant, target(job.platform)))
-        return
-    queue = list(reversed(jobs))  # pop() from the end: plan order
-    suspects: dict[int, int] = {}  # id(job) -> broken pools it was in flight in
-    while queue:
-        _run_pool(queue, suspects, renderer, workers, handle, call)
+Result = list[RenderedFile] | JobFailure
 
 
-def _run_pool(queue: list[Job], suspects: dict[int, int], renderer: Renderer, workers: int,
-              handle: Callable[[Job, Any], None], call: Callable[..., Any]) -> None:
-    """Run jobs from `queue` in one pool until it is empty or the pool breaks.
-
-    A render process the kernel ended (over its CPU or memory backstop) breaks the pool: its
-    in-flight jobs go back to the queue once; a job in flight when a second pool breaks is
-    reported as the one that exceeded its budget. Any exception here (Ctrl+C) kills the
-    render processes before it propagates.
-    """
-    inflight: dict[Future[Any], Job] = {}
-    pool = ProcessPoolExecutor(workers, initializer=init_worker, initargs=(renderer,))
-    try:
-        def submit() -> None:
-            if queue:
-                job = queue.pop()
-                inflight[pool.submit(call, job.variant, target(job.platform))] = job
-
-        for _ in range(workers * 3):
-            submit()
-        while inflight:
-            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-            broken = False
-            for fut in done:
-                job = inflight.pop(fut)
-                try:
-                    result = fut.result()
-                except BrokenProcessPool:
-                    broken = True
-                    suspects[id(job)] = suspects.get(id(job), 0) + 1
-                    if suspects[id(job)] < 2:
-                        queue.append(job)  # retried in a fresh pool
-                        continue
-                    result = JobFailure(
-                        f"the render process for {job.platform} was stopped: it went over its "
-                        f"time or memory budget ({JOB_SECONDS:g} s, {JOB_MEMORY_MB:,} MiB)",
-                        hint="shorten the text, or simplify the logo or photo")
-                except Exception as e:  # noqa: BLE001 - a worker died another way
-                    result = JobFailure(f"the render process failed: {type(e).__name__}: {e}",
-                                        internal=True)
-                handle(job, result)
-            if broken:
-                for fut, job in inflight.items():  # the rest of the broken pool's work
-                    fut.cancel()
-                    queue.append(job)
-                inflight.clear()
-                return
-            submit()
-            while len(inflight) < workers * 3 and queue:
-                submit()
-    except BaseException:
-        stop_pool(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+def run_group(variant: Variant, platforms: Sequence[Platform]) -> list[Result]:
+    """The jobs of one canvas (plan.group_by_canvas): one render when the renderer can share
+    it (`render_many`), else one per platform. A failing shared render is retried platform
+    by platform, so every platform gets its own message (failures are rare and cached); one
+    over its budget fails every platform of the canvas."""
+    assert _RENDERER is not None, "init_worker() was not called"
+    many = getattr(_RENDERER, "render_many", None)
+    if many is not None and len(platforms) > 1:
+        try:
+            with job_deadline(job_seconds(platforms[0]), backstop=_IN_WORKER):
+                files: list[Result] = list(many(variant, platforms))
+            return files
+        except (JobBudgetExceeded, MemoryError) as e:
+            return [budget_failure(p, e) for p in platforms]
+        except Exception:  # noqa: BLE001, S110 - retried one by one just below
+            pass
+    return [run_job(variant, p) for p in platforms]
 
 
-def stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Kill a pool's render processes now (an interrupted build must not leave them running)."""
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        with contextlib.suppress(Exception):
-            proc.kill()
-    with contextlib.suppress(Exception):
-        pool.shutdown(wait=False, cancel_futures=True)
+def timed_group(variant: Variant, platforms: Sequence[Platform]) -> tuple[list[Result], float]:
+    """run_group with its render time (shards are balanced by it)."""
+    t0 = time.perf_counter()
+    results = run_group(variant, platforms)
+    return results, time.perf_counter() - t0

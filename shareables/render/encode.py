@@ -205,7 +205,8 @@ def _steps(fmt: str) -> list[int | None]:
 
 
 def encode_image(img: Image.Image, platform: Platform, *, alt: str, photo: bool,
-                 lang: str | None = None) -> Encoded:
+                 lang: str | None = None,
+                 saved: dict[tuple[str, int | None], bytes] | None = None) -> Encoded:
     """Encode for ``platform``: its preferred format, within its byte limits.
 
     Order of attempts: each format in the platform's preference order (JPEG first when
@@ -213,8 +214,19 @@ def encode_image(img: Image.Image, platform: Platform, *, alt: str, photo: bool,
     spec quality, stepping JPEG/WebP quality from 94 down to 90; if every one is over the
     limit, quality goes below 90 until the file fits, with a note. Raises RenderError if even
     that fails (it would take a pathological image).
+
+    `saved` caches the bytes of each (format, quality) tried for this image, alt text and
+    language: platforms drawing the same image (build/plan.py canvas_signature) pass one dict
+    and encode once.
     """
     img = _rgb(img)
+    saved = {} if saved is None else saved
+
+    def save(fmt: str, q: int | None) -> bytes:
+        if (fmt, q) not in saved:
+            saved[fmt, q] = _save(img, fmt, alt, q, lang)
+        return saved[fmt, q]
+
     formats = [f for f in platform.formats if f in ("jpeg", "png", "webp")]
     if not formats:
         raise ValueError(f"{platform.id} takes no image format")
@@ -226,7 +238,7 @@ def encode_image(img: Image.Image, platform: Platform, *, alt: str, photo: bool,
     for fmt in formats:
         limit = platform.limit_for(fmt)
         for q in _steps(fmt):
-            data = _save(img, fmt, alt, q, lang)
+            data = save(fmt, q)
             if limit is None or len(data) <= limit:
                 if first_over is not None:
                     f0, n0, l0 = first_over
@@ -242,7 +254,7 @@ def encode_image(img: Image.Image, platform: Platform, *, alt: str, photo: bool,
     for fmt in [f for f in formats if f in ("jpeg", "webp")]:
         limit = platform.limit_for(fmt)
         for q in JPEG_FALLBACK_QUALITIES:
-            data = _save(img, fmt, alt, q, lang)
+            data = save(fmt, q)
             if limit is None or len(data) <= limit:
                 assert first_over is not None
                 notes.append(

@@ -1,0 +1,158 @@
+"""The local process pool: canvases rendered in worker processes, results in the parent.
+
+Jobs run by canvas (plan.group_by_canvas): the platforms sharing one are rendered together
+by worker.run_group. Where the build is small (under `SMALL_BUILD_PIXELS` of work and no
+photo) it stays in this process: starting processes would cost more than the second core
+gains. Otherwise this process first renders the smallest canvas without a photo, which loads
+the imports, fonts and logos, and the pool forks its workers from it, warm (`worker.WARM`).
+
+Each worker runs under its CPU and memory backstop (worker.limit_worker). A render process
+the kernel ended breaks the pool: its in-flight canvases go back to the queue once; one in
+flight when a second pool breaks is reported as the one that exceeded its budget. At most a
+few canvases per worker are in flight, so finished bytes are written (and freed) as they
+arrive instead of piling up in the parent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any
+
+from ..platforms import target
+from . import worker
+from .worker import JOB_MEMORY_MB, JOB_SECONDS, JobFailure, Renderer, Result, init_worker
+
+if TYPE_CHECKING:
+    from .plan import Job
+
+Group = Sequence["Job"]
+HandleGroup = Callable[[Group, Sequence[Result], float], None]
+"""Called in the parent for each finished canvas: (its jobs, their results, seconds)."""
+Call = Callable[..., tuple[list[Result], float]]
+"""What runs in the worker: (variant, platforms) -> (results, seconds): worker.timed_group."""
+
+SMALL_BUILD_PIXELS = 6 * 1080 * 1350
+"""Work (canvas pixels x images) below which a build renders in this process."""
+IN_FLIGHT_PER_WORKER = 3
+
+
+def run_groups(groups: list[list[Job]], renderer: Renderer, workers: int,
+               handle: HandleGroup, call: Call = worker.timed_group) -> None:
+    """Run canvases in `workers` processes (in this process for one, or a small build)."""
+    workers = min(workers, len(groups))
+    small = sum(_work(g) for g in groups) <= SMALL_BUILD_PIXELS and all(map(_tame, groups))
+
+    def here(group: Sequence[Job]) -> None:
+        results, seconds = call(group[0].variant, [target(j.platform) for j in group])
+        handle(group, results, seconds)
+
+    if workers <= 1 or small:
+        init_worker(renderer, worker=False)
+        for group in groups:
+            here(group)
+        return
+    context = _fork_context()
+    token = None
+    tame = [i for i, g in enumerate(groups) if _tame(g)]
+    groups = list(groups)
+    if context is not None and tame:  # warm this process, then fork workers from it
+        init_worker(renderer, worker=False)
+        token = f"{os.getpid()}-{id(renderer)}-{time.monotonic_ns()}"
+        worker.WARM = (token, renderer)
+        here(groups.pop(min(tame, key=lambda i: _work(groups[i]))))
+    queue = list(reversed(groups))  # pop() from the end: plan order
+    suspects: dict[int, int] = {}  # id(group) -> broken pools it was in flight in
+    try:
+        while queue:
+            _run_pool(queue, suspects, renderer, workers, handle, call, context, token)
+    finally:
+        worker.WARM = None
+
+
+def _tame(group: Sequence[Job]) -> bool:
+    """Whether a canvas may render in the build process itself (no memory budget there):
+    not a photo, the one input whose decoding can take hundreds of MiB. Photos always
+    render in a worker under JOB_MEMORY_MB."""
+    return group[0].variant.background.image is None
+
+
+def _work(group: Sequence[Job]) -> int:
+    from .plan import job_cost
+
+    return job_cost(group[0])
+
+
+def _fork_context() -> Any:
+    """The fork start method where the platform has it (workers inherit a warm parent)."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Renderer,
+              workers: int, handle: HandleGroup, call: Call, context: Any,
+              token: str | None) -> None:
+    """Run canvases from `queue` in one pool until it is empty or the pool breaks (see the
+    module docstring). Any exception here (Ctrl+C) kills the render processes first."""
+    inflight: dict[Future[Any], list[Job]] = {}
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
+                               initargs=(renderer, token))
+    try:
+        def submit() -> None:
+            if queue:
+                group = queue.pop()
+                fut = pool.submit(call, group[0].variant, [target(j.platform) for j in group])
+                inflight[fut] = group
+
+        for _ in range(workers * IN_FLIGHT_PER_WORKER):
+            submit()
+        while inflight:
+            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                group = inflight.pop(fut)
+                seconds = 0.0
+                try:
+                    results, seconds = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    suspects[id(group)] = suspects.get(id(group), 0) + 1
+                    if suspects[id(group)] < 2:
+                        queue.append(group)  # retried in a fresh pool
+                        continue
+                    results = [JobFailure(
+                        f"the render process for {job.platform} was stopped: it went over its "
+                        f"time or memory budget ({JOB_SECONDS:g} s, {JOB_MEMORY_MB:,} MiB)",
+                        hint="shorten the text, or simplify the logo or photo") for job in group]
+                except Exception as e:  # noqa: BLE001 - a worker died another way
+                    results = [JobFailure(f"the render process failed: {type(e).__name__}: "
+                                          f"{e}", internal=True)] * len(group)
+                handle(group, results, seconds)
+            if broken:
+                for fut, group in inflight.items():  # the rest of the broken pool's work
+                    fut.cancel()
+                    queue.append(group)
+                inflight.clear()
+                return
+            while len(inflight) < workers * IN_FLIGHT_PER_WORKER and queue:
+                submit()
+    except BaseException:
+        stop_pool(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's render processes now (an interrupted build must not leave them running)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=False, cancel_futures=True)
