@@ -114,15 +114,16 @@ def _load_project(project: Path) -> Settings:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: machine-readable report for CI.")
 @click.option("--no-render", is_flag=True,
-              help="Skip the dry render (fit, contrast, glyphs, slide limits): schema only.")
+              help="Skip the render (fit, contrast, glyphs, slide limits): schema only.")
 def validate(project: Path, paths: tuple[Path, ...], fmt: str, no_render: bool) -> None:
     """Check settings and designs; report every problem in every file at once.
 
     \b
     Checks the schema (unknown keys, types, required fields per kind), ids, themes,
-    platforms, fonts and files; then dry-renders every design on each of its platforms
-    (nothing is written) to catch text that cannot fit at the legibility floor, contrast
-    below WCAG AA, characters no font has and carousels over a platform's image limit.
+    platforms, fonts and files; then renders every design on each of its platforms to
+    catch text that cannot fit at the legibility floor, contrast below WCAG AA, characters
+    no font has and carousels over a platform's image limit. The renders go into output/
+    as a build's would (nothing else there is touched), so the next build reuses them.
     Each problem prints as  designs/x.yaml:LINE:COL: field: what is wrong; how to fix it
     Exit code 0: all good; 1: some designs have problems; 2: shareables.yaml is wrong.
     """

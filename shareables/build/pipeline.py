@@ -96,6 +96,7 @@ def build(
     durations: dict[str, float] | None = None,
     published: Published | None = None,
     progress: Callable[[Progress], None] | None = None,
+    on_failure: Callable[[Job, JobFailure], None] | None = None,
 ) -> BuildResult:
     """Build `designs` into `output_dir` (default: <project>/output); see the module docstring.
 
@@ -105,6 +106,8 @@ def build(
     `executor`: None for the local process pool, or dask://HOST:PORT (executor.py).
     `published` (remote.fetch_published, `build --from`): download the site's files for jobs
     whose cache key it lists, verified by SHA-256, instead of rendering them.
+    `on_failure` hears every job that failed, rendered now or known from the failure cache
+    (validate reports them its own way).
     """
     out = Path(output_dir) if output_dir else settings.project_dir / "output"
     if published is not None:
@@ -118,6 +121,7 @@ def build(
                  progress=progress)
     run.executor, run.timed = executor, _durations(durations)
     run.download_from = published.base if published is not None else None
+    run.on_failure = on_failure
     try:
         return run.run()
     except OSError as e:  # a full or read-only disk, output/ being a file…: one message
@@ -153,6 +157,7 @@ class _Build(BundleSteps, DownloadStep):
         self.timed: dict[str, float] = {}
         self.download_from: str | None = None
         self.durations: dict[str, float] = {}  # "<dir> <platform>" -> render seconds
+        self.on_failure: Callable[[Job, JobFailure], None] | None = None
 
     def run(self) -> BuildResult:
         t0 = time.perf_counter()
@@ -337,6 +342,8 @@ class _Build(BundleSteps, DownloadStep):
         self._set(job.ident, entries)
 
     def _fail(self, job: Job, failure: JobFailure) -> None:
+        if self.on_failure is not None:
+            self.on_failure(job, failure)
         line, col = failure.line, failure.col
         if line is None and failure.field and job.dir != "site":
             line, col = locate(self.settings.project_dir / job.owner, job.owner,

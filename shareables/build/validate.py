@@ -1,8 +1,13 @@
-"""`shareables validate`: schema, then a dry render of every design on every platform.
+"""`shareables validate`: schema, then a render of every design on every platform.
 
-The dry render (no encoding, nothing written) is what catches text that cannot fit at the
-legibility floor, contrast below WCAG AA, glyphs no font has, a carousel over a platform's
-image limit, and broken photos or logos — before a build or a publish does.
+The render is what catches text that cannot fit at the legibility floor, contrast below WCAG
+AA, glyphs no font has, a carousel over a platform's image limit, and broken photos or logos
+— before a build or a publish does. It is the build's own render step (`build_project` with
+only these designs, nothing outside them touched or deleted): the images go into output/
+through the writer and its cache, so the `shareables build` that follows a validate renders
+nothing again, and a design validated before is not rendered again either (render failures
+are cached by key like any build's). Where output/ cannot be written (another build holds
+it, a folder shareables did not make) it falls back to a dry render that writes nothing.
 """
 
 from __future__ import annotations
@@ -170,14 +175,25 @@ def photo_warnings(design: Design) -> list[ShareablesError]:
 
 def validate_project(settings: Settings, paths: Sequence[Path] | None = None, *,
                      render: bool = True,
-                     progress: Callable[[int, int, Design], None] | None = None) -> Report:
-    """Load every design, then (unless render=False) dry-render it everywhere it goes.
+                     progress: Callable[[int, int, Design], None] | None = None,
+                     output_dir: Path | None = None) -> Report:
+    """Load every design, then (unless render=False) render it everywhere it goes.
 
     `progress(done, total, design)` is called after each design is checked.
     """
     designs, errors = load_designs(settings.project_dir, settings, paths)
     report = Report(designs=[], errors=errors,
                     warnings=[w for d in designs for w in d.warnings])
+    if render and designs:
+        built = render_through_build(settings, designs, output_dir)
+        if built is not None:
+            found, report.checked = built
+            for done, d in enumerate(designs, start=1):
+                if progress:
+                    progress(done, len(designs), d)
+                report.errors.extend(merge_fit_errors(found.get(id(d), []), d))
+                report.designs.append(d)
+            return report
     res = None
     if render and designs:
         from ..render.resources import Resources
@@ -194,3 +210,62 @@ def validate_project(settings: Settings, paths: Sequence[Path] | None = None, *,
         report.warnings.extend(photo_warnings(d))
         report.designs.append(d)
     return report
+
+
+def render_through_build(settings: Settings, designs: Sequence[Design],
+                         output_dir: Path | None = None
+                         ) -> tuple[dict[int, list[ShareablesError]], int] | None:
+    """Render `designs` with the build (into its output and cache).
+
+    Returns the problems of each design (by `id(design)`; a spreadsheet's rows share one
+    file) in variant and platform order, and the number of platform renders checked; None
+    when output/ cannot be written (then the caller dry-renders).
+    """
+    from .pipeline import build
+    from .worker import JobFailure
+    from .writer import WriterError
+
+    failures: list[tuple[Any, JobFailure]] = []
+    try:
+        result = build(settings, designs, partial=True, output_dir=output_dir,
+                       on_failure=lambda job, f: failures.append((job, f)))
+    except WriterError:
+        return None
+    where: dict[tuple[str, str], tuple[Design, int, int]] = {}  # (dir, platform) -> order
+    for d in designs:
+        for j, v in enumerate(d.variants):
+            for k, pid in enumerate(v.platforms):
+                where[(f"{v.campaign}/{v.design_id}/{v.lang}", pid)] = (d, j, k)
+    failures.sort(key=lambda jf: where.get(jf[0].ident, (None, 0, 0))[1:])
+    problems: dict[int, list[ShareablesError]] = {}
+    seen: set[str] = set()
+    for job, f in failures:
+        if job.ident not in where:  # the site's own card: not a design problem
+            continue
+        design = where[job.ident][0]
+        err = _problem(design, job.variant, job.platform, f)
+        if str(err) not in seen:
+            seen.add(str(err))
+            problems.setdefault(id(design), []).append(err)
+    first = {}
+    for d in designs:
+        first.setdefault(d.rel, d)
+    for e in result.errors:  # the plan's own (two designs claiming one output folder)
+        if not isinstance(e, RenderError) and e.file in first and str(e) not in seen:
+            seen.add(str(e))
+            problems.setdefault(id(first[e.file]), []).append(e)
+    checked = sum(1 for d in designs for v in d.variants for pid in v.platforms
+                  if not PLATFORMS[pid].document or v.kind == "carousel")
+    return problems, checked
+
+
+def _problem(design: Design, variant: Any, pid: str, f: Any) -> RenderError:
+    """A failed job as validate words it (the same words as the dry render's)."""
+    lang = None if variant.original else variant.lang
+    line, col = (f.line, f.col) if f.line else locate(design.source, design.rel, f.field, lang,
+                                                      design.row)
+    # A glyph no font has fails on every platform alike: say it once, plainly.
+    general = f.missing_glyph or f.internal or pid in f.message
+    message = f.message if general else f"{pid}: {f.message}"
+    fld = f.field if not lang or not f.field else f"translations.{lang}.{f.field}"
+    return RenderError(message, file=design.rel, line=line, col=col, field=fld, hint=f.hint)
