@@ -247,7 +247,7 @@ def render_through_build(settings: Settings, designs: Sequence[Design],
         if str(err) not in seen:
             seen.add(str(err))
             problems.setdefault(id(design), []).append(err)
-    first = {}
+    first: dict[str | None, Design] = {}
     for d in designs:
         first.setdefault(d.rel, d)
     for e in result.errors:  # the plan's own (two designs claiming one output folder)
