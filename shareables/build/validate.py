@@ -234,7 +234,7 @@ def render_through_build(settings: Settings, designs: Sequence[Design],
     where: dict[tuple[str, str], tuple[Design, int, int]] = {}  # (dir, platform) -> order
     for d in designs:
         for j, v in enumerate(d.variants):
-            for k, pid in enumerate(v.platforms):
+            for k, pid in enumerate([*v.platforms, *clip_ids(v, None)]):
                 where[(f"{v.campaign}/{v.design_id}/{v.lang}", pid)] = (d, j, k)
     failures.sort(key=lambda jf: where.get(jf[0].ident, (None, 0, 0))[1:])
     problems: dict[int, list[ShareablesError]] = {}
@@ -256,6 +256,7 @@ def render_through_build(settings: Settings, designs: Sequence[Design],
             problems.setdefault(id(first[e.file]), []).append(e)
     checked = sum(1 for d in designs for v in d.variants for pid in v.platforms
                   if not PLATFORMS[pid].document or v.kind == "carousel")
+    checked += sum(len(clip_ids(v, None)) for d in designs for v in d.variants)
     return problems, checked
 
 
@@ -265,7 +266,8 @@ def _problem(design: Design, variant: Any, pid: str, f: Any) -> RenderError:
     line, col = (f.line, f.col) if f.line else locate(design.source, design.rel, f.field, lang,
                                                       design.row)
     # A glyph no font has fails on every platform alike: say it once, plainly.
-    general = f.missing_glyph or f.internal or pid in f.message
+    # So does one about the design's `motion:` (PyAV missing, a duration out of range).
+    general = f.missing_glyph or f.internal or pid in f.message or f.field == "motion"
     message = f.message if general else f"{pid}: {f.message}"
     fld = f.field if not lang or not f.field else f"translations.{lang}.{f.field}"
     return RenderError(message, file=design.rel, line=line, col=col, field=fld, hint=f.hint)
