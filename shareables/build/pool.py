@@ -88,6 +88,10 @@ def _work(group: Sequence[Job]) -> int:
     return job_cost(group[0])
 
 
+def _init(renderer: Renderer, token: str | None, forked: bool) -> None:
+    init_worker(renderer, token, forked=forked)
+
+
 def _fork_context() -> Any:
     """The fork start method where the platform has it (workers inherit a warm parent)."""
     if "fork" in multiprocessing.get_all_start_methods():
@@ -101,8 +105,8 @@ def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Render
     """Run canvases from `queue` in one pool until it is empty or the pool breaks (see the
     module docstring). Any exception here (Ctrl+C) kills the render processes first."""
     inflight: dict[Future[Any], list[Job]] = {}
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
-                               initargs=(renderer, token))
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
+                               initargs=(renderer, token, context is not None))
     try:
         def submit() -> None:
             if queue:

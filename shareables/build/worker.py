@@ -291,11 +291,16 @@ def job_deadline(seconds: float = JOB_SECONDS, *, backstop: bool = False) -> Ite
         signal.signal(signal.SIGALRM, old)
 
 
-def limit_worker(memory_mb: int = JOB_MEMORY_MB) -> None:
-    """In a render process: cap its address space and end it when the build process dies."""
+def limit_worker(memory_mb: int = JOB_MEMORY_MB, *, forked: bool = False) -> None:
+    """In a render process: cap its address space and end it when the build process dies.
+
+    A worker forked from the build process starts with the parent's address space mapped
+    (thread stacks, library arenas: a long-lived parent can have gigabytes reserved), so
+    its cap is what it already has plus `memory_mb` for the renders themselves.
+    """
     with contextlib.suppress(ValueError, OSError):
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        want = memory_mb * 1024 * 1024
+        want = memory_mb * 1024 * 1024 + (_address_space() if forked else 0)
         if hard == resource.RLIM_INFINITY or want < hard:
             resource.setrlimit(resource.RLIMIT_AS, (want, hard))
     libc = ctypes.util.find_library("c")
@@ -304,6 +309,18 @@ def limit_worker(memory_mb: int = JOB_MEMORY_MB) -> None:
             pr_set_pdeathsig = 1
             ctypes.CDLL(libc, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+
+
+def _address_space() -> int:
+    """This process's mapped address space in bytes (VmSize), 0 where /proc has none."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def job_seconds(platform: Platform) -> float:
@@ -321,17 +338,19 @@ def budget_failure(platform: Platform, exc: BaseException) -> JobFailure:
                       hint="use a smaller photo or a simpler logo")
 
 
-def init_worker(renderer: Renderer, token: str | None = None, *, worker: bool = True) -> None:
+def init_worker(renderer: Renderer, token: str | None = None, *, worker: bool = True,
+                forked: bool = False) -> None:
     """Pool initializer: fonts and logos are loaded once per process, not per image.
 
     A worker forked from a parent that warmed `renderer` (pool.py, same `token`) keeps the
     parent's imports, fonts, logos and text caches instead of loading them again.
     """
     global _RENDERER, _IN_WORKER
+    warm = token is not None and WARM is not None and WARM[0] == token
     if worker:
-        limit_worker()
+        limit_worker(forked=forked or warm)
     _IN_WORKER = worker
-    if token is not None and WARM is not None and WARM[0] == token:
+    if warm and WARM is not None:
         _RENDERER = WARM[1]
         return
     renderer.setup()
