@@ -28,8 +28,9 @@ from typing import Any
 from ..errors import DesignError
 from ..platforms import CLIP_FOR_IMAGE, CLIPS, PLATFORMS, Platform, clip_platform, target
 from ..project.model import Background, Design, Settings, Theme, Variant
+from ..site.shapes import previewed
 
-JOB_FORMAT = "4"  # 4: thumbnails at the page's 1x/2x/3x widths (site/shapes.py), none for og
+JOB_FORMAT = "5"  # 5: thumbnails (bicubic) only for the platform each shape previews
 """Bump when what a job produces changes outside the renderer (thumbnail size, naming)."""
 
 SAFE_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -431,6 +432,7 @@ def plan_build(
                 vplans = []
                 break
             vhash = variant_digest(v, hasher, memo)
+            shown = previewed(v.platforms)  # which of its platforms get page previews
             jobs = []
             for pid in v.platforms:
                 if wanted is not None and pid not in wanted:
@@ -440,7 +442,8 @@ def plan_build(
                     continue  # a LinkedIn document is a carousel as PDF; nothing to make
                 if pid not in platform_hash:
                     platform_hash[pid] = platform_digest(platform)
-                jobs.append(Job(v, pid, job_key(vhash, platform_hash[pid], fingerprint), vdir,
+                phash = platform_hash[pid] + ("+previews" if pid in shown else "")
+                jobs.append(Job(v, pid, job_key(vhash, phash, fingerprint), vdir,
                                 design.rel, design.source_hash, design.line))
             clips = clip_ids(v, wanted)
             if clips:

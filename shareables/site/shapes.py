@@ -10,6 +10,7 @@ Pure data and arithmetic; no Pillow, no HTML.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..platforms import CLIPS, PLATFORMS, Platform
@@ -73,6 +74,24 @@ def shape_of(platform: Platform) -> str | None:
     if r > 0.6:
         return "pin"
     return "story"
+
+
+def previewed(platform_ids: Iterable[str]) -> frozenset[str]:
+    """The platforms of a variant whose previews the page shows: per shape, the first in the
+    platform table's order that is a still image (not a PDF, not og).
+
+    The page (model.PageModel) offers each shape's platforms as choices under one preview,
+    the first choice's, in that order; the others' thumbnails would never be shown, so the
+    build makes thumbnails for these platforms only.
+    """
+    first: dict[str, str] = {}
+    order = list(PLATFORMS)
+    for pid in sorted(set(platform_ids) & PLATFORMS.keys(), key=order.index):
+        platform = PLATFORMS[pid]
+        shape = None if platform.document else shape_of(platform)
+        if shape is not None:
+            first.setdefault(shape, pid)
+    return frozenset(first.values())
 
 
 def thumb_widths(platform: Platform) -> tuple[int, ...]:

@@ -184,3 +184,38 @@ def test_small_builds_render_in_this_process_and_large_ones_in_a_pool(tmp_path: 
     assert len(pids) > 20 and set(pids) - {str(os.getpid())}  # workers did the rendering
     # ...and the parent, warmed up for the fork, rendered the smallest canvas itself.
     assert str(os.getpid()) in pids
+
+
+def test_previewed_is_the_first_still_platform_of_each_shape_in_table_order() -> None:
+    from shareables.site.shapes import previewed
+
+    assert previewed(["threads", "facebook", "linkedin", "x", "linkedin-document", "og",
+                      "bluesky"]) == {"facebook", "x"}
+    assert previewed(["linkedin-document", "og"]) == frozenset()
+    assert previewed(["whatsapp-status", "pinterest"]) == {"whatsapp-status", "pinterest"}
+
+
+def test_thumbnails_only_where_the_page_shows_them(tmp_path: Path) -> None:
+    """One preview set per shape (its first platform's); the page still previews every
+    shape, from those files."""
+    from shareables.site.model import PageModel
+
+    root = _project(tmp_path)
+    result = build_project(root, jobs=1)
+    assert not result.errors
+    out = root / "output"
+    m = json.loads((out / "manifest.json").read_text())
+    thumbed: dict[tuple[str, str], set[str]] = {}
+    for a in m["artefacts"]:
+        if a["role"] == "thumbnail":
+            thumbed.setdefault((a["design"], a["lang"]), set()).add(a["platform"])
+    assert thumbed  # every variant has previews, and only for these three
+    assert all(p == {"instagram-portrait", "instagram-story", "x"} for p in thumbed.values())
+    assert not [f for f in (out).rglob("thumbs/*") if f.name.startswith(("facebook", "threads",
+                                                                        "bluesky", "whatsapp"))]
+    page = PageModel(m, lambda a: str(a["path"]))
+    variants = [v for d in page.designs() for v in d["variants"].values()]
+    assert len(variants) == len(thumbed) == 3  # the quote in en and ar, the carousel
+    for variant in variants:
+        shown = {g["key"] for g in variant["groups"] if g["main"]}
+        assert shown == {"portrait", "story", "wide"}, variant["lang"]

@@ -64,7 +64,9 @@ def shared_project(tmp_path: Path) -> Path:
 
 
 def _shared_pairs(manifest: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    by_path = {a["path"]: a for a in manifest["artefacts"] if a["role"] != "view"}
+    # (Thumbnails are the previewed platform's only: instagram-portrait's, not threads'.)
+    by_path = {a["path"]: a for a in manifest["artefacts"] if a["role"] not in ("view",
+                                                                                  "thumbnail")}
     return [(a, by_path[a["path"].replace("instagram-portrait", "threads")])
             for a in by_path.values() if a["platform"] == "instagram-portrait"]
 
