@@ -55,6 +55,8 @@ again without re-rendering (`--force` retries). Internal errors are never cached
 DURATIONS = "durations.json"
 """Render seconds by "<dir> <platform>": shards are balanced by them (publish shares them as
 durations.json next to the manifest, so a fresh checkout balances like the last run did)."""
+DESIGN_CACHE = "designs.json"
+"""Designs as loaded, by their file's content hash (project/designcache.py)."""
 INDEX_STATE = "index.json"
 """What index.html was rendered from, so an unchanged page is not rendered again."""
 _OF_ROLES = ("thumbnail", "poster", "captions")
@@ -72,11 +74,15 @@ def build_project(project: Path | str | Settings, paths: Sequence[Path | str] | 
     everything else in the manifest is kept.
     """
     from ..project.design import load_designs
+    from ..project.designcache import DesignCache
     from ..project.settings import load_settings
 
     settings = project if isinstance(project, Settings) else load_settings(project)
-    designs, errors = load_designs(settings.project_dir, settings, paths)
-    return build(settings, designs, errors, partial=bool(paths), **options)
+    out = Path(options.get("output_dir") or settings.project_dir / "output")
+    cache = DesignCache(OutputWriter(out).read_state(DESIGN_CACHE), settings)
+    designs, errors = load_designs(settings.project_dir, settings, paths, cache=cache)
+    state = {DESIGN_CACHE: cache.export()} if cache.changed else {}
+    return build(settings, designs, errors, partial=bool(paths), state=state, **options)
 
 
 def build(
@@ -97,6 +103,7 @@ def build(
     published: Published | None = None,
     progress: Callable[[Progress], None] | None = None,
     on_failure: Callable[[Job, JobFailure], None] | None = None,
+    state: dict[str, bytes] | None = None,
 ) -> BuildResult:
     """Build `designs` into `output_dir` (default: <project>/output); see the module docstring.
 
@@ -108,6 +115,7 @@ def build(
     whose cache key it lists, verified by SHA-256, instead of rendering them.
     `on_failure` hears every job that failed, rendered now or known from the failure cache
     (validate reports them its own way).
+    `state`: more build-state files (name -> bytes) to store in output/.shareables/.
     """
     out = Path(output_dir) if output_dir else settings.project_dir / "output"
     if published is not None:
@@ -122,6 +130,7 @@ def build(
     run.executor, run.timed = executor, _durations(durations)
     run.download_from = published.base if published is not None else None
     run.on_failure = on_failure
+    run.state = dict(state or {})
     try:
         return run.run()
     except OSError as e:  # a full or read-only disk, output/ being a file…: one message
@@ -158,6 +167,7 @@ class _Build(BundleSteps, DownloadStep):
         self.download_from: str | None = None
         self.durations: dict[str, float] = {}  # "<dir> <platform>" -> render seconds
         self.on_failure: Callable[[Job, JobFailure], None] | None = None
+        self.state: dict[str, bytes] = {}  # more build-state files to store
 
     def run(self) -> BuildResult:
         t0 = time.perf_counter()
@@ -201,6 +211,8 @@ class _Build(BundleSteps, DownloadStep):
             writer.write_state(DURATIONS, json.dumps({k: v for k, v in sorted(
                 {**timed, **self.durations}.items()) if k.split(" ")[0] in self.by_dir},
                 indent=0).encode())
+            for name, data in self.state.items():
+                writer.write_state(name, data)
         statuses = [self._status_of(a) for a in manifest["artefacts"]]
         statuses += [{"path": None, "status": "failed", "design": d.split("/")[1] if "/" in d
                       else d, "dir": d, "platform": p, "error": msg}

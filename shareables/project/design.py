@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from ..errors import DesignError, ShareablesError
 from ..platforms import PLATFORMS
 from .alttext import clamp, default_alt
 from .content import content_problems
+from .designcache import DesignCache, content_sha
 from .model import Attribution, Background, Design, Settings, Variant, direction_of
 from .schema import ID_PATTERN, design_schema, did_you_mean, schema_errors
 from .settings import background_from, motion_from, resolve_inside
@@ -104,20 +106,22 @@ def _rel(file: Path, project: Path) -> str:
     return file.relative_to(project).as_posix() if file.is_relative_to(project) else str(file)
 
 
-def _load_one(file: Path, project: Path, settings: Settings) -> Design:
+def _load_one(file: Path, project: Path, settings: Settings, refs: list[str] | None) -> Design:
     rel = _rel(file, project)
     doc = load_file(file, rel)
     if not isinstance(doc.data, dict):
         raise DesignError("a design must be a mapping of keys (kind:, text:, …)", file=rel,
                           line=1, col=1, hint="start with `kind: quote` on the first line")
-    return design_from_doc(doc, file, rel, project, settings, default_id=file.stem)
+    return design_from_doc(doc, file, rel, project, settings, default_id=file.stem, refs=refs)
 
 
 def design_from_doc(doc: Doc, file: Path, rel: str, project: Path, settings: Settings, *,
-                    default_id: str, row: int | None = None) -> Design:
+                    default_id: str, row: int | None = None,
+                    refs: list[str] | None = None) -> Design:
     """Check one design's data (from a YAML file or a spreadsheet row) and build it.
 
-    Raises _Many with every problem found; nothing is drawn.
+    Raises _Many with every problem found; nothing is drawn. `refs` collects the paths of
+    the files it resolves (the background photo), as written, for the design cache.
     """
     check = _Checker(doc)
     check.errors.extend(schema_errors(doc, design_schema(), DesignError))
@@ -165,6 +169,8 @@ def design_from_doc(doc: Doc, file: Path, rel: str, project: Path, settings: Set
     bg_raw = typed("background", dict, {})
     image = None
     if isinstance(bg_raw.get("image"), str):
+        if refs is not None:
+            refs.append(os.path.abspath(file.parent / bg_raw["image"]))
         try:
             image = resolve_inside(project, file.parent, bg_raw["image"], doc=doc,
                                    path=("background", "image"), error=DesignError)
@@ -307,24 +313,27 @@ def _link_error(link: Path, project: Path) -> DesignError:
 
 
 def load_designs(
-    project_dir: Path | str, settings: Settings, paths: Sequence[Path | str] | None = None
+    project_dir: Path | str, settings: Settings, paths: Sequence[Path | str] | None = None,
+    *, cache: DesignCache | None = None,
 ) -> tuple[list[Design], list[ShareablesError]]:
     """Load every design; return the good ones and every problem found (nothing raised).
 
     Ids must be unique across the whole project, so with `paths` the rest of designs/ is
-    still read to check for collisions.
+    still read to check for collisions. With a `cache` (designcache.py) a file whose bytes
+    and inputs are unchanged since it last loaded cleanly is not parsed again.
     """
     project = Path(project_dir).resolve()
     selected = set(find_design_files(project, paths)) if paths else None
     designs: list[Design] = []
     errors: list[ShareablesError] = []
-    everything = find_design_files(project)
+    everything, outside = _scan(project, None)  # one walk of designs/ for both
     for file in everything + sorted((selected or set()) - set(everything)):
-        found, problems = load_file_designs(file, project, settings)
+        found, problems = _load_cached(file, project, settings, cache)
         designs.extend(found)
         if selected is None or file in selected:
             errors.extend(problems)
-    errors.extend(_link_error(link, project) for link in escaping_links(project, paths))
+    links = escaping_links(project, paths) if paths else outside
+    errors.extend(_link_error(link, project) for link in links)
     errors.extend(_collisions(designs))
     # A bad YAML file drops its design; a bad spreadsheet row drops that row only.
     bad = {(e.file, e.line if e.file and is_sheet(e.file) else None) for e in errors}
@@ -334,12 +343,29 @@ def load_designs(
     return good, errors
 
 
-def load_file_designs(file: Path, project: Path, settings: Settings
+def _load_cached(file: Path, project: Path, settings: Settings, cache: DesignCache | None
+                 ) -> tuple[list[Design], list[ShareablesError]]:
+    if cache is None:
+        return load_file_designs(file, project, settings)
+    sha = content_sha(file)
+    found = cache.get(file, sha) if sha is not None else None
+    if found is not None:
+        return found, []
+    refs: list[str] = []
+    found, problems = load_file_designs(file, project, settings, refs=refs)
+    # Kept only if clean, and only if the file did not change while it was being read.
+    if sha is not None and not problems and content_sha(file) == sha:
+        cache.put(file, sha, found, refs)
+    return found, problems
+
+
+def load_file_designs(file: Path, project: Path, settings: Settings, *,
+                      refs: list[str] | None = None
                       ) -> tuple[list[Design], list[ShareablesError]]:
     """The designs of one file (one for YAML, one a row for a spreadsheet) and its problems."""
     if not is_sheet(file):
         try:
-            return [_load_one(file, project, settings)], []
+            return [_load_one(file, project, settings, refs)], []
         except _Many as many:
             return [], many.errors
         except ShareablesError as e:
@@ -362,7 +388,7 @@ def load_file_designs(file: Path, project: Path, settings: Settings
         doc = SheetDoc(data=data, file=rel, row=number, columns=columns)
         try:
             designs.append(design_from_doc(doc, file, rel, project, settings,
-                                           default_id=design_id, row=number))
+                                           default_id=design_id, row=number, refs=refs))
         except _Many as many:
             for problem in many.errors:
                 if problem.message.startswith("required") and (problem.hint or "").startswith(
