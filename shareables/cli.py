@@ -428,7 +428,7 @@ def build(project: Path, paths: tuple[Path, ...], platforms: tuple[str, ...], jo
         if bar is not None:
             bar.__exit__(None, None, None)
     if fmt == "json":
-        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        click.echo(result.json_text())
     else:
         for problem in result.errors:
             click.secho(str(problem), fg="red", err=True)

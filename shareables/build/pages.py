@@ -2,10 +2,17 @@
 
 `site.render_pages` gives every page (index, one per campaign page and language, embeds,
 search.json); index.html goes through the writer's own slot, the rest as extra site files.
-Rendering thousands of designs takes seconds, so it is skipped when neither the manifest nor
-the site's code, templates, catalogue and static files changed and every page on disk is the
-one we wrote (their names and hashes are kept in output/.shareables/index.json by the
-pipeline, which passes the names back to the writer so the sweep keeps them).
+Rendering thousands of designs takes seconds, so a build renders only what changed:
+
+- nothing when neither the manifest nor the site's code, templates, catalogue and static
+  files changed and every page on disk is the one we wrote;
+- only the pages showing a changed design (and search.json) when the pages on disk were
+  rendered from the previous manifest by the same site code (`site.changed_pages` says
+  which; a site-wide change means all of them), plus any page changed on disk;
+- every page otherwise (`--force`, no or damaged state).
+
+The page names and hashes are kept in output/.shareables/index.json by the pipeline, which
+passes the names back to the writer so the sweep keeps the pages not rendered again.
 """
 
 from __future__ import annotations
@@ -22,26 +29,46 @@ INDEX = "index.html"
 
 
 def render_page(manifest: dict[str, Any], encoded: bytes, state: dict[str, Any],
-                sha_on_disk: Callable[[str], str | None], *, force: bool
+                sha_on_disk: Callable[[str], str | None], *, force: bool,
+                previous: dict[str, Any] | None = None, previous_encoded: bytes | None = None
                 ) -> tuple[str | None, dict[str, bytes], dict[str, Any]]:
     """(index.html or None to keep the current one, the other pages, the new page state).
 
-    `sha_on_disk(rel)` is the content hash of an output file (None when missing).
+    `sha_on_disk(rel)` is the content hash of an output file (None when missing);
+    `previous`/`previous_encoded`: the manifest on disk before this build, and its bytes.
     """
     from ..site import page as site
 
-    key = hashlib.sha256(encoded + site_fingerprint().encode()).hexdigest()
-    pages = state.get("pages")
-    if (not force and state.get("key") == key and isinstance(pages, dict) and INDEX in pages
-            and all(sha_on_disk(rel) == sha for rel, sha in pages.items())):
+    key = _key(encoded)
+    stored = state.get("pages")
+    pages: dict[str, str] = stored if isinstance(stored, dict) else {}
+    known = not force and INDEX in pages
+    stale = {rel for rel, sha in pages.items() if sha_on_disk(rel) != sha} if known else set()
+    if known and state.get("key") == key and not stale:
         return None, {}, state
-    rendered = site.render_pages(manifest, lambda a: a["path"])
+    wanted: set[str] | None = None
+    if known and previous is not None and previous_encoded is not None \
+            and state.get("key") == _key(previous_encoded):
+        changed = site.changed_pages(previous, manifest, _url)
+        if changed is not None and (changed | stale) <= set(pages):
+            wanted = changed | stale
+    rendered = site.render_pages(manifest, _url, only=wanted)
     data = {rel: text.encode("utf-8") for rel, text in rendered.items()}
-    html = rendered.pop(INDEX)
-    del data[INDEX]
-    shas = {rel: sha256_bytes(b) for rel, b in data.items()}
-    shas[INDEX] = sha256_bytes(html.encode("utf-8"))
+    html = rendered.pop(INDEX, None)
+    data.pop(INDEX, None)
+    shas = {**(pages if wanted is not None else {}),
+            **{rel: sha256_bytes(b) for rel, b in data.items()}}
+    if html is not None:
+        shas[INDEX] = sha256_bytes(html.encode("utf-8"))
     return html, {**dict(site.page_assets()), **data}, {"key": key, "pages": shas}
+
+
+def _url(artefact: dict[str, Any]) -> str:
+    return str(artefact["path"])
+
+
+def _key(encoded: bytes) -> str:
+    return hashlib.sha256(encoded + site_fingerprint().encode()).hexdigest()
 
 
 @functools.cache

@@ -33,6 +33,7 @@ from .manifest import (
     artefact_entry,
     assemble,
     by_ident,
+    encode_reusing,
     ident,
     link_clip,
     output_path,
@@ -168,6 +169,7 @@ class _Build(BundleSteps, DownloadStep):
         self.durations: dict[str, float] = {}  # "<dir> <platform>" -> render seconds
         self.on_failure: Callable[[Job, JobFailure], None] | None = None
         self.state: dict[str, bytes] = {}  # more build-state files to store
+        self.state_read: dict[str, bytes | None] = {}  # state files as read at the start
 
     def run(self) -> BuildResult:
         t0 = time.perf_counter()
@@ -176,12 +178,12 @@ class _Build(BundleSteps, DownloadStep):
             self.writer = writer
             self.old = by_ident(writer.previous)
             self.remote = by_ident(self.previous) if self.previous and not self.force else {}
-            self.hasher = FileHasher(_load_json(writer.read_state(HASH_CACHE)))
+            self.hasher = FileHasher(_load_json(self._read_state(HASH_CACHE)))
             self.known_failures = {} if self.force else _load_json(
-                writer.read_state(FAILURE_CACHE))
+                self._read_state(FAILURE_CACHE))
             self.new_failures: dict[str, dict[str, Any]] = {}
             fingerprint = self.renderer.fingerprint()
-            timed = self.timed or _durations(_load_json(writer.read_state(DURATIONS)))
+            timed = self.timed or _durations(_load_json(self._read_state(DURATIONS)))
             plan = plan_build(self.settings, self.designs, self.hasher, fingerprint,
                               platforms=self.platforms, shard=self.shard, durations=timed)
             self.errors.extend(plan.errors)
@@ -198,27 +200,38 @@ class _Build(BundleSteps, DownloadStep):
             manifest = assemble(self.settings, fingerprint=fingerprint,
                                 variants=self._variant_entries(plan), artefacts=artefacts)
             manifest["built_at"] = _built_at(manifest, writer.previous)
-            encoded = writer.encode(manifest)  # reuses the bytes of unchanged entries
+            # unchanged entries reuse their bytes from the manifest on disk
+            encoded = encode_reusing(manifest, writer.previous, writer.previous_bytes)
             html, assets = self._page(manifest, encoded)
             removed = writer.commit(manifest, index_html=html, extra=assets,
                                     sweep=not self.errors, encoded=encoded,
                                     keep=self.index_state.get("pages", ()))
             self.notes.extend(f"kept output/{p}: shareables did not make it, so the clean-up "
                               f"leaves it (move it out of output/)" for p in writer.kept_foreign)
-            writer.write_state(HASH_CACHE, json.dumps(self.hasher.export()).encode())
-            writer.write_state(FAILURE_CACHE, json.dumps(self.new_failures).encode())
-            writer.write_state(INDEX_STATE, json.dumps(self.index_state).encode())
-            writer.write_state(DURATIONS, json.dumps({k: v for k, v in sorted(
+            self._write_state(HASH_CACHE, json.dumps(self.hasher.export()).encode())
+            self._write_state(FAILURE_CACHE, json.dumps(self.new_failures).encode())
+            self._write_state(INDEX_STATE, json.dumps(self.index_state).encode())
+            self._write_state(DURATIONS, json.dumps({k: v for k, v in sorted(
                 {**timed, **self.durations}.items()) if k.split(" ")[0] in self.by_dir},
                 indent=0).encode())
             for name, data in self.state.items():
-                writer.write_state(name, data)
+                self._write_state(name, data)
         statuses = [self._status_of(a) for a in manifest["artefacts"]]
         statuses += [{"path": None, "status": "failed", "design": d.split("/")[1] if "/" in d
                       else d, "dir": d, "platform": p, "error": msg}
                      for (d, p), msg in sorted(self.failed.items())]
         return BuildResult(manifest, statuses, self.errors, self.rendered, self.cached,
                            self.jobs_rendered, time.perf_counter() - t0, removed, self.notes)
+
+    def _read_state(self, name: str) -> bytes | None:
+        self.state_read[name] = data = self.writer.read_state(name)
+        return data
+
+    def _write_state(self, name: str, data: bytes) -> None:
+        """Store build state, unless it is what is stored already (a no-change rebuild
+        rewrites none of its megabytes)."""
+        if data != self.state_read.get(name):
+            self.writer.write_state(name, data)
 
     def _report_job_errors(self, plan: Plan) -> None:
         """Render errors in plan order (file, then platform), not in completion order."""
@@ -434,8 +447,9 @@ class _Build(BundleSteps, DownloadStep):
     def _page(self, manifest: dict[str, Any], encoded: bytes
               ) -> tuple[str | None, dict[str, bytes]]:
         html, assets, self.index_state = render_page(
-            manifest, encoded, _load_json(self.writer.read_state(INDEX_STATE)),
-            lambda rel: self.hasher.sha(self.out / rel), force=self.force)
+            manifest, encoded, _load_json(self._read_state(INDEX_STATE)),
+            lambda rel: self.hasher.sha(self.out / rel), force=self.force,
+            previous=self.writer.previous, previous_encoded=self.writer.previous_bytes)
         return html, assets
 
     # -- reporting -----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,3 +62,28 @@ class BuildResult:
             "artefacts": self.statuses,
             "removed": self.removed,
         }
+
+    def json_text(self) -> str:
+        """as_json() as indented JSON with one list item a line (`build --format json`)."""
+        return json_lines(self.as_json())
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def json_lines(data: dict[str, Any]) -> str:
+    """A JSON object indented by two, each item of a list on one line.
+
+    json.dumps(indent=…) runs json's pure-Python encoder: 0.5 s for the 40,000 artefact
+    statuses of a 1,000-design build, most of a no-change rebuild. One item a line lets the
+    C encoder do them, and a CI log still reads one artefact a line.
+    """
+    dump = _ENCODER.encode
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            body = "[\n    " + ",\n    ".join(dump(v) for v in value) + "\n  ]"
+        else:
+            body = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        parts.append(f"  {dump(key)}: {body}")
+    return "{\n" + ",\n".join(parts) + "\n}"

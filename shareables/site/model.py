@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -133,19 +133,56 @@ def _platform_order(pid: str) -> int:
 
 
 class PageModel:
-    """Turns a manifest into the plain dicts the templates walk."""
+    """Turns a manifest into the plain dicts the templates walk.
 
-    def __init__(self, manifest: dict[str, Any], href: Callable[[dict[str, Any]], str]) -> None:
-        """``href(artefact)`` is the link, already checked against the URL allow-list."""
+    A page shows a dozen designs, so the files of a design (its groups, zips and clips: most
+    of the work) are worked out only for the designs asked for (`designs(full=…)`, `fill`);
+    the others get their words only, which is all the search index and the page plan need.
+    """
+
+    def __init__(self, manifest: dict[str, Any], href: Callable[[dict[str, Any]], str],
+                 url: Callable[[dict[str, Any]], str] | None = None) -> None:
+        """``href(artefact)`` is the link, already checked against the URL allow-list;
+        ``url`` the same link unchecked (cheaper: used to find other origins)."""
         self.manifest = manifest
         self.href = href
+        self.url = url or href
         self.brand = str((manifest.get("brand") or {}).get("name") or "MADRE")
         self.img_origins: set[str] = set()
         self.media_origins: set[str] = set()  # clips on another origin (CSP media/connect)
         self.by_variant: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self.labels = file_labels(manifest.get("artefacts") or [])
+        self.labels: dict[str, str] = {}  # shared files' names, per variant worked out
+        self.built: set[tuple[str, str]] = set()  # (design, lang) with a file to offer
+        self.has_clips = False
         for a in manifest.get("artefacts") or []:
-            self.by_variant.setdefault((str(a.get("design")), str(a.get("lang"))), []).append(a)
+            key = (str(a.get("design")), str(a.get("lang")))
+            self.by_variant.setdefault(key, []).append(a)
+            if a.get("role") in FILE_ROLES:
+                self.built.add(key)
+        self._origins()
+
+    def _origins(self) -> None:
+        """Origins of absolute links to previews and clips of built variants (the CSP must
+        allow them); relative links, the usual case, are skipped without parsing."""
+        for key in self.built:
+            arts = self.by_variant[key]
+            by_path = None
+            for a in arts:
+                role = a.get("role")
+                if role == "thumbnail":
+                    self._origin(a, self.img_origins)
+                elif role == "clip":
+                    self.has_clips = True
+                    by_path = by_path or {x.get("path"): x for x in arts}
+                    for other in (a, by_path.get(a.get("poster")), by_path.get(a.get("captions"))):
+                        if other is not None:
+                            self._origin(other, self.media_origins)
+
+    def _origin(self, a: dict[str, Any], into: set[str]) -> None:
+        if ":" in self.url(a):  # no colon, no scheme
+            parts = urlsplit(self.href(a))
+            if parts.scheme:
+                into.add(f"{parts.scheme}://{parts.netloc}")
 
     def _src(self, artefact: dict[str, Any]) -> str:
         src = self.href(artefact)
@@ -185,14 +222,21 @@ class PageModel:
                 "sizes": sizes_attr(shape), "width": int(first.get("width") or 0) or None,
                 "height": int(first.get("height") or 0) or None}
 
-    def variant(self, v: dict[str, Any]) -> dict[str, Any] | None:
+    def variant(self, v: dict[str, Any], full: bool = True) -> dict[str, Any] | None:
+        """One language of a design as a card shows it (None: nothing built to offer).
+
+        Without `full`, only its words (no files): for the search index and the page plan.
+        """
         design, lang = str(v.get("design")), str(v.get("lang") or "en")
-        arts = self.by_variant.get((design, lang), [])
-        if not any(a.get("role") in FILE_ROLES for a in arts):
+        if (design, lang) not in self.built:
             return None  # a failed variant with nothing built: never link to a missing file
+        arts = self.by_variant[(design, lang)]
         kind = str(v.get("kind") or "quote")
-        groups = self._groups(arts)
-        bundle = next((a for a in arts if a.get("role") == "bundle" and not a.get("group")), None)
+        if full:  # labels depend on the variant's own artefacts only (names.py)
+            self.labels.update(file_labels(arts))
+        groups = self._groups(arts) if full else []
+        bundle = next((a for a in arts if a.get("role") == "bundle" and not a.get("group")),
+                      None) if full else None
         attribution = v.get("attribution") or None
         slides_text = v.get("slides")
         paragraphs = ([str(s) for s in slides_text] if kind == "carousel" and slides_text
@@ -205,7 +249,8 @@ class PageModel:
             "attribution": attribution, "alt": plain(v.get("alt")),
             "caption": plain(v.get("caption")), "credit": v.get("credit"),
             "groups": groups, "bundle": self.link(bundle) if bundle else None,
-            "clips": clip_items(arts, self.href, self._clip_link, self.media_origins),
+            "clips": clip_items(arts, self.href, self._clip_link, self.media_origins)
+            if full else [],
         }
 
     def _clip_link(self, a: dict[str, Any], label: str, meta: list[str]) -> dict[str, Any]:
@@ -285,8 +330,11 @@ class PageModel:
                            "zip": self.link(zip_) if zip_ else None})
         return groups
 
-    def designs(self) -> list[dict[str, Any]]:
-        """Every design with at least one built variant, in manifest order, by campaign."""
+    def designs(self, full: Collection[str] | None = None) -> list[dict[str, Any]]:
+        """Every design with at least one built variant, in manifest order, by campaign.
+
+        `full`: the design ids whose files are worked out (default: all); `fill` adds more.
+        """
         raw: dict[str, dict[str, Any]] = {}
         for v in self.manifest.get("variants") or []:
             did = str(v.get("design"))
@@ -297,16 +345,29 @@ class PageModel:
         for d in raw.values():
             variants = {}
             # The design's own language first, then translations in manifest order.
+            complete = full is None or d["id"] in full
             for v in sorted(d["raw"], key=lambda v: not v.get("original", True)):
-                card = self.variant(v)
+                card = self.variant(v, complete)
                 if card is not None:
                     variants[card["lang"]] = card
             if not variants:
                 continue
             out.append({"id": d["id"], "anchor": "d-" + slug(d["id"], "design"),
                         "campaign": d["campaign"], "kind": d["kind"], "variants": variants,
-                        "original": next(iter(variants))})
+                        "original": next(iter(variants)), "raw": d["raw"],
+                        "complete": complete})
         return out
+
+    def fill(self, designs: Iterable[dict[str, Any]]) -> None:
+        """Work out the files of designs that `designs(full=…)` gave only their words."""
+        for d in designs:
+            if d["complete"]:
+                continue
+            for v in sorted(d["raw"], key=lambda v: not v.get("original", True)):
+                card = self.variant(v)
+                if card is not None:
+                    d["variants"][card["lang"]] = card
+            d["complete"] = True
 
 
 def heading_of(design: dict[str, Any], v: dict[str, Any]) -> str:

@@ -251,10 +251,15 @@ def render_pages(
     ``problems`` (the preview's latest build errors) are listed on the index. ``only`` renders
     just those pages (the preview renders one page per request).
     """
-    model = PageModel(manifest, lambda a: safe_url(url_for(a)))
-    designs = model.designs()
+    wanted = {only} if isinstance(only, str) else set(only) if only is not None else None
+    model = PageModel(manifest, lambda a: safe_url(url_for(a)), url_for)
+    designs = model.designs(full=None if wanted is None else ())
     campaigns = plan.campaigns_of(designs)
     langs = plan.page_languages(designs)
+    if wanted is not None:  # only the designs those pages show need their files
+        shown = {i for name, ids in plan.page_contents(campaigns, langs) if name in wanted
+                 for i in ids}
+        model.fill(d for d in designs if d["id"] in shown)
     colors = page_colors(manifest.get("brand") or {})
     css = (f":root{{--brand:{colors['background']};--accent:{colors['accent']}}}\n"
            + _static("page.css"))
@@ -267,7 +272,7 @@ def render_pages(
     og = _og(manifest, url_for, site, site_title, base)
     origins = sorted(model.img_origins | model.media_origins)
     media = sorted(model.media_origins)
-    clips = any(v["clips"] for d in designs for v in d["variants"].values())
+    clips = model.has_clips
     csp = "; ".join([
         "default-src 'none'",
         " ".join(["img-src", "'self'", "data:", *origins]),
@@ -289,11 +294,11 @@ def render_pages(
     }
     env = _env()
     out: dict[str, str] = {}
-    wanted = {only} if isinstance(only, str) else set(only) if only is not None else None
+
+    def skip(name: str) -> bool:
+        return wanted is not None and name not in wanted
 
     def emit(name: str, template: str, lang: str, base_name: str, **ctx: Any) -> None:
-        if wanted is not None and name not in wanted:
-            return
         ui = strings(lang)
         alternates = plan.alternates(base_name, langs)
         if base:
@@ -314,7 +319,7 @@ def render_pages(
     for lang in langs:
         ui = strings(lang)
         cards_index = []
-        for c in campaigns:
+        for c in campaigns if not skip(plan.file_name("index", lang)) else ():
             first = plan.card(c["designs"][0], lang, langs)
             # An 88 px cover: the 1x preview is already sharp enough at 3x.
             cover = ({**first["main"]["main"]["previews"][0], "srcset": None}
@@ -322,13 +327,16 @@ def render_pages(
             cards_index.append({"name": c["name"], "cover": cover,
                                 "href": plan.file_name(c["base"], lang),
                                 "count": ui["designs_n"].format(n=len(c["designs"]))})
-        emit(plan.file_name("index", lang), "index.html.j2", lang, "index",
-             title=site_title, heading=site_title, description=description,
-             campaigns=cards_index, embed=False, crumbs=False)
+        if not skip(plan.file_name("index", lang)):
+            emit(plan.file_name("index", lang), "index.html.j2", lang, "index",
+                 title=site_title, heading=site_title, description=description,
+                 campaigns=cards_index, embed=False, crumbs=False)
         for c in campaigns:
             pages = c["pages"]
             for n, chunk in enumerate(pages, 1):
                 base_name = plan.page_base(c["id"], n)
+                if skip(plan.file_name(base_name, lang)):
+                    continue
                 pager = [{"n": i, "current": i == n,
                           "href": plan.file_name(plan.page_base(c["id"], i), lang)}
                          for i in range(1, len(pages) + 1)]
@@ -341,6 +349,8 @@ def render_pages(
                      description=description, embed=False, crumbs=True, pages=pager,
                      snippet=snippet,
                      cards=[plan.card(d, lang, langs) for d in chunk])
+            if skip(plan.file_name(c["embed"], lang)):
+                continue
             emit(plan.file_name(c["embed"], lang), "campaign.html.j2", lang, c["embed"],
                  title=f"{c['name']} — {site_title}", heading=c["name"],
                  description=description, embed=True, crumbs=False, pages=[], snippet=None,
@@ -348,8 +358,55 @@ def render_pages(
                           else plan.file_name(c["base"], lang),
                           "label": ui["see_all"].format(campaign=c["name"])},
                  cards=[plan.card(d, lang, langs) for d in c["designs"][:plan.EMBED_SIZE]])
-    if wanted is None or "search.json" in wanted:
-        out["search.json"] = plan.search_index(campaigns)
+    if not skip(plan.SEARCH):
+        out[plan.SEARCH] = plan.search_index(campaigns)
+    return out
+
+
+PER_DESIGN = ("variants", "artefacts")
+UNSHOWN = ("build_id", "built_at", "renderer", "incomplete")
+"""Manifest fields no page shows (a template that starts showing one must leave this list)."""
+
+
+def changed_pages(old: dict[str, Any], new: dict[str, Any], url_for: UrlFor) -> set[str] | None:
+    """The pages whose text can differ between manifests `old` and `new` (rendered with the
+    same `url_for`); None when every page can (site-wide settings, the campaigns' pages or
+    languages, the origins the CSP allows changed).
+
+    Everything a page shows comes from the site-wide fields and from the entries of the
+    designs it shows (`pages.page_contents`), so a design whose variant and artefact entries
+    are unchanged leaves every page that is not showing a changed design as it was.
+    """
+    def site_wide(m: dict[str, Any]) -> tuple[Any, ...]:
+        return ({k: v for k, v in m.items() if k not in PER_DESIGN + UNSHOWN},
+                [a for a in m.get("artefacts") or [] if a.get("design") is None])
+
+    if site_wide(old) != site_wide(new):
+        return None
+    shapes = []
+    for m in (old, new):
+        model = PageModel(m, lambda a: safe_url(url_for(a)), url_for)
+        designs = model.designs(full=())
+        campaigns = plan.campaigns_of(designs)
+        langs = plan.page_languages(designs)
+        layout = [(c["id"], [d["id"] for d in c["designs"]]) for c in campaigns]
+        shapes.append(((layout, langs, model.img_origins, model.media_origins,
+                        model.has_clips), model, campaigns, langs))
+    if shapes[0][0] != shapes[1][0]:
+        return None
+    (_, old_model, _, _), (_, new_model, campaigns, langs) = shapes
+    before, after = _by_design(old_model.manifest), _by_design(new_model.manifest)
+    changed = {d["id"] for c in campaigns for d in c["designs"]
+               if before.get(d["id"]) != after.get(d["id"])}
+    return plan.pages_showing(campaigns, langs, changed)
+
+
+def _by_design(manifest: dict[str, Any]) -> dict[str, tuple[list[Any], list[Any]]]:
+    """Each design's variant and artefact entries, in manifest order."""
+    out: dict[str, tuple[list[Any], list[Any]]] = {}
+    for i, key in enumerate(PER_DESIGN):
+        for entry in manifest.get(key) or []:
+            out.setdefault(str(entry.get("design")), ([], []))[i].append(entry)
     return out
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .i18n import DEFAULT, ui_language
@@ -64,6 +64,29 @@ def campaigns_of(designs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({"id": cid, "name": campaign_name(cid), "designs": ds, "pages": pages,
                     "base": campaign_base(cid), "embed": f"{campaign_base(cid)}.embed"})
     return out
+
+
+SEARCH = "search.json"
+
+
+def page_contents(campaigns: list[dict[str, Any]], langs: list[str]
+                  ) -> Iterator[tuple[str, list[str]]]:
+    """Every page's name with the ids of the designs it shows files of (covers on the index).
+
+    search.json is not listed: it holds the words of every design."""
+    for lang in langs:
+        yield file_name("index", lang), [c["designs"][0]["id"] for c in campaigns]
+        for c in campaigns:
+            for n, chunk in enumerate(c["pages"], 1):
+                yield file_name(page_base(c["id"], n), lang), [d["id"] for d in chunk]
+            yield file_name(c["embed"], lang), [d["id"] for d in c["designs"][:EMBED_SIZE]]
+
+
+def pages_showing(campaigns: list[dict[str, Any]], langs: list[str], ids: set[str]
+                  ) -> set[str]:
+    """The pages a change to the designs `ids` can change (search.json whenever any)."""
+    out = {name for name, shown in page_contents(campaigns, langs) if ids.intersection(shown)}
+    return out | {SEARCH} if ids else out
 
 
 def card(d: dict[str, Any], lang: str, langs: list[str]) -> dict[str, Any]:
