@@ -102,6 +102,9 @@ class FileHasher:
         except OSError:
             self._memo[key] = None
             return None
+        return self._digest(key, st)
+
+    def _digest(self, key: str, st: os.stat_result) -> str | None:
         cached = self._cache.get(key)
         if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
             digest: str | None = cached[2]
@@ -128,13 +131,13 @@ class FileHasher:
     def matches(self, path: Path | str, size: int, sha: str) -> bool:
         """Whether a file exists with this size and content (size first: cheap rejection)."""
         key = os.fspath(path)
-        if key not in self._memo:
-            try:
-                if os.stat(key).st_size != size:
-                    return False
-            except OSError:
-                return False
-        return self.sha(key) == sha
+        if key in self._memo:
+            return self._memo[key] == sha
+        try:
+            st = os.stat(key)
+        except OSError:
+            return False
+        return st.st_size == size and self._digest(key, st) == sha  # one stat per file
 
     def record(self, path: Path, sha: str) -> None:
         """Remember the hash of a file we just wrote (saves reading it back next build).

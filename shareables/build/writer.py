@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import re
 from collections.abc import Iterable
@@ -59,9 +58,9 @@ from .files import SYNCFS, TMP_MARK, atomic_write, link_copy, sha256_bytes
 from .manifest import (
     _PATH_FIELD_STR,
     MANIFEST,
-    _checked,
     _drop_lines,
     manifest_bytes,
+    parse_manifest,
 )
 
 INDEX = "index.html"
@@ -152,7 +151,7 @@ class OutputWriter:
         # Read under the lock: the manifest cannot change until we release it.
         try:
             self._initial_bytes = (self.out / MANIFEST).read_bytes()
-            self._on_disk = self._initial = _checked(json.loads(self._initial_bytes))
+            self._on_disk = self._initial = parse_manifest(self._initial_bytes)
             self._on_disk_bytes = self._initial_bytes
         except (OSError, ValueError):
             self._initial_bytes = None

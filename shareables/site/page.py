@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -234,7 +234,15 @@ def embed_snippet(embed_url: str, title: str) -> str:
         "e.data.height+\"px\"});</script>")
 
 
-def render_pages(
+def render_pages(manifest: dict[str, Any], url_for: UrlFor, *, base_url: str | None = None,
+                 live_reload: str | None = None, problems: Sequence[str] = (),
+                 only: str | Collection[str] | None = None) -> dict[str, str]:
+    """Every page of the site (name -> text); see `iter_pages`."""
+    return dict(iter_pages(manifest, url_for, base_url=base_url, live_reload=live_reload,
+                           problems=problems, only=only))
+
+
+def iter_pages(
     manifest: dict[str, Any],
     url_for: UrlFor,
     *,
@@ -242,8 +250,9 @@ def render_pages(
     live_reload: str | None = None,
     problems: Sequence[str] = (),
     only: str | Collection[str] | None = None,
-) -> dict[str, str]:
-    """Every page of the site (name -> text, see pages.py); each link is ``url_for(a)``.
+) -> Iterator[tuple[str, str]]:
+    """Every page of the site as (name, text), one at a time (see pages.py); each link is
+    ``url_for(a)``.
 
     ``base_url`` (the public URL of the pages) makes ``og:image``, ``og:url`` and the embed
     snippet absolute, as link previews and other sites need. ``live_reload`` is the path
@@ -293,19 +302,19 @@ def render_pages(
         "problems": list(problems),
     }
     env = _env()
-    out: dict[str, str] = {}
 
     def skip(name: str) -> bool:
         return wanted is not None and name not in wanted
 
-    def emit(name: str, template: str, lang: str, base_name: str, **ctx: Any) -> None:
+    def emit(name: str, template: str, lang: str, base_name: str, **ctx: Any
+             ) -> tuple[str, str]:
         ui = strings(lang)
         alternates = plan.alternates(base_name, langs)
         if base:
             for a in alternates:
                 a["href"] = urljoin(base, a["href"])
         intro = (ui["intro"].format(handle=handle) if handle else ui["intro_nohandle"])
-        out[name] = env.get_template(template).render(
+        return name, env.get_template(template).render(
             **common, **ctx, lang=lang, ui=ui, ui_lang=ui_language(lang),
             ui_json=_json_block({k: ui[k] for k in _JS_STRINGS}),
             alternates=alternates, intro=intro,
@@ -328,9 +337,9 @@ def render_pages(
                                 "href": plan.file_name(c["base"], lang),
                                 "count": ui["designs_n"].format(n=len(c["designs"]))})
         if not skip(plan.file_name("index", lang)):
-            emit(plan.file_name("index", lang), "index.html.j2", lang, "index",
-                 title=site_title, heading=site_title, description=description,
-                 campaigns=cards_index, embed=False, crumbs=False)
+            yield emit(plan.file_name("index", lang), "index.html.j2", lang, "index",
+                       title=site_title, heading=site_title, description=description,
+                       campaigns=cards_index, embed=False, crumbs=False)
         for c in campaigns:
             pages = c["pages"]
             for n, chunk in enumerate(pages, 1):
@@ -344,23 +353,22 @@ def render_pages(
                 snippet = embed_snippet(urljoin(base, embed_name) if base else embed_name,
                                         f"{c['name']} — {site_title}") if n == 1 else None
                 title = c["name"] if n == 1 else f"{c['name']} ({ui['page_n'].format(n=n)})"
-                emit(plan.file_name(base_name, lang), "campaign.html.j2", lang, base_name,
-                     title=f"{title} — {site_title}", heading=c["name"],
-                     description=description, embed=False, crumbs=True, pages=pager,
-                     snippet=snippet,
-                     cards=[plan.card(d, lang, langs) for d in chunk])
+                yield emit(plan.file_name(base_name, lang), "campaign.html.j2", lang,
+                           base_name, title=f"{title} — {site_title}", heading=c["name"],
+                           description=description, embed=False, crumbs=True, pages=pager,
+                           snippet=snippet, cards=[plan.card(d, lang, langs) for d in chunk])
             if skip(plan.file_name(c["embed"], lang)):
                 continue
-            emit(plan.file_name(c["embed"], lang), "campaign.html.j2", lang, c["embed"],
-                 title=f"{c['name']} — {site_title}", heading=c["name"],
-                 description=description, embed=True, crumbs=False, pages=[], snippet=None,
-                 see_all={"href": urljoin(base, plan.file_name(c["base"], lang)) if base
-                          else plan.file_name(c["base"], lang),
-                          "label": ui["see_all"].format(campaign=c["name"])},
-                 cards=[plan.card(d, lang, langs) for d in c["designs"][:plan.EMBED_SIZE]])
+            yield emit(
+                plan.file_name(c["embed"], lang), "campaign.html.j2", lang, c["embed"],
+                title=f"{c['name']} — {site_title}", heading=c["name"],
+                description=description, embed=True, crumbs=False, pages=[], snippet=None,
+                see_all={"href": urljoin(base, plan.file_name(c["base"], lang)) if base
+                         else plan.file_name(c["base"], lang),
+                         "label": ui["see_all"].format(campaign=c["name"])},
+                cards=[plan.card(d, lang, langs) for d in c["designs"][:plan.EMBED_SIZE]])
     if not skip(plan.SEARCH):
-        out[plan.SEARCH] = plan.search_index(campaigns)
-    return out
+        yield plan.SEARCH, plan.search_index(campaigns)
 
 
 PER_DESIGN = ("variants", "artefacts")

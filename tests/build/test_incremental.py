@@ -167,3 +167,14 @@ def test_reused_manifest_lines_give_the_full_encoding(project: Path) -> None:
     assert encode_reusing(new, old, pretty) == manifest_bytes(new)
     swapped = raw.replace(b'"path":"', b'"path":"x', 1)
     assert encode_reusing(new, old, swapped) == manifest_bytes(new)
+
+
+def test_the_json_report_is_the_same_data_one_artefact_a_line(project: Path) -> None:
+    result = run(project)
+    text = result.json_text()  # what `build --format json` prints
+    assert json.loads(text) == json.loads(json.dumps(result.as_json()))
+    lines = text.splitlines()
+    start = lines.index('  "artefacts": [')
+    assert len(result.statuses) > 20
+    for line, status in zip(lines[start + 1:], result.statuses, strict=False):
+        assert json.loads(line.strip().rstrip(",")) == status
