@@ -9,6 +9,7 @@ Modules: `yamlload` (safe YAML with marks) and `yamlhelp` (its syntax errors in 
 and invisible text), `design` (`load_designs`, `locate`), `sheets` (.csv/.xlsx rows as designs,
 errors at file:ROW:COLUMN), `warnings` (likely mistakes that still build), `model` (the data
 classes), `scaffold` (`init_project`, `new_design`, `new_campaign`), `convert`
-(`sheet_to_yaml`). Nothing here draws or renders; only scaffold and convert write files, and
-only inside the project.
+(`sheet_to_yaml`), `designcache` (`DesignCache`: loaded designs by file content, so a
+rebuild parses only changed files; the build stores it). Nothing here draws or renders; only
+scaffold and convert write files, and only inside the project.
 """
