@@ -154,12 +154,9 @@ def assign_keys(artefacts: Iterable[dict[str, Any]], brand_slug: str) -> None:
             a["key"] = object_key(a, brand_slug, labels.get(str(a.get("path"))))
 
 
-def content_disposition(artefact: Mapping[str, Any], name: str) -> str:
-    """attachment for what supporters download, inline for previews and the og:image."""
-    return disposition(str(artefact.get("role") or "image") in DOWNLOAD_ROLES, name)
-
-
 def disposition(attachment: bool, name: str) -> str:
+    """attachment (with the file name) for what supporters download, inline for previews
+    and the og:image."""
     if not attachment:
         return "inline"
     safe = name.replace('"', "").replace("\\", "")
