@@ -94,24 +94,37 @@ def _json(url: str) -> dict[str, Any] | None:
 
 def download_verified(base: str, entries: Iterable[dict[str, Any]]
                       ) -> dict[str, bytes | str]:
-    """path -> verified bytes, or -> why the published copy was rejected."""
-    todo = list(entries)
+    """path -> verified bytes, or -> why the published copy was rejected.
 
-    def one(e: dict[str, Any]) -> tuple[str, bytes | str]:
+    Files several platforms share are one object (publish/plan.py): each key is fetched
+    once, and checked against every entry that names it.
+    """
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for e in entries:
+        by_key.setdefault(str(e["key"]), []).append(e)
+
+    def one(key: str) -> tuple[str, bytes | str]:
         try:
-            data = _get(base + str(e["key"]))
+            data = _get(base + key)
         except FetchError as err:
-            return e["path"], str(err)
-        if data is None:
-            return e["path"], "not found on the published site"
-        sha = hashlib.sha256(data).hexdigest()
-        if len(data) != e.get("bytes") or sha != e.get("sha256"):
-            return e["path"], (f"published copy has SHA-256 {sha[:12]}…, the manifest says "
-                               f"{str(e.get('sha256'))[:12]}… (rejected, rendered instead)")
-        return e["path"], data
+            return key, str(err)
+        return key, "not found on the published site" if data is None else data
 
     with ThreadPoolExecutor(DOWNLOADS, thread_name_prefix="fetch") as pool:
-        return dict(pool.map(one, todo))
+        fetched = dict(pool.map(one, by_key))
+    out: dict[str, bytes | str] = {}
+    for key, named in by_key.items():
+        data = fetched[key]
+        sha = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else None
+        for e in named:
+            if isinstance(data, bytes) and (len(data) != e.get("bytes")
+                                            or sha != e.get("sha256")):
+                out[e["path"]] = (f"published copy has SHA-256 {str(sha)[:12]}…, the manifest "
+                                  f"says {str(e.get('sha256'))[:12]}… (rejected, rendered "
+                                  f"instead)")
+            else:
+                out[e["path"]] = data
+    return out
 
 
 class DownloadStep:
@@ -164,7 +177,6 @@ class DownloadStep:
             reused += 1
         if reused:
             self.notes.append(f"{reused} jobs reused from {base} (SHA-256 verified)")
-
 
 
 __all__ = ["DownloadStep", "FetchError", "Published", "download_verified", "fetch_published"]

@@ -83,3 +83,36 @@ def test_from_a_url_that_is_not_a_site_is_a_clear_error(tmp_path) -> None:
         fetch_published("ftp://example.org/")
     with pytest.raises(FetchError, match="cannot read http://127.0.0.1:9/manifest.json"):
         fetch_published("http://127.0.0.1:9/")
+
+
+def test_a_file_several_platforms_share_is_downloaded_once(
+        s3_server, s3_bucket, s3_env, tmp_path, monkeypatch) -> None:
+    import re
+
+    from shareables.build import remote
+
+    project = small_scaffold(tmp_path / "p")
+    settings_file = project / "shareables.yaml"
+    settings_file.write_text(re.sub(r"(?m)^platforms: .*$",
+                                    "platforms: [instagram-portrait, threads]",
+                                    settings_file.read_text()))
+    settings = load_settings(project)
+    publish_project(settings, build_first=True, bucket=s3_bucket, prefix="site/",
+                    endpoint_url=s3_server.endpoint, reporter=Reporter(lambda _: None, tty=False),
+                    build_options={"jobs": 1})
+    url = Target(bucket=s3_bucket, prefix="site/", endpoint_url=s3_server.endpoint).base_url()
+    published = fetch_published(url)
+    assert published.manifest is not None
+    shared = [a for a in published.manifest["artefacts"] if a["role"] == "image"]
+    assert len(shared) == 4 and len({a["key"] for a in shared}) == 2  # 2 designs x 1 file
+
+    fetched: list[str] = []
+    real_get = remote._get
+    monkeypatch.setattr(remote, "_get", lambda u: fetched.append(u) or real_get(u))
+    fresh = build_project(settings, output_dir=tmp_path / "laptop", jobs=1, published=published)
+    assert fresh.exit_code == 0 and fresh.jobs_rendered == 0
+    assert len(fetched) == len(set(fetched))  # every object at most once
+    assert sum(1 for u in fetched if any(u.endswith(a["key"]) for a in shared)) == 2
+    for a in shared:
+        assert (tmp_path / "laptop" / a["path"]).read_bytes() == \
+            (project / "output" / a["path"]).read_bytes()
