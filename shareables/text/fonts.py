@@ -147,15 +147,34 @@ _CASELESS_FACTOR = {
 
 
 @functools.lru_cache(maxsize=64)
-def _font_info(path: str) -> tuple[frozenset[int], bool, int | None, float]:
-    """(covered code points, colour font?, fixed bitmap size or None, size factor) of a font.
+def _font_is_color(path: str) -> bool:
+    """Whether a font is a colour font (CBDT, sbix or COLR): its table directory alone.
 
-    The size factor makes the face read at a common size (see `_REF_X_HEIGHT`).
+    Opening the file also refuses a file that is not a font, when the stack is made.
+    """
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(path, lazy=True, fontNumber=0) as tt:
+            return any(tag in tt for tag in ("CBDT", "sbix", "COLR"))
+    except Exception as exc:  # fontTools raises many types for a corrupt file
+        raise RenderError(f"cannot read font {path}: {exc}", hint="use a TTF/OTF file") from exc
+
+
+@functools.lru_cache(maxsize=64)
+def _font_info(path: str) -> tuple[frozenset[int], int | None, float]:
+    """(covered code points, fixed bitmap size or None, size factor) of a font.
+
+    The size factor makes the face read at a common size (see `_REF_X_HEIGHT`). Read when a
+    stack first consults the font: a Latin text never opens its stack's Arabic or emoji faces.
     """
     from fontTools.ttLib import TTFont
 
     try:
         tt = TTFont(path, lazy=True, fontNumber=0)
+        # Only the code points matter: numbered glyph names spare fontTools reading every
+        # glyph's name (the post table, the Adobe Glyph List) just to map the cmap.
+        tt.setGlyphOrder([f"g{i}" for i in range(tt["maxp"].numGlyphs)])
         cmap = frozenset(tt.getBestCmap() or {})
         color = any(tag in tt for tag in ("CBDT", "sbix", "COLR"))
         native: int | None = None
@@ -174,7 +193,7 @@ def _font_info(path: str) -> tuple[frozenset[int], bool, int | None, float]:
         tt.close()
     except Exception as exc:  # fontTools raises many types for a corrupt file
         raise RenderError(f"cannot read font {path}: {exc}", hint="use a TTF/OTF file") from exc
-    return cmap, color, native, factor
+    return cmap, native, factor
 
 
 class FontStack:
@@ -190,13 +209,11 @@ class FontStack:
         self.paths: tuple[Path, ...] = tuple(Path(p) for p in paths)
         if not self.paths:
             raise RenderError("a font list is empty", hint="list at least one font file")
-        infos = [_font_info(str(p)) for p in self.paths]
-        self._cmaps = [i[0] for i in infos]
-        self._color = [i[1] for i in infos]
-        self._native = [i[2] for i in infos]
-        # each face relative to the first text face, so the stack's own size stays the size
-        text_factors = [i[3] for i in infos if not i[1]] or [1.0]
-        self._scale = [1.0 if i[1] else i[3] / text_factors[0] for i in infos]
+        self._color = [_font_is_color(str(p)) for p in self.paths]
+        self._infos: list[tuple[frozenset[int], int | None, float] | None] = [None] * len(
+            self.paths)
+        # each face is scaled relative to the first text face, so the stack's size stays the size
+        self._first_text = next((i for i, c in enumerate(self._color) if not c), None)
         self._cluster_cache: dict[str, int | None] = {}
         self._fonts: dict[tuple[int, int], ImageFont.FreeTypeFont] = {}
         # Shaping results by (font, loaded size, text, rtl, lang): a build sets the same words
@@ -208,26 +225,41 @@ class FontStack:
     def __repr__(self) -> str:
         return f"FontStack({[p.name for p in self.paths]})"
 
+    def _info(self, index: int) -> tuple[frozenset[int], int | None, float]:
+        info = self._infos[index]
+        if info is None:
+            info = self._infos[index] = _font_info(str(self.paths[index]))
+        return info
+
+    def _native(self, index: int) -> int | None:
+        return self._info(index)[1]
+
+    def _scale(self, index: int) -> float:
+        if self._color[index]:
+            return 1.0
+        first = self._first_text
+        return self._info(index)[2] / (self._info(first)[2] if first is not None else 1.0)
+
     def is_color(self, index: int) -> bool:
         """True for colour fonts (draw with embedded_color=True)."""
         return self._color[index]
 
     def native_size(self, index: int) -> int | None:
         """The only size a bitmap font loads at (109 for Noto Color Emoji), else None."""
-        return self._native[index]
+        return self._native(index)
 
     def face_scale(self, index: int) -> float:
         """How much larger than the nominal size face `index` is set (mixed-script harmony)."""
-        return self._scale[index]
+        return self._scale(index)
 
     def scale(self, index: int, size: int) -> float:
         """Factor from the loaded font's pixels to `size` (1.0 except for bitmap fonts)."""
-        native = self._native[index]
+        native = self._native(index)
         return size / native if native else 1.0
 
     def covers(self, index: int, cluster: str) -> bool:
         """Whether font `index` has a glyph for every drawable character of the cluster."""
-        cmap = self._cmaps[index]
+        cmap = self._info(index)[0]
         return all(ord(ch) in cmap or _is_ignorable(ch) for ch in cluster)
 
     def _first_covering(self, cluster: str, *, emoji: bool) -> int | None:
@@ -291,7 +323,7 @@ class FontStack:
         for ch in text:
             if ch in seen or ch in "\n\r\t" or _is_ignorable(ch):
                 continue
-            if not any(ord(ch) in cmap for cmap in self._cmaps):
+            if not any(ord(ch) in self._info(i)[0] for i in range(len(self.paths))):
                 seen[ch] = None
         return list(seen)
 
@@ -301,14 +333,14 @@ class FontStack:
         Bitmap fonts ignore `size` and load at `native_size`; scale their output by
         `scale(index, size)`. Other faces load at `size × face_scale(index)`.
         """
-        native = self._native[index]
+        native = self._native(index)
         key = (index, native or size)
         font = self._fonts.get(key)
         if font is None:
             from PIL import ImageFont
 
             font = ImageFont.truetype(
-                str(self.paths[index]), native or size * self._scale[index],
+                str(self.paths[index]), native or size * self._scale(index),
                 layout_engine=ImageFont.Layout.RAQM,
             )
             self._fonts[key] = font
@@ -317,14 +349,14 @@ class FontStack:
 
     def metrics(self, index: int, size: int) -> tuple[float, float]:
         """(ascent, descent) in px of font `index` at `size` (bitmap fonts scaled)."""
-        native = self._native[index]
+        native = self._native(index)
         asc, desc = self.font(index, size).getmetrics()
         k = size / native if native else 1.0
         return (asc * k, desc * k)
 
     def advance(self, index: int, size: int, text: str, rtl: bool, lang: str) -> float:
         """Advance width in px of `text` shaped by Raqm in font `index` at `size`."""
-        native = self._native[index]
+        native = self._native(index)
         key = (index, native or size, text, rtl, lang)
         w = self._advances.get(key)
         if w is None:
@@ -344,7 +376,7 @@ class FontStack:
         Pillow's horizontal extent is the union of the advance and the ink (never narrower
         than the advance); vertically it is the glyphs' real extent, marks included.
         """
-        native = self._native[index]
+        native = self._native(index)
         key = (index, native or size, text, rtl, lang)
         box = self._inks.get(key)
         if box is None:
@@ -374,7 +406,7 @@ class FontStack:
         from PIL import Image as PILImage
         from PIL import ImageDraw
 
-        native = self._native[index] or size
+        native = self._native(index) or size
         font = self.font(index, native)
         box = font.getbbox(text, anchor="ls")
         left, top = math.floor(box[0]), math.floor(box[1])
