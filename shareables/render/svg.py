@@ -1,11 +1,21 @@
 """The SVG logo: checked (no external references, bounded size, element count and <use>
 expansion) before CairoSVG sees it, then rasterised with every fetch refused but data: images
-that are photos by content."""
+that are photos by content.
+
+A rasterised logo is kept in the user's cache directory (`raster_cache_dir`), named by a hash
+of everything its pixels depend on: the SVG bytes as drawn, the height, this module's source and
+the versions of CairoSVG, cairocffi and the cairo library. A build whose logo is cached reads a
+small PNG instead of importing CairoSVG (whose bindings parse cairo's C headers on every import:
+about 0.1 s of each build's CPU). The checks run on every call, cached or not.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -156,14 +166,77 @@ def _refuse_fetch(url: str, resource_type: str) -> bytes:
     return data
 
 
+def raster_cache_dir() -> Path | None:
+    """Where rasterised logos are kept: ``$SHAREABLES_CACHE_DIR``, else the XDG cache
+    (``~/.cache/shareables``). An empty ``SHAREABLES_CACHE_DIR`` turns the cache off."""
+    own = os.environ.get("SHAREABLES_CACHE_DIR")
+    if own is not None:
+        return Path(own) / "logos" if own else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "shareables" / "logos"
+
+
+@lru_cache(maxsize=1)
+def _raster_versions() -> bytes | None:
+    """This module's source and the versions of everything that draws the logo (None: the
+    cairo library's version is unknown here, so nothing is cached)."""
+    import ctypes
+    import importlib.metadata
+
+    version: bytes | None = None
+    for name in ("libcairo.so.2", "libcairo.2.dylib", "libcairo-2.dll"):
+        try:
+            lib = ctypes.CDLL(name)
+        except OSError:
+            continue
+        lib.cairo_version_string.restype = ctypes.c_char_p
+        version = lib.cairo_version_string()
+        break
+    if not version:
+        return None
+    try:
+        dists = [f"{d}={importlib.metadata.version(d)}" for d in ("cairosvg", "cairocffi")]
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return b"\n".join([Path(__file__).read_bytes(), version, *(d.encode() for d in dists)])
+
+
+def _cached_raster(data: bytes, height: int) -> tuple[Path | None, Image.Image | None]:
+    """(the cache file for this SVG at this height, its image if it is there and sound)."""
+    folder = raster_cache_dir()
+    versions = _raster_versions() if folder is not None else None
+    if folder is None or versions is None:
+        return None, None
+    key = hashlib.sha256(b"%d\n%d\n%s\n%s" % (height, len(versions), versions, data))
+    file = folder / f"{key.hexdigest()}.png"
+    try:
+        with Image.open(file, formats=("PNG",)) as img:
+            img.load()
+            if img.mode == "RGBA" and img.height == height:
+                return file, img.copy()
+    except (OSError, ValueError, SyntaxError):  # not there, unreadable, truncated
+        pass
+    return file, None
+
+
+def _keep(file: Path, png: bytes) -> None:
+    """Write the cache file atomically (a racing build writes the same bytes); errors ignored:
+    the cache only saves time."""
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(png)
+        os.replace(tmp, file)
+    except OSError:
+        pass
+
+
 def rasterize_svg(path: Path, height: int, color: str) -> Image.Image:
     """The SVG rasterised by CairoSVG at exactly ``height`` px (RGBA), external refs refused.
 
     ``currentColor`` in the SVG becomes ``color`` (the theme's text colour), so a one-colour
     wordmark follows light and dark themes; full-colour logos are untouched.
     """
-    import cairosvg.surface
-
     try:
         with open(path, "rb") as f:
             data = f.read(SVG_MAX_BYTES + 1)
@@ -174,6 +247,11 @@ def rasterize_svg(path: Path, height: int, color: str) -> Image.Image:
     check_svg(data, path)
     check_svg_size(data, path.name, path)
     data = data.replace(b"currentColor", color.encode())
+    file, cached = _cached_raster(data, height)
+    if cached is not None:
+        return cached
+    import cairosvg.surface
+
     try:
         png = cairosvg.surface.PNGSurface.convert(
             bytestring=data, output_height=height, unsafe=False, url_fetcher=_refuse_fetch,
@@ -187,4 +265,8 @@ def rasterize_svg(path: Path, height: int, color: str) -> Image.Image:
     except Exception as exc:  # CairoSVG raises many types for a broken file
         raise RenderError(f"cannot draw the SVG logo {path.name}: {exc}", file=path,
                           field="logo", hint="export it again as plain SVG") from exc
+    if file is not None:
+        buf = io.BytesIO()
+        img.save(buf, "PNG", compress_level=1)  # lossless: the same RGBA pixels come back
+        _keep(file, buf.getvalue())
     return img
