@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from .. import text as T
 from ..errors import RenderError
@@ -356,7 +356,7 @@ def _draw_quote_mark(ctx: Ctx, img: Image.Image, box: L.Box) -> L.Box:
     path = brand.paths[idx]
     _, ratio = ctx.res.mark_metrics(path, glyph)
     size = max(8, round(box.h / ratio))
-    layer = P.glyph_ink(ImageFont.truetype(str(path), size), glyph)
+    layer = ctx.res.mark_layer(path, glyph, size)
     if ctx.direction == "rtl" and unicodedata.mirrored(glyph):
         layer = layer.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     x = box.right - layer.width if ctx.direction == "rtl" else box.x

@@ -27,7 +27,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import zlib_ng.zlib_ng as zlib_ng
-from PIL import Image, PngImagePlugin
+from PIL import Image, ImageChops, PngImagePlugin
 
 from ..errors import RenderError
 from ..platforms import CONTENT_TYPES, EXTENSIONS, Platform
@@ -160,8 +160,8 @@ def _palette(img: Image.Image) -> Image.Image:
     entries += entries[:3] * (256 - len(entries) // 3)
     palette = Image.new("P", (1, 1))
     palette.putpalette(entries)
-    mapped = strip.quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB").tobytes()
-    worst = max(abs(a - b) for a, b in zip(rgb, mapped, strict=True))
+    mapped = strip.quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB")
+    worst = max(hi for _lo, hi in ImageChops.difference(strip, mapped).getextrema())
     if worst > PALETTE_MAX_ERROR:
         return img
     return img.quantize(palette=palette, dither=Image.Dither.NONE)

@@ -26,6 +26,7 @@ class Resources:
         self._logos: dict[tuple[Path, int, str], Image.Image] = {}
         self._photos: dict[tuple[Path, int, int], Image.Image] = {}  # LRU by insertion order
         self._marks: dict[tuple[Path, int], tuple[int, float]] = {}
+        self._mark_layers: dict[tuple[Path, str, int], Image.Image] = {}
 
     def stack(self, paths: Sequence[Path]) -> FontStack:
         return font_stack(paths)
@@ -72,3 +73,14 @@ class Resources:
             m = (1000, P.glyph_ink(ImageFont.truetype(str(font_path), 1000), glyph).height / 1000)
             self._marks[key] = m
         return m
+
+    def mark_layer(self, font_path: Path, glyph: str, size: int) -> Image.Image:
+        """The quote-mark glyph's coverage mask at ``size``, cropped to its ink (read-only)."""
+        key = (font_path, glyph, size)
+        layer = self._mark_layers.get(key)
+        if layer is None:
+            if len(self._mark_layers) > 256:
+                self._mark_layers.clear()
+            layer = P.glyph_ink(ImageFont.truetype(str(font_path), size), glyph)
+            self._mark_layers[key] = layer
+        return layer
