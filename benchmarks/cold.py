@@ -1,10 +1,14 @@
 """Cold build CPU: N designs x the 12 platforms of the repository's shareables.yaml.
 
     .venv/bin/python benchmarks/cold.py [--designs 30] [--jobs 1] [--profile]
+    .venv/bin/python benchmarks/cold.py --compare /path/to/other/checkout [--rounds 2]
 
 Runs `shareables build --force` in a subprocess (interpreter start-up included) and prints
 the CPU (user + sys of the whole process tree) and wall time. `--profile` runs the build in
-this process under cProfile instead and prints where the CPU goes, by stage.
+this process under cProfile instead and prints where the CPU goes, by stage. `--compare`
+builds the same project with this checkout and another one in turn (`--rounds` times each,
+alternating who goes first) and prints both medians and their ratio. Both checkouts' .pyc
+files are written first, as an install does.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import os
 import pstats
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,10 +53,11 @@ def project(root: Path, designs: int) -> Path:
     return root
 
 
-def cpu_of(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
+def cpu_of(cmd: list[str], cwd: Path, env: dict[str, str] | None = None
+           ) -> tuple[float, float, str]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -86,11 +92,17 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--validate-first", action="store_true",
                     help="run `shareables validate` before the build and report both")
+    ap.add_argument("--compare", type=Path, default=None,
+                    help="also build with the shareables checkout in DIR, alternating")
+    ap.add_argument("--rounds", type=int, default=2, help="builds per checkout (--compare)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = project(Path(tmp) / "proj", args.designs)
         if args.profile:
             stage_profile(root, args.jobs)
+            return
+        if args.compare is not None:
+            compare(root, args.compare, args.jobs, args.rounds)
             return
         env_py = [sys.executable, "-c", BUILD]
         if args.validate_first:
@@ -104,6 +116,29 @@ def main() -> None:
               "bytes:", sum(p.stat().st_size for p in (root / "output").rglob("*")
                             if p.is_file()))
         _ = os
+
+
+def compare(root: Path, other: Path, jobs: int, rounds: int) -> None:
+    """This checkout and `other` in turn on the same project: CPU medians and the ratio."""
+    for checkout in (REPO, other):
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "shareables")],
+                       check=True)
+    runs: dict[str, list[tuple[float, float]]] = {"this": [], other.name: []}
+    envs = {"this": None, other.name: {**os.environ, "PYTHONPATH": str(other)}}
+    cmd = [sys.executable, "-c", BUILD, "build", "--force", "--jobs", str(jobs)]
+    for r in range(rounds):
+        order = list(runs) if r % 2 == 0 else list(runs)[::-1]
+        for name in order:
+            cpu, wall, tail = cpu_of(cmd, root, envs[name])
+            runs[name].append((cpu, wall))
+            print(f"round {r + 1} {name}: {cpu:.2f} s CPU, {wall:.2f} s wall; "
+                  f"{tail.strip().splitlines()[-1:]}", file=sys.stderr)
+    med = {k: (statistics.median(c for c, _ in v), statistics.median(w for _, w in v))
+           for k, v in runs.items()}
+    for name, (cpu, wall) in med.items():
+        print(f"{name}: {cpu:.2f} s CPU, {wall:.2f} s wall (median of {rounds})")
+    a, b = med["this"][0], med[other.name][0]
+    print(f"this / {other.name}: {a / b:.2f} (CPU)")
 
 
 if __name__ == "__main__":

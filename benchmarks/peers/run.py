@@ -116,9 +116,19 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None
 Tool = Callable[[int], tuple[float, float]]
 
 
+def compile_bytecode(*checkouts: Path) -> None:
+    """Write the packages' .pyc files first, as an install does: with PYTHONDONTWRITEBYTECODE
+    set (as in some shells and CI images) an editable checkout would otherwise compile every
+    module in every run, which no installed tool (the peers included) pays."""
+    for checkout in checkouts:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "shareables")],
+                       check=True)
+
+
 def tools(w: int, h: int, sizes: tuple[int, ...], jobs: int | None,
           compare: Path | None = None) -> dict[str, Tool]:
     platform = PLATFORM_FOR[(w, h)]
+    compile_bytecode(REPO, *([compare] if compare is not None else []))
     extra = 1 if platform == "og" else 0  # the download page's own card
     projects = {n: shareables_project(WORK / f"shareables-{platform}-{n}", n - extra, platform)
                 for n in sizes}
