@@ -7,6 +7,8 @@ settings). Heavy imports (PIL, cairosvg, boto3) happen inside commands so `--hel
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import os
 import sys
@@ -20,6 +22,12 @@ from .errors import ErrorList, ShareablesError
 
 if TYPE_CHECKING:
     from .project.model import Settings
+
+# The last exit handler (the first registered runs last): move every object out of the cyclic
+# collector's reach before the interpreter's final collection, which would otherwise walk the
+# whole heap (imports, font and fit caches, the manifest) just before the OS frees it anyway:
+# about 50 ms of a build's CPU. Files are closed and flushed by their own code before this.
+atexit.register(gc.freeze)
 
 project_option = click.option(
     "--project",

@@ -161,7 +161,8 @@ def _palette(img: Image.Image) -> Image.Image:
     palette = Image.new("P", (1, 1))
     palette.putpalette(entries)
     mapped = strip.quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB")
-    worst = max(hi for _lo, hi in ImageChops.difference(strip, mapped).getextrema())
+    extrema: Any = ImageChops.difference(strip, mapped).getextrema()  # per band (lo, hi)
+    worst = max(hi for _lo, hi in extrema)
     if worst > PALETTE_MAX_ERROR:
         return img
     return img.quantize(palette=palette, dither=Image.Dither.NONE)
