@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Any
 
 from ..text.block import TextBlock
 
 if TYPE_CHECKING:
-    from PIL import Image
+    from PIL import Image, ImageDraw, ImageFont
+
+REUSED_ROLES = frozenset({"handle", "counter"})
+"""Labels drawn the same on every card of a platform (`draw(reuse=True)` from compose)."""
+_MASKS: dict[tuple[Any, ...], tuple[Any, tuple[int, int]]] = {}
+_MASKS_LIMIT = 256
 
 
 def draw(
@@ -17,11 +23,16 @@ def draw(
     y: int,
     fill: str | tuple[int, ...],
     accent_fill: str | tuple[int, ...] | None = None,
+    *,
+    reuse: bool = False,
 ) -> tuple[int, int, int, int]:
     """Draw the block with its origin at (x, y); returns the ink bbox in image coordinates.
 
     Accent spans use `accent_fill` (default `fill`); emoji are drawn in colour, rendered at
     the emoji font's bitmap size and scaled down with LANCZOS. The image must be RGB or RGBA.
+    ``reuse``: keep each run's glyph coverage mask for the next card that draws the same run
+    at the same sub-pixel position (the handle on every card): the same pixels, rasterised
+    once.
     """
     from PIL import ImageDraw
 
@@ -42,14 +53,39 @@ def draw(
                 else:
                     image.paste(img, pos, img)
                 continue
-            d.text(
-                (rx, ry),
-                run.text,
-                fill=accent_fill if (run.accent and accent_fill is not None) else fill,
-                font=stack.font(run.font_index, block.size),
-                anchor="ls",
-                direction="rtl" if run.rtl else "ltr",
-                language=lang,
-            )
+            color = accent_fill if (run.accent and accent_fill is not None) else fill
+            font = stack.font(run.font_index, block.size)
+            direction = "rtl" if run.rtl else "ltr"
+            if reuse and _draw_kept(d, (rx, ry), run.text, color, font, direction, lang):
+                continue
+            d.text((rx, ry), run.text, fill=color, font=font, anchor="ls",
+                   direction=direction, language=lang)
     left, top, right, bottom = block.ink
     return (x + left, y + top, x + right, y + bottom)
+
+
+def _draw_kept(d: ImageDraw.ImageDraw, xy: tuple[float, float], text: str,
+               fill: str | tuple[int, ...], font: ImageFont.FreeTypeFont, direction: str,
+               lang: str | None) -> bool:
+    """`d.text(xy, text, …, anchor="ls")` for one line, with the coverage mask Pillow draws
+    remembered by everything it depends on (font, text, direction, language, ink and the
+    sub-pixel start). Returns False (draw it the usual way) where this Pillow's ImageDraw
+    lacks the parts `text()` itself uses; tests compare the pixels with `d.text`'s."""
+    core = getattr(d, "draw", None)
+    getink = getattr(d, "_getink", None)
+    x, y = xy
+    if core is None or getink is None or getattr(d, "fontmode", None) != "L" or x < 0 or y < 0:
+        return False
+    ink = getink(fill)[0]
+    start = (math.modf(x)[0], math.modf(y)[0])
+    key = (font, text, direction, lang, ink, start)
+    kept = _MASKS.get(key)
+    if kept is None:
+        if len(_MASKS) >= _MASKS_LIMIT:
+            _MASKS.clear()
+        kept = font.getmask2(text, "L", direction, None, lang, 0, "ls", ink, start,
+                             stroke_filled=True)
+        _MASKS[key] = kept
+    mask, (ox, oy) = kept
+    core.draw_bitmap((int(x) + ox, int(y) + oy), mask, ink)
+    return True
