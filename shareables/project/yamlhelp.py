@@ -75,7 +75,7 @@ def explain(e: Any, text: str) -> Explained | None:
         m = _KEY_LINE.match(src)
         if m:
             key, value = m.group(3), m.group(4)
-            if value[:1] in CURLY_QUOTES:
+            if value[:1] and value[:1] in CURLY_QUOTES:
                 return Explained(
                     f"{key}: the text starts with a curly quote ({value[0]}), which YAML does not "
                     "treat as a quote, so the colon inside it looks like a new key",
