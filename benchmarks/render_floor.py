@@ -2,14 +2,15 @@
 
 The floor is the least any renderer must do for the same card: fill the canvas, draw text that
 is already wrapped (one font, no fitting, no fallback, no shaping choices, no contrast checks)
-and encode to the same format at the same settings. Our renderer also fits text (binary
-search with real shaping), rasterises the SVG logo, measures contrast on the pixels behind each
-text box and draws the chrome. Target: at most 2x the floor.
+and encode to the same format at the same settings (Pillow's own PNG deflate, i.e. the stock
+zlib its wheel loads). Our renderer also fits text (binary search with real shaping), draws
+the SVG logo, measures contrast on the pixels behind each text box and draws the chrome.
+Target (issue 18): at most 1.0x the floor.
 
     .venv/bin/python benchmarks/render_floor.py [--repeat N] [--json]
 
 Both sides run warm (fonts loaded, per-process caches filled), as they are in a build worker
-after its first image; medians over ``--repeat`` runs.
+after its first image; CPU time (the machine is shared), medians over ``--repeat`` runs.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from test_render import STATEMENT, make_variant  # noqa: E402
 
 from shareables.platforms import PLATFORMS  # noqa: E402
-from shareables.render import cards, encode  # noqa: E402
 from shareables.render import compose as render  # noqa: E402
+from shareables.render import encode  # noqa: E402
+from shareables.render.closing import call_to_share  # noqa: E402
 from shareables.render.resources import Resources  # noqa: E402
 
 CASES = [
+    ("quote", "og"),
     ("quote", "instagram-square"),
     ("quote", "instagram-story"),
     ("statement", "x"),
@@ -71,9 +74,9 @@ def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
     fn()  # warm: fonts, caches, lazy imports
     samples = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        samples.append(time.perf_counter() - t)
+        samples.append(time.process_time() - t)
     return statistics.median(samples)
 
 
@@ -92,7 +95,7 @@ def main() -> None:
         fmt = encode.encode_image(slide.image, p, alt=v.alt, photo=False).fmt
         main_text = next(i for i in slide.items if i.role in ("text", "prompt"))
         # The floor draws the very lines our renderer chose, at the size it chose.
-        lines = (v.text or cards.CALL_TO_SHARE["en"]).split(". ")
+        lines = (v.text or call_to_share("en") or "").split(". ")
         font = ImageFont.truetype(str(v.theme.fonts.heading[0]), main_text.size)
 
         def ours(v=v, p=p) -> None:  # type: ignore[no-untyped-def]
@@ -110,13 +113,13 @@ def main() -> None:
     total_floor = sum(r["floor_ms"] for r in rows)
     overall = round(total_ours / total_floor, 2)
     if args.json:
-        print(json.dumps({"cases": rows, "ratio": overall, "target": 2.0}, indent=2))
+        print(json.dumps({"cases": rows, "ratio": overall, "target": 1.0}, indent=2))
         return
     print(f"{'case':32} {'fmt':5} {'ours ms':>9} {'floor ms':>9} {'ratio':>6}")
     for r in rows:
         print(f"{r['case']:32} {r['format']:5} {r['ours_ms']:9.1f} {r['floor_ms']:9.1f} "
               f"{r['ratio']:6.2f}")
-    print(f"{'all':38} {total_ours:9.1f} {total_floor:9.1f} {overall:6.2f}  (target <= 2.0)")
+    print(f"{'all':38} {total_ours:9.1f} {total_floor:9.1f} {overall:6.2f}  (target <= 1.0)")
 
 
 if __name__ == "__main__":
