@@ -161,24 +161,35 @@ def manifest_bytes(manifest: dict[str, Any],
     unchanged entry reuses its line instead of being encoded again. Assembled as bytes: a
     30 MB manifest with one Arabic caption would be a 60 MB str.
     """
-    dump = _ENCODER.encode
-
     def artefact(a: dict[str, Any]) -> bytes:
         old = known.get(a.get("path", "")) if known else None
         if old is not None and old[0] == a:
-            return old[1] if isinstance(old[1], bytes) else old[1].encode()
-        return dump(a).encode()
+            line = old[1] if isinstance(old[1], bytes) else old[1].encode()
+        else:
+            line = _ENCODER.encode(a).encode()
+        return b"  " + line + b","
 
-    parts = []
+    artefacts = manifest.get("artefacts")
+    body = [artefact(a) for a in artefacts] if isinstance(artefacts, list) else None
+    return _assemble(manifest, body)
+
+
+def _assemble(manifest: dict[str, Any], artefact_lines: list[bytes] | None) -> bytes:
+    """The manifest's bytes, its artefacts given as their lines ("  {…}," each)."""
+    dump = _ENCODER.encode
+    parts: list[bytes] = [b"{"]
     for key in sorted(manifest):
         value = manifest[key]
-        if isinstance(value, list) and value:
-            enc = artefact if key == "artefacts" else (lambda v: dump(v).encode())
-            body = b"[\n  " + b",\n  ".join(enc(v) for v in value) + b"\n ]"
+        head = b" " + dump(key).encode() + b": "
+        lines = artefact_lines if key == "artefacts" else None
+        if lines is None and isinstance(value, list) and value:
+            lines = [b"  " + dump(v).encode() + b"," for v in value]
+        if lines:
+            parts += [head + b"[", *lines[:-1], lines[-1][:-1], b" ],"]
         else:
-            body = dump(value).encode()
-        parts.append(b" " + dump(key).encode() + b": " + body)
-    return b"{\n" + b",\n".join(parts) + b"\n}\n"
+            parts.append(head + dump(value).encode() + b",")
+    parts[-1] = parts[-1][:-1]
+    return b"\n".join([*parts, b"}", b""])
 
 
 def encode_reusing(manifest: dict[str, Any], previous: dict[str, Any] | None,
@@ -191,35 +202,43 @@ def encode_reusing(manifest: dict[str, Any], previous: dict[str, Any] | None,
     """
     if previous_bytes and manifest == previous:
         return previous_bytes
-    known: dict[str, tuple[dict[str, Any], bytes]] = {}
-    lines = _artefact_lines(previous_bytes) if previous and previous_bytes else None
     old = (previous or {}).get("artefacts")
-    if lines is not None and isinstance(old, list) and len(lines) == len(old):
-        for entry, line in zip(old, lines, strict=True):
-            path = entry.get("path") if isinstance(entry, dict) else None
-            if isinstance(path, str):
-                known[path] = (entry, line)
-        wanted = {a.get("path") for a in manifest.get("artefacts") or []}
-        for path in [p for p in known if p not in wanted]:
-            del known[path]
-        for path, (_entry, line) in known.items():  # the line must be the entry's own
-            m = _PATH_FIELD.search(line)
-            if m is None or m.group(1).decode() != path:
-                known = {}
-                break
-    return manifest_bytes(manifest, known)
+    lines = _artefact_lines(previous_bytes, previous) if previous_bytes and previous else None
+    new = manifest.get("artefacts")
+    if lines is None or not isinstance(old, list) or len(lines) != len(old) \
+            or not isinstance(new, list):
+        return manifest_bytes(manifest)
+    at = {e.get("path"): i for i, e in enumerate(old) if isinstance(e, dict)}
+    out: list[bytes] = []
+    for a in new:
+        i = at.get(a.get("path"))
+        if i is not None and (old[i] is a or old[i] == a):
+            line = lines[i]
+            m = _PATH_FIELD.search(line)  # the line must be the entry's own
+            if m is None or m.group(1).decode() != a["path"]:
+                return manifest_bytes(manifest)
+            out.append(line if line.endswith(b",") else line + b",")
+        else:
+            out.append(b"  " + _ENCODER.encode(a).encode() + b",")
+    return _assemble(manifest, out)
 
 
-def _artefact_lines(data: bytes) -> list[bytes] | None:
-    """The artefact lines of a manifest as manifest_bytes writes it (without their commas)."""
-    start = data.find(b'\n "artefacts": [\n')
-    if start < 0:
+def _artefact_lines(data: bytes, manifest: dict[str, Any]) -> list[bytes] | None:
+    """The artefact lines of `manifest` as manifest_bytes wrote it into `data`, as they are
+    ("  {…}," but the last); None for any other layout."""
+    head = b'{\n "artefacts": [\n'
+    keys = sorted(manifest)
+    if not data.startswith(head) or keys[:1] != ["artefacts"]:
+        return None  # "artefacts" sorts first among the manifest's keys
+    # The block ends where the next key's line starts; a raw newline cannot occur inside a
+    # JSON string, so this is structure, and searching back from the end is short.
+    tail = (b"\n ],\n " + _ENCODER.encode(keys[1]).encode() + b": ") if len(keys) > 1 \
+        else b"\n ]\n}\n"
+    end = data.rfind(tail)
+    if end < len(head):
         return None
-    start += len(b'\n "artefacts": [\n')
-    end = data.find(b"\n ]", start)
-    if end < 0:
-        return None
-    return [ln[2:].rstrip(b",") for ln in data[start:end].split(b"\n")]
+    lines = data[len(head):end].split(b"\n")
+    return lines if all(ln.startswith(b"  {") for ln in lines) else None
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:

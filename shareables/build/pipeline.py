@@ -178,7 +178,8 @@ class _Build(BundleSteps, DownloadStep):
             self.writer = writer
             self.old = by_ident(writer.previous)
             self.remote = by_ident(self.previous) if self.previous and not self.force else {}
-            self.hasher = FileHasher(_load_json(self._read_state(HASH_CACHE)))
+            hashes = _load_json(self._read_state(HASH_CACHE))
+            self.hasher = FileHasher(hashes)
             self.known_failures = {} if self.force else _load_json(
                 self._read_state(FAILURE_CACHE))
             self.new_failures: dict[str, dict[str, Any]] = {}
@@ -208,7 +209,9 @@ class _Build(BundleSteps, DownloadStep):
                                     keep=self.index_state.get("pages", ()))
             self.notes.extend(f"kept output/{p}: shareables did not make it, so the clean-up "
                               f"leaves it (move it out of output/)" for p in writer.kept_foreign)
-            self._write_state(HASH_CACHE, json.dumps(self.hasher.export()).encode())
+            exported = self.hasher.export()
+            if exported != hashes:  # comparing is cheaper than encoding 40,000 entries
+                self._write_state(HASH_CACHE, json.dumps(exported).encode())
             self._write_state(FAILURE_CACHE, json.dumps(self.new_failures).encode())
             self._write_state(INDEX_STATE, json.dumps(self.index_state).encode())
             self._write_state(DURATIONS, json.dumps({k: v for k, v in sorted(
@@ -216,10 +219,13 @@ class _Build(BundleSteps, DownloadStep):
                 indent=0).encode())
             for name, data in self.state.items():
                 self._write_state(name, data)
-        statuses = [self._status_of(a) for a in manifest["artefacts"]]
-        statuses += [{"path": None, "status": "failed", "design": d.split("/")[1] if "/" in d
-                      else d, "dir": d, "platform": p, "error": msg}
-                     for (d, p), msg in sorted(self.failed.items())]
+
+        def statuses() -> list[dict[str, Any]]:
+            return [self._status_of(a) for a in manifest["artefacts"]] + [
+                {"path": None, "status": "failed", "design": d.split("/")[1] if "/" in d
+                 else d, "dir": d, "platform": p, "error": msg}
+                for (d, p), msg in sorted(self.failed.items())]
+
         return BuildResult(manifest, statuses, self.errors, self.rendered, self.cached,
                            self.jobs_rendered, time.perf_counter() - t0, removed, self.notes)
 

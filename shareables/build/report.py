@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +26,9 @@ class BuildResult:
     """What a build did: the manifest written, per-artefact status, errors and timing."""
 
     manifest: dict[str, Any]
-    statuses: list[dict[str, Any]]
+    make_statuses: Callable[[], list[dict[str, Any]]]
+    """The per-artefact statuses, made when first asked for (`statuses`): 40,000 dicts at
+    1,000 designs, which only the JSON report reads."""
     errors: list[ShareablesError]
     rendered: int  # images (and PDFs) rendered in this build
     cached: int  # images reused from the manifest on disk or the published one
@@ -32,6 +36,10 @@ class BuildResult:
     seconds: float
     removed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def statuses(self) -> list[dict[str, Any]]:
+        return self.make_statuses()
 
     @property
     def exit_code(self) -> int:
