@@ -51,12 +51,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("project", type=Path, help="a built project (run.py --keep DIR: DIR/big)")
     ap.add_argument("--compare", type=Path, required=True, help="the other checkout")
+    ap.add_argument("--this", type=Path, default=REPO,
+                    help="the checkout measured against --compare (default: this one)")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     work = args.project.parent / "rebuilds"
     work.mkdir(exist_ok=True)
     sides: dict[str, dict[str, Any]] = {}
-    for name, checkout in (("this", REPO), ("other", args.compare.resolve())):
+    for name, checkout in (("this", args.this.resolve()), ("other", args.compare.resolve())):
         copy = work / f"project-{name}"
         if not copy.exists():
             subprocess.run(["cp", "-al", str(args.project), str(copy)], check=True)

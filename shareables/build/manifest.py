@@ -88,16 +88,21 @@ def refreshed(entry: dict[str, Any], variant: Variant, source_hash: str) -> dict
     The entry itself when nothing changes (most of a rebuild): the new manifest then shares
     the previous one's dicts instead of holding a copy of each.
     """
-    update: dict[str, Any] = {}
-    if entry.get("role") != "site-og":
-        update.update(caption=variant.caption, source_hash=source_hash)
-        if entry.get("role") != "slide":  # a slide's own alt follows its bytes (its text)
-            update.update(alt=variant.alt)
-    if "status" not in entry and all(k in entry and entry[k] == v for k, v in update.items()):
+    role = entry.get("role")
+    if role == "site-og":
+        update: dict[str, Any] = {}
+    elif role == "slide":  # a slide's own alt follows its bytes (its text)
+        update = {"caption": variant.caption, "source_hash": source_hash}
+    else:
+        update = {"caption": variant.caption, "source_hash": source_hash, "alt": variant.alt}
+    if "status" not in entry and all(entry.get(k, _ABSENT) == v for k, v in update.items()):
         return entry
     out = {**entry, **update}
     out.pop("status", None)
     return out
+
+
+_ABSENT = object()
 
 
 def variant_entry(variant: Variant, *, source: str, source_hash: str, platforms: list[str],

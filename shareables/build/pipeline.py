@@ -254,7 +254,7 @@ class _Build(BundleSteps, DownloadStep):
 
     def _valid(self, entry: Entry) -> str | None:
         """'local' if the entry's file is intact, 'remote' if absent but published (`key`)."""
-        path = os.path.join(self.out_str, entry["path"])
+        path = self.out_str + "/" + entry["path"]  # as self.out / path, without a Path
         if self.hasher.matches(path, entry.get("bytes", -1), entry.get("sha256", "")):
             return "local"
         if entry.get("key") and not os.path.lexists(path):
