@@ -435,18 +435,21 @@ def plan_build(
                 vplans = []
                 break
             vhash = variant_digest(v, hasher, memo)
-            shown = previewed(v.platforms)  # which of its platforms get page previews
+            # Which of its platforms get page previews: chosen among those this build makes
+            # (a `--platform` filter leaving out a shape's usual one must not leave the shape
+            # without), and the jobs carry that list for the worker to choose alike.
+            jv = v if wanted is None else dataclasses.replace(
+                v, platforms=tuple(p for p in v.platforms if p in wanted))
+            shown = previewed(jv.platforms, v.kind)
             jobs = []
-            for pid in v.platforms:
-                if wanted is not None and pid not in wanted:
-                    continue
+            for pid in jv.platforms:
                 platform = PLATFORMS[pid]
                 if platform.document and v.kind != "carousel":
                     continue  # a LinkedIn document is a carousel as PDF; nothing to make
                 if pid not in platform_hash:
                     platform_hash[pid] = platform_digest(platform)
                 phash = platform_hash[pid] + ("+previews" if pid in shown else "")
-                jobs.append(Job(v, pid, job_key(vhash, phash, fingerprint), vdir,
+                jobs.append(Job(jv, pid, job_key(vhash, phash, fingerprint), vdir,
                                 design.rel, design.source_hash, design.line))
             clips = clip_ids(v, wanted)
             if clips:

@@ -119,7 +119,8 @@ class PillowRenderer:
         carousel = variant.kind == "carousel" and (
             platform.carousel_limit is not None or len(images) > 1)
         photo = variant.background.image is not None
-        widths = thumb_widths(platform) if platform.id in previewed(variant.platforms) else ()
+        shown = previewed(variant.platforms, variant.kind)
+        widths = thumb_widths(platform) if platform.id in shown else ()
         out: list[RenderedFile] = []
         for i, img in enumerate(images, start=1):
             slide = i if carousel else None

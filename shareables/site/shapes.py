@@ -76,22 +76,36 @@ def shape_of(platform: Platform) -> str | None:
     return "story"
 
 
-def previewed(platform_ids: Iterable[str]) -> frozenset[str]:
+def previewed(platform_ids: Iterable[str], kind: str = "quote") -> frozenset[str]:
     """The platforms of a variant whose previews the page shows: per shape, the first in the
     platform table's order that is a still image (not a PDF, not og).
 
     The page (model.PageModel) offers each shape's platforms as choices under one preview,
-    the first choice's, in that order; the others' thumbnails would never be shown, so the
-    build makes thumbnails for these platforms only.
+    the first choice with previews; the others' thumbnails would never be shown, so the
+    build makes thumbnails for these platforms only. A carousel's canvases of one shape can
+    fail apart (over X's four-image limit, LinkedIn's 20 holds; a slide too long for
+    LinkedIn's shorter canvas fits X's), so a carousel previews the first platform of each
+    canvas in the shape: whichever renders, the shape keeps a preview.
     """
-    first: dict[str, str] = {}
-    order = list(PLATFORMS)
-    for pid in sorted(set(platform_ids) & PLATFORMS.keys(), key=order.index):
+    first: dict[tuple[object, ...], str] = {}
+    for pid in sorted(set(platform_ids) & PLATFORMS.keys(), key=_ORDER.__getitem__):
         platform = PLATFORMS[pid]
         shape = None if platform.document else shape_of(platform)
         if shape is not None:
-            first.setdefault(shape, pid)
+            first.setdefault((shape, *_canvas(platform, kind)), pid)
     return frozenset(first.values())
+
+
+_ORDER = {pid: i for i, pid in enumerate(PLATFORMS)}
+
+
+def _canvas(platform: Platform, kind: str) -> tuple[object, ...]:
+    """What can make a carousel fail on one canvas of a shape and not another (the parts of
+    build.plan.canvas_signature a carousel reads); nothing for a single image."""
+    if kind != "carousel":
+        return ()
+    return (platform.width, platform.height, platform.safe_box(), platform.min_body_px,
+            platform.carousel_limit)
 
 
 def thumb_widths(platform: Platform) -> tuple[int, ...]:
