@@ -268,7 +268,7 @@ class _Build(BundleSteps, DownloadStep):
             self.reasons[job.ident] = "forced"
             return False
         known = self.known_failures.get(job.key)
-        if isinstance(known, dict):
+        if isinstance(known, dict) and "timed_out" in known:  # (older caches kept time-outs)
             try:
                 self._fail(job, JobFailure(**known))
                 return True
@@ -385,7 +385,7 @@ class _Build(BundleSteps, DownloadStep):
             message += f" (platform {job.platform})"
         err = RenderError(message, file=job.owner, line=line, col=col, field=failure.field,
                           hint=failure.hint)
-        if not failure.internal:
+        if not (failure.internal or failure.timed_out):  # (those may pass next time)
             self.new_failures[job.key] = dataclasses.asdict(failure)
         self.job_errors[job.ident] = err  # reported in plan order, not completion order
         self.failed[job.ident] = str(err)

@@ -133,7 +133,8 @@ def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Render
                     results = [JobFailure(
                         f"the render process for {job.platform} was stopped: it went over its "
                         f"time or memory budget ({JOB_SECONDS:g} s, {JOB_MEMORY_MB:,} MiB)",
-                        hint="shorten the text, or simplify the logo or photo") for job in group]
+                        hint="shorten the text, or simplify the logo or photo",
+                        timed_out=True) for job in group]
                 except Exception as e:  # noqa: BLE001 - a worker died another way
                     results = [JobFailure(f"the render process failed: {type(e).__name__}: "
                                           f"{e}", internal=True)] * len(group)

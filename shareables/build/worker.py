@@ -248,6 +248,7 @@ class JobFailure:
     hint: str | None = None
     internal: bool = False
     missing_glyph: bool = False  # a MissingGlyphError: the same on every platform
+    timed_out: bool = False  # over the wall-clock budget: the machine's load, never cached
 
 
 _RENDERER: Renderer | None = None
@@ -339,7 +340,8 @@ def budget_failure(platform: Platform, exc: BaseException) -> JobFailure:
         return JobFailure(f"rendering for {platform.id} took longer than "
                           f"{job_seconds(platform):g} s, "
                           f"the budget of one render; it was stopped",
-                          hint="shorten the text, or simplify the logo or photo")
+                          hint="shorten the text, or simplify the logo or photo",
+                          timed_out=True)
     return JobFailure(f"rendering for {platform.id} needed more memory than the "
                       f"{JOB_MEMORY_MB:,} MiB a render may use; it was stopped",
                       hint="use a smaller photo or a simpler logo")
