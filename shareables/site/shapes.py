@@ -82,30 +82,36 @@ def previewed(platform_ids: Iterable[str], kind: str = "quote") -> frozenset[str
 
     The page (model.PageModel) offers each shape's platforms as choices under one preview,
     the first choice with previews; the others' thumbnails would never be shown, so the
-    build makes thumbnails for these platforms only. A carousel's canvases of one shape can
-    fail apart (over X's four-image limit, LinkedIn's 20 holds; a slide too long for
-    LinkedIn's shorter canvas fits X's), so a carousel previews the first platform of each
-    canvas in the shape: whichever renders, the shape keeps a preview.
+    build makes thumbnails for these platforms only. A carousel can render on one platform
+    of a shape and fail on another (over X's four-image limit while LinkedIn's 20 holds, or
+    a slide too long for LinkedIn's shorter canvas that fits X's), so for a carousel every
+    platform gets previews unless one before it in the shape surely renders when it does
+    (the same canvas with at least its image limit): whichever platform renders first, in
+    table order, has previews, and it is the one the page shows, shares and zips.
     """
-    first: dict[tuple[object, ...], str] = {}
+    earlier: dict[str, list[Platform]] = {}
+    out = []
     for pid in sorted(set(platform_ids) & PLATFORMS.keys(), key=_ORDER.__getitem__):
         platform = PLATFORMS[pid]
         shape = None if platform.document else shape_of(platform)
-        if shape is not None:
-            first.setdefault((shape, *_canvas(platform, kind)), pid)
-    return frozenset(first.values())
+        if shape is None:
+            continue
+        before = earlier.setdefault(shape, [])
+        if not any(kind != "carousel" or _covers(q, platform) for q in before):
+            out.append(pid)
+        before.append(platform)
+    return frozenset(out)
 
 
 _ORDER = {pid: i for i, pid in enumerate(PLATFORMS)}
 
 
-def _canvas(platform: Platform, kind: str) -> tuple[object, ...]:
-    """What can make a carousel fail on one canvas of a shape and not another (the parts of
-    build.plan.canvas_signature a carousel reads); nothing for a single image."""
-    if kind != "carousel":
-        return ()
-    return (platform.width, platform.height, platform.safe_box(), platform.min_body_px,
-            platform.carousel_limit)
+def _covers(q: Platform, p: Platform) -> bool:
+    """A carousel that renders for `p` surely renders for `q`: the same canvas (what
+    build.plan.canvas_signature reads besides the limit) and no lower image limit."""
+    same = (q.size, q.safe_box(), q.min_body_px) == (p.size, p.safe_box(), p.min_body_px)
+    return same and (q.carousel_limit is None
+                     or (p.carousel_limit is not None and q.carousel_limit >= p.carousel_limit))
 
 
 def thumb_widths(platform: Platform) -> tuple[int, ...]:

@@ -127,3 +127,18 @@ def test_a_wide_carousel_keeps_one_preview_share_set_and_zip_whichever_canvas_re
     with zipfile.ZipFile(out / "c/two/en/two-en-wide.zip") as zf:
         slides = [n for n in zf.namelist() if not n.endswith("README.txt")]
     assert slides and all(n.startswith(f"two-en/{shown}-") for n in slides)
+
+
+def test_a_carousel_previews_every_platform_no_earlier_one_of_its_shape_covers() -> None:
+    """Whichever platform of a shape renders first in table order has previews: another
+    gets none only when an earlier one has its canvas and no lower image limit."""
+    from shareables.site.shapes import previewed
+
+    every = ["instagram-portrait", "facebook", "threads", "x", "linkedin", "bluesky",
+             "instagram-story", "whatsapp-status", "linkedin-document", "og"]
+    assert previewed(every, "carousel") == {"instagram-portrait", "x", "linkedin",
+                                            "instagram-story"}
+    # Facebook's 10 slides do not cover Threads' 20: a 15-slide carousel renders on Threads.
+    assert previewed(["facebook", "threads"], "carousel") == {"facebook", "threads"}
+    assert previewed(["facebook", "threads"], "quote") == {"facebook"}
+    assert previewed(every, "quote") == {"instagram-portrait", "x", "instagram-story"}
