@@ -192,6 +192,7 @@ def validate_project(settings: Settings, paths: Sequence[Path] | None = None, *,
                 if progress:
                     progress(done, len(designs), d)
                 report.errors.extend(merge_fit_errors(found.get(id(d), []), d))
+                report.warnings.extend(photo_warnings(d))
                 report.designs.append(d)
             return report
     res = None
