@@ -6,6 +6,12 @@ photo) it stays in this process: starting processes would cost more than the sec
 gains. Otherwise this process first renders the smallest canvas without a photo, which loads
 the imports, fonts and logos, and the pool forks its workers from it, warm (`worker.WARM`).
 
+Both only while this process is lean (`LEAN_PARENT_MB`): a build of a large project holds
+its manifest and designs (~170 MiB at 1,000 designs), drawing here would add Pillow, fonts
+and canvases on top, and every forked worker would start with all of it mapped. Then the
+workers come from a fork server that has imported only the renderer's modules
+(`multiprocessing`'s forkserver start method with a preload), and this process draws nothing.
+
 Each worker runs under its CPU and memory backstop (worker.limit_worker). A render process
 the kernel ended breaks the pool: its in-flight canvases go back to the queue once; one in
 flight when a second pool breaks is reported as the one that exceeded its budget. At most a
@@ -39,6 +45,10 @@ Call = Callable[..., tuple[list[Result], float]]
 
 SMALL_BUILD_PIXELS = 6 * 1080 * 1350
 """Work (canvas pixels x images) below which a build renders in this process."""
+LEAN_PARENT_MB = 112
+"""Resident size above which this process neither draws nor forks its workers."""
+PRELOAD = ["shareables.build.worker", "shareables.render.compose", "shareables.render.encode"]
+"""What the fork server imports once for all the workers it forks."""
 IN_FLIGHT_PER_WORKER = 3
 
 
@@ -46,7 +56,9 @@ def run_groups(groups: list[list[Job]], renderer: Renderer, workers: int,
                handle: HandleGroup, call: Call = worker.timed_group) -> None:
     """Run canvases in `workers` processes (in this process for one, or a small build)."""
     workers = min(workers, len(groups))
-    small = sum(_work(g) for g in groups) <= SMALL_BUILD_PIXELS and all(map(_tame, groups))
+    lean = _resident() <= LEAN_PARENT_MB * 2**20
+    small = lean and sum(_work(g) for g in groups) <= SMALL_BUILD_PIXELS \
+        and all(map(_tame, groups))
 
     def here(group: Sequence[Job]) -> None:
         results, seconds = call(group[0].variant, [target(j.platform) for j in group])
@@ -57,9 +69,9 @@ def run_groups(groups: list[list[Job]], renderer: Renderer, workers: int,
         for group in groups:
             here(group)
         return
-    context = _fork_context()
+    context = _fork_context() if lean else _forkserver_context()
     token = None
-    tame = [i for i, g in enumerate(groups) if _tame(g)]
+    tame = [i for i, g in enumerate(groups) if _tame(g)] if lean else []
     groups = list(groups)
     if context is not None and tame:  # warm this process, then fork workers from it
         init_worker(renderer, worker=False)
@@ -97,6 +109,24 @@ def _fork_context() -> Any:
     if "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return None
+
+
+def _forkserver_context() -> Any:
+    """The forkserver start method, preloaded with the renderer (None where unavailable)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def _resident() -> int:
+    """This process's resident set in bytes (0 where /proc has no statm)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Renderer,

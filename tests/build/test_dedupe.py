@@ -171,7 +171,12 @@ class PidRenderer(FakeRenderer):
         return super().render(variant, platform)
 
 
-def test_small_builds_render_in_this_process_and_large_ones_in_a_pool(tmp_path: Path) -> None:
+def test_small_builds_render_in_this_process_and_large_ones_in_a_pool(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shareables.build import pool
+
+    # This test process is far from lean; treat it as a small build process would be.
+    monkeypatch.setattr(pool, "LEAN_PARENT_MB", 1 << 20)
     small = make_project(tmp_path / "small", ("og",))
     log = tmp_path / "pids"
     build_project(small, paths=[small / "designs" / "palestine" / "share-palestine.yaml"],
@@ -184,6 +189,27 @@ def test_small_builds_render_in_this_process_and_large_ones_in_a_pool(tmp_path: 
     assert len(pids) > 20 and set(pids) - {str(os.getpid())}  # workers did the rendering
     # ...and the parent, warmed up for the fork, rendered the smallest canvas itself.
     assert str(os.getpid()) in pids
+
+
+def test_a_heavy_build_process_draws_nothing_and_its_workers_come_from_a_fork_server(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large project's build process holds its manifest and designs: it must not add the
+    renderer's memory to that, nor hand all of it to every worker it forks."""
+    from shareables.build import pool
+
+    monkeypatch.setattr(pool, "LEAN_PARENT_MB", 0)
+    small = make_project(tmp_path / "small", ("og",))
+    log = tmp_path / "pids"
+    result = build_project(small, paths=[small / "designs" / "palestine" /
+                                         "share-palestine.yaml"], jobs=2,
+                           renderer=PidRenderer(log))
+    assert not result.errors
+    pids = set(log.read_text().split())
+    assert pids and str(os.getpid()) not in pids
+    import multiprocessing.forkserver as fs
+
+    server = fs._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    assert server is not None and str(server) not in pids  # forked from it, not it
 
 
 def test_previewed_is_the_first_still_platform_of_each_shape_in_table_order() -> None:
