@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import hashlib
 import os
 from pathlib import Path
@@ -32,11 +31,8 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _load_syncfs() -> Any:
-    name = ctypes.util.find_library("c")
-    if not name:
-        return None
-    try:
-        fn = ctypes.CDLL(name, use_errno=True).syncfs
+    try:  # libc is already in the process: no find_library (it runs ldconfig each call)
+        fn = ctypes.CDLL(None, use_errno=True).syncfs
     except (OSError, AttributeError):
         return None
     return fn

@@ -29,6 +29,7 @@ from ..errors import DesignError
 from ..platforms import CLIP_FOR_IMAGE, CLIPS, PLATFORMS, Platform, clip_platform, target
 from ..project.model import Background, Design, Settings, Theme, Variant
 from ..site.shapes import previewed
+from ..text.bidi import fribidi_version
 
 JOB_FORMAT = "5"  # 5: thumbnails (bicubic) only for the platform each shape previews
 """Bump when what a job produces changes outside the renderer (thumbnail size, naming)."""
@@ -59,21 +60,8 @@ def renderer_fingerprint() -> str:
             h.update(f"{dist}={importlib.metadata.version(dist)}\n".encode())
         except importlib.metadata.PackageNotFoundError:
             h.update(f"{dist}=-\n".encode())
-    h.update(f"fribidi={_fribidi_version()}\n".encode())  # bidi levels come from the C library
+    h.update(f"fribidi={fribidi_version()}\n".encode())  # bidi levels come from the C library
     return h.hexdigest()[:16]
-
-
-def _fribidi_version() -> str:
-    """The system FriBiDi's version string (text/bidi.py calls it through ctypes)."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        lib = ctypes.CDLL(ctypes.util.find_library("fribidi") or "libfribidi.so.0")
-        info = ctypes.c_char_p.in_dll(lib, "fribidi_version_info").value
-    except (OSError, ValueError, AttributeError):
-        return "-"
-    return (info or b"-").decode("utf-8", "replace").split("\n", 1)[0]
 
 
 class FileHasher:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,6 +48,9 @@ class Published:
 
 def _get(url: str) -> bytes | None:
     """GET url -> body, None on 404/403 (not published yet); other failures raise."""
+    import urllib.error  # here, not at the top: every build imports this module, few fetch
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT) as r:  # noqa: S310 - http(s) only
             return bytes(r.read())

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import io
 import os
 import resource
@@ -311,11 +310,9 @@ def limit_worker(memory_mb: int = JOB_MEMORY_MB, *, forked: bool = False) -> Non
         want = memory_mb * 1024 * 1024 + (_address_space() if forked else 0)
         if hard == resource.RLIM_INFINITY or want < hard:
             resource.setrlimit(resource.RLIMIT_AS, (want, hard))
-    libc = ctypes.util.find_library("c")
-    if libc:
-        with contextlib.suppress(OSError, AttributeError):
-            pr_set_pdeathsig = 1
-            ctypes.CDLL(libc, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    with contextlib.suppress(OSError, AttributeError):  # libc: already in the process
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
 
 

@@ -46,11 +46,32 @@ _STRONG = 0x10
 _LETTER = 0x100
 
 
+SONAME = "libfribidi.so.0"
+
+
+def _open_fribidi() -> ctypes.CDLL:
+    """The library by its soname first: `ctypes.util.find_library` runs `ldconfig -p` (and
+    gcc where that fails) on every call, ~1.5 ms of each build for an answer we know."""
+    try:
+        return ctypes.CDLL(SONAME)
+    except OSError:
+        return ctypes.CDLL(ctypes.util.find_library("fribidi") or SONAME)
+
+
+def fribidi_version() -> str:
+    """The system FriBiDi's version ("-" where it is missing): part of the render fingerprint,
+    since the embedding levels come from it."""
+    try:
+        info = ctypes.c_char_p.in_dll(_open_fribidi(), "fribidi_version_info").value
+    except (OSError, ValueError, AttributeError):
+        return "-"
+    return (info or b"-").decode("utf-8", "replace").split("\n", 1)[0]
+
+
 @functools.cache
 def _fribidi() -> ctypes.CDLL:
-    name = ctypes.util.find_library("fribidi") or "libfribidi.so.0"
     try:
-        lib = ctypes.CDLL(name)
+        lib = _open_fribidi()
     except OSError as exc:
         raise RenderError(
             "GNU FriBiDi (libfribidi) is not installed, so right-to-left text cannot be ordered",
