@@ -24,8 +24,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
@@ -144,8 +145,9 @@ def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Render
                 fut = pool.submit(call, group[0].variant, [target(j.platform) for j in group])
                 inflight[fut] = group
 
-        for _ in range(workers * IN_FLIGHT_PER_WORKER):
-            submit()
+        with ctrl_c_held():  # the first submits fork the workers
+            for _ in range(workers * IN_FLIGHT_PER_WORKER):
+                submit()
         while inflight:
             done, _ = wait(inflight, return_when=FIRST_COMPLETED)
             broken = False
@@ -182,6 +184,23 @@ def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Render
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl+C (SIGINT) in this thread while the pool forks its workers; delivered
+    right after. Mid-fork it would be raised in Python's fork hooks, which ignore it (the
+    build went on to the end), or before the new process is listed for stop_pool (left
+    running, the build hung at exit); a worker would get it before its initializer ignores
+    it. The workers inherit the held signal and never see it."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
