@@ -12,6 +12,7 @@ import hashlib
 import re
 import shutil
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -129,7 +130,7 @@ class FakeRenderer:
         return out
 
 
-def small_scaffold(root: Path) -> Path:
+def small_scaffold(root: Path, platforms: Sequence[str] = ("instagram-square", "x")) -> Path:
     """`shareables init`, two designs on two platforms (quick to render for real)."""
     from click.testing import CliRunner
 
@@ -139,6 +140,6 @@ def small_scaffold(root: Path) -> Path:
     for name in ("carousel", "statement"):
         (root / "designs/example" / f"{name}.yaml").unlink()
     settings = root / "shareables.yaml"
-    settings.write_text(re.sub(r"(?m)^platforms: .*$", "platforms: [instagram-square, x]",
+    settings.write_text(re.sub(r"(?m)^platforms: .*$", f"platforms: [{', '.join(platforms)}]",
                                settings.read_text()))
     return root

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.metadata
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DesignError
+from ..fingerprint import PACKAGE, add_code, modules
 from ..platforms import CLIP_FOR_IMAGE, CLIPS, PLATFORMS, Platform, clip_platform, target
 from ..project.model import Background, Design, Settings, Theme, Variant
 from ..site.shapes import previewed
@@ -50,16 +50,8 @@ RENDER_DISTRIBUTIONS = ("pillow", "cairosvg", "fonttools", "uniseg", "zlib-ng")
 def renderer_fingerprint() -> str:
     """Hash of the render-stage sources and library versions, without importing Pillow."""
     h = hashlib.sha256(f"job-format:{JOB_FORMAT}\n".encode())
-    pkg = Path(__file__).resolve().parent.parent
-    files = [src for stage in RENDER_PACKAGES for src in sorted((pkg / stage).rglob("*.py"))]
-    for src in files + [pkg / f for f in RENDER_FILES]:
-        h.update(f"{src.relative_to(pkg).as_posix()}:".encode())
-        h.update(src.read_bytes())
-    for dist in RENDER_DISTRIBUTIONS:
-        try:
-            h.update(f"{dist}={importlib.metadata.version(dist)}\n".encode())
-        except importlib.metadata.PackageNotFoundError:
-            h.update(f"{dist}=-\n".encode())
+    add_code(h, [*modules(*RENDER_PACKAGES), *(PACKAGE / f for f in RENDER_FILES)],
+             RENDER_DISTRIBUTIONS)
     h.update(f"fribidi={fribidi_version()}\n".encode())  # bidi levels come from the C library
     return h.hexdigest()[:16]
 
@@ -178,16 +170,8 @@ MOTION_DISTRIBUTIONS = ("av",)
 
 def motion_fingerprint() -> str:
     """Hash of the motion stage's sources and PyAV's version (part of clip keys only)."""
-    h = hashlib.sha256()
-    pkg = Path(__file__).resolve().parent.parent
-    for src in sorted((pkg / "motion").rglob("*.py")):
-        h.update(f"{src.relative_to(pkg).as_posix()}:".encode() + src.read_bytes())
-    for dist in MOTION_DISTRIBUTIONS:
-        try:
-            h.update(f"{dist}={importlib.metadata.version(dist)}\n".encode())
-        except importlib.metadata.PackageNotFoundError:
-            h.update(f"{dist}=-\n".encode())
-    return h.hexdigest()[:16]
+    return str(add_code(hashlib.sha256(), modules("motion"), MOTION_DISTRIBUTIONS)
+               .hexdigest()[:16])
 
 
 def clip_ids(variant: Variant, wanted: set[str] | None) -> list[str]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.metadata
 import json
 import os
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DesignError, ShareablesError
+from ..fingerprint import PACKAGE, add_code
 from .model import Attribution, Background, Colors, Design, Fonts, Motion, Settings, Theme, Variant
 from .sheets import MAX_SHEET_BYTES
 from .warnings import DesignWarning
@@ -56,16 +56,9 @@ def fingerprint(settings: Settings) -> str:
     """Hash of the settings, the loader's code and its libraries (see the module docstring)."""
     h = hashlib.sha256(f"format:{FORMAT}\npython:{sys.version}\n".encode())
     h.update(repr(settings).encode())
-    pkg = Path(__file__).resolve().parent.parent
-    sources = sorted(p for p in (pkg / "project").rglob("*")
+    sources = sorted(p for p in (PACKAGE / "project").rglob("*")
                      if p.is_file() and "__pycache__" not in p.parts)
-    for src in [*sources, pkg / "platforms.py", pkg / "errors.py"]:
-        h.update(f"\n{src.relative_to(pkg).as_posix()}:".encode() + src.read_bytes())
-    for dist in _DISTRIBUTIONS:
-        try:
-            h.update(f"\n{dist}={importlib.metadata.version(dist)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            h.update(f"\n{dist}=-".encode())
+    add_code(h, [*sources, PACKAGE / "platforms.py", PACKAGE / "errors.py"], _DISTRIBUTIONS)
     return h.hexdigest()
 
 

@@ -87,15 +87,9 @@ def test_from_a_url_that_is_not_a_site_is_a_clear_error(tmp_path) -> None:
 
 def test_a_file_several_platforms_share_is_downloaded_once(
         s3_server, s3_bucket, s3_env, tmp_path, monkeypatch) -> None:
-    import re
-
     from shareables.build import remote
 
-    project = small_scaffold(tmp_path / "p")
-    settings_file = project / "shareables.yaml"
-    settings_file.write_text(re.sub(r"(?m)^platforms: .*$",
-                                    "platforms: [instagram-portrait, threads]",
-                                    settings_file.read_text()))
+    project = small_scaffold(tmp_path / "p", ("instagram-portrait", "threads"))
     settings = load_settings(project)
     publish_project(settings, build_first=True, bucket=s3_bucket, prefix="site/",
                     endpoint_url=s3_server.endpoint, reporter=Reporter(lambda _: None, tty=False),

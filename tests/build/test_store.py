@@ -8,7 +8,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -154,11 +153,7 @@ SHARED = ("instagram-portrait", "threads")  # the same canvas and chrome: byte-i
 
 @pytest.fixture
 def shared_project(tmp_path: Path) -> Path:
-    root = small_scaffold(tmp_path / "p")
-    settings = root / "shareables.yaml"
-    settings.write_text(re.sub(r"(?m)^platforms: .*$",
-                               f"platforms: [{', '.join(SHARED)}, x]", settings.read_text()))
-    return root
+    return small_scaffold(tmp_path / "p", (*SHARED, "x"))
 
 
 def files_of(m: dict[str, Any], role: str = "image") -> dict[str, dict[str, Any]]:

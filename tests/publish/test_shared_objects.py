@@ -56,11 +56,7 @@ def _get(target: Target, key: str) -> tuple[int, dict[str, str], bytes]:
 
 @pytest.fixture
 def shared_project(tmp_path: Path) -> Path:
-    root = small_scaffold(tmp_path / "p")
-    settings = root / "shareables.yaml"
-    settings.write_text(re.sub(r"(?m)^platforms: .*$",
-                               f"platforms: [{', '.join(SHARED)}, x]", settings.read_text()))
-    return root
+    return small_scaffold(tmp_path / "p", (*SHARED, "x"))
 
 
 def _shared_pairs(manifest: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:

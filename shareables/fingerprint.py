@@ -1,0 +1,37 @@
+"""What cache keys add so that a change of code or of a library invalidates them.
+
+Source files are hashed by path and content, and libraries by their installed version (a
+missing one counts as "-"), so editing a module or upgrading a library changes every key
+that names them, with nobody having to remember to bump a constant; and a checkout of the
+same commit with the same libraries gets the same keys. Used by the render and motion
+fingerprints (build/plan.py) and the design cache (project/designcache.py).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def add_code(h: Any, sources: Iterable[Path], distributions: Iterable[str]) -> Any:
+    """Feed `sources` (paths under the package) and the `distributions`' versions into the
+    hashlib object `h`; returns `h`."""
+    for src in sources:
+        h.update(f"{src.relative_to(PACKAGE).as_posix()}:".encode())
+        h.update(src.read_bytes())
+    for dist in distributions:
+        try:
+            version = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        h.update(f"{dist}={version}\n".encode())
+    return h
+
+
+def modules(*stages: str) -> list[Path]:
+    """Every .py file of the given stage folders, recursively, in a stable order."""
+    return [src for stage in stages for src in sorted((PACKAGE / stage).rglob("*.py"))]
