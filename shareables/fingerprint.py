@@ -9,6 +9,7 @@ fingerprints (build/plan.py) and the design cache (project/designcache.py).
 
 from __future__ import annotations
 
+import ctypes
 import importlib.metadata
 from collections.abc import Iterable
 from pathlib import Path
@@ -35,3 +36,14 @@ def add_code(h: Any, sources: Iterable[Path], distributions: Iterable[str]) -> A
 def modules(*stages: str) -> list[Path]:
     """Every .py file of the given stage folders, recursively, in a stable order."""
     return [src for stage in stages for src in sorted((PACKAGE / stage).rglob("*.py"))]
+
+
+def c_library_version(soname: str, symbol: str) -> str:
+    """A C library's version string (its first line) from the `char *` it exports as `symbol`,
+    "-" where the library or the symbol is missing. Opened by soname: `ctypes.util.find_library`
+    runs `ldconfig -p` on every call."""
+    try:
+        info = ctypes.c_char_p.in_dll(ctypes.CDLL(soname), symbol).value
+    except (OSError, ValueError, AttributeError):
+        return "-"
+    return (info or b"-").decode("utf-8", "replace").split("\n", 1)[0]

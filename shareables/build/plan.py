@@ -25,11 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DesignError
-from ..fingerprint import PACKAGE, add_code, modules
+from ..fingerprint import PACKAGE, add_code, c_library_version, modules
 from ..platforms import CLIP_FOR_IMAGE, CLIPS, PLATFORMS, Platform, clip_platform, target
 from ..project.model import Background, Design, Settings, Theme, Variant
 from ..site.shapes import previewed
-from ..text.bidi import fribidi_version
 
 JOB_FORMAT = "5"  # 5: thumbnails (bicubic) only for the platform each shape previews
 """Bump when what a job produces changes outside the renderer (thumbnail size, naming)."""
@@ -52,7 +51,8 @@ def renderer_fingerprint() -> str:
     h = hashlib.sha256(f"job-format:{JOB_FORMAT}\n".encode())
     add_code(h, [*modules(*RENDER_PACKAGES), *(PACKAGE / f for f in RENDER_FILES)],
              RENDER_DISTRIBUTIONS)
-    h.update(f"fribidi={fribidi_version()}\n".encode())  # bidi levels come from the C library
+    # text/bidi.py takes the embedding levels from the system FriBiDi
+    h.update(f"fribidi={c_library_version('libfribidi.so.0', 'fribidi_version_info')}\n".encode())
     return h.hexdigest()[:16]
 
 

@@ -20,10 +20,9 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit
 
-import jinja2
 from markupsafe import Markup, escape
 
 from ..errors import ShareablesError
@@ -38,6 +37,9 @@ from .model import (
     list_separator,
     slug,
 )
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = [
     "UnsafeURLError", "csp_hash", "contrast_ratio", "download_name", "excerpt", "favicon",
@@ -183,6 +185,8 @@ def rich(text: str | None) -> Markup:
 
 @cache
 def _env() -> jinja2.Environment:
+    import jinja2  # here: a build whose pages are all unchanged never needs it (~50 ms)
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("shareables.site", "templates"),
         autoescape=True,  # every manifest string is untrusted text

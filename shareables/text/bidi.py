@@ -58,16 +58,6 @@ def _open_fribidi() -> ctypes.CDLL:
         return ctypes.CDLL(ctypes.util.find_library("fribidi") or SONAME)
 
 
-def fribidi_version() -> str:
-    """The system FriBiDi's version ("-" where it is missing): part of the render fingerprint,
-    since the embedding levels come from it."""
-    try:
-        info = ctypes.c_char_p.in_dll(_open_fribidi(), "fribidi_version_info").value
-    except (OSError, ValueError, AttributeError):
-        return "-"
-    return (info or b"-").decode("utf-8", "replace").split("\n", 1)[0]
-
-
 @functools.cache
 def _fribidi() -> ctypes.CDLL:
     try:
