@@ -10,5 +10,6 @@ Modules: `plan` (output paths, content-addressed cache keys, jobs, canvases, sha
 workers, budgets, restarts) and `executor` (that pool or Dask), `writer` (the ONLY code
 that writes `output/`: temp + rename, manifest last), `manifest` (entries), `bundle`
 (deterministic zips), `report` (progress, summary, JSON), `pipeline` (`build_project`:
-plan → render → write), `validate` (`validate_project`).
+plan → render → write; its steps in `rendering`, `bundling` and `remote`, their shared
+state in `steps`), `validate` (`validate_project`).
 """

@@ -1,13 +1,12 @@
 """The build's bundle step: one zip per variant from the members the new manifest lists.
 
-A mixin of the pipeline's `_Build` (it works on the build's entries, statuses and writer);
+A mixin of the pipeline's `_Build` (steps.py declares the state it works on);
 the zip format itself is in bundle.py.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import ShareablesError
 from ..platforms import CONTENT_TYPES
@@ -21,37 +20,16 @@ from .bundle import (
     readme,
 )
 from .manifest import artefact_entry
-from .plan import Job, Plan, VariantPlan
+from .plan import Plan, VariantPlan
+from .steps import BuildSteps, Entry, Ident
 from .writer import sha256_bytes
 
 if TYPE_CHECKING:
-    from ..project.model import Settings, Variant
-    from .plan import FileHasher
-    from .writer import OutputWriter
-
-Entry = dict[str, Any]
-Ident = tuple[str, str]
+    pass
 
 
-class BundleSteps:
-    """Bundle methods of the build; the attributes below are the build's state."""
-
-    settings: Settings
-    out: Path
-    force: bool
-    writer: OutputWriter
-    hasher: FileHasher
-    entries: dict[Ident, list[Entry]]
-    by_dir: dict[str, set[Ident]]
-    status: dict[str, str]
-    failed: dict[Ident, str]
-    old: dict[Ident, list[Entry]]
-
-    def _render(self, jobs: list[Job]) -> None: ...
-    def _keep_old(self, key: Ident) -> None: ...
-    def _set(self, key: Ident, entries: list[Entry]) -> None: ...
-    def _adopt(self, key: Ident, cache_key: str, variant: Variant, source_hash: str
-               ) -> str | None: ...
+class BundleSteps(BuildSteps):
+    """Bundle methods of the build (steps.py declares the state they work on)."""
 
     def _bundles(self, plan: Plan) -> None:
         """One zip per variant from the members the new manifest lists (cached by content)."""

@@ -15,7 +15,6 @@ outputs stay and stay in the manifest; every other design is still built (exit 1
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import time
@@ -23,28 +22,24 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import RenderError, ShareablesError
-from ..project.design import locate
+from ..errors import ShareablesError
 from ..project.model import Design, Settings, Variant
 from .bundling import BundleSteps
-from .executor import run_jobs
 from .manifest import (
     IMAGE_ROLES,
-    artefact_entry,
     assemble,
     by_ident,
     encode_reusing,
     ident,
-    link_clip,
-    output_path,
     refreshed,
     variant_entry,
 )
 from .pages import render_page
-from .plan import FileHasher, Job, Plan, job_cost, plan_build
+from .plan import FileHasher, Job, Plan, plan_build
 from .remote import DownloadStep, Published
+from .rendering import RenderStep
 from .report import BuildResult, Progress
-from .worker import JobFailure, PillowRenderer, RenderedFile, Renderer
+from .worker import JobFailure, PillowRenderer, Renderer
 from .writer import OutputWriter
 
 # Build state in output/.shareables/ (never published, never swept):
@@ -60,7 +55,6 @@ DESIGN_CACHE = "designs.json"
 """Designs as loaded, by their file's content hash (project/designcache.py)."""
 INDEX_STATE = "index.json"
 """What index.html was rendered from, so an unchanged page is not rendered again."""
-_OF_ROLES = ("thumbnail", "poster", "captions")
 """Files that accompany another one of the same job (their entry's `of` names it)."""
 Entry = dict[str, Any]
 Ident = tuple[str, str]
@@ -141,7 +135,7 @@ def build(
                           hint="free disk space or choose a writable --output folder") from None
 
 
-class _Build(BundleSteps, DownloadStep):
+class _Build(BundleSteps, DownloadStep, RenderStep):
     """The state of one build; `run()` is the whole algorithm, top to bottom."""
 
     def __init__(self, settings: Settings, designs: Sequence[Design],
@@ -154,20 +148,20 @@ class _Build(BundleSteps, DownloadStep):
         self.out_str = os.fspath(out)
         self.platforms, self.shard, self.limited = platforms, shard, limited
         self.previous, self.renderer, self.progress = previous, renderer, progress
-        self.entries: dict[Ident, list[Entry]] = {}  # what the new manifest lists, by job
-        self.by_dir: dict[str, set[Ident]] = {}  # the same, indexed by output folder
-        self.status: dict[str, str] = {}  # path -> rendered | cached | remote | kept
-        self.failed: dict[Ident, str] = {}  # job identity -> error text
+        self.entries = {}
+        self.by_dir = {}
+        self.status = {}
+        self.failed = {}
         self.reasons: dict[Ident, str] = {}  # why a job was rendered (for the JSON report)
-        self.job_errors: dict[Ident, ShareablesError] = {}
-        self.notes: list[str] = []
+        self.job_errors = {}
+        self.notes = []
         self.index_state: dict[str, Any] = {}
         self.rendered = self.cached = self.jobs_rendered = 0
-        self.executor: str | None = None
+        self.executor = None
         self.timed: dict[str, float] = {}
         self.download_from: str | None = None
-        self.durations: dict[str, float] = {}  # "<dir> <platform>" -> render seconds
-        self.on_failure: Callable[[Job, JobFailure], None] | None = None
+        self.durations = {}
+        self.on_failure = None
         self.state: dict[str, bytes] = {}  # more build-state files to store
         self.state_read: dict[str, bytes | None] = {}  # state files as read at the start
 
@@ -182,7 +176,7 @@ class _Build(BundleSteps, DownloadStep):
             self.hasher = FileHasher(hashes)
             self.known_failures = {} if self.force else _load_json(
                 self._read_state(FAILURE_CACHE))
-            self.new_failures: dict[str, dict[str, Any]] = {}
+            self.new_failures = {}
             fingerprint = self.renderer.fingerprint()
             timed = self.timed or _durations(_load_json(self._read_state(DURATIONS)))
             plan = plan_build(self.settings, self.designs, self.hasher, fingerprint,
@@ -314,82 +308,6 @@ class _Build(BundleSteps, DownloadStep):
         # so it unlists them from the manifest on disk in one rewrite, not one per variant.
         for key in (job.ident, (job.dir, "bundle")):
             self.writer.expect_rewrites(e["path"] for e in self.old.get(key, []))
-
-    # -- rendering -----------------------------------------------------------------------
-
-    def _render(self, jobs: list[Job]) -> None:
-        total = len(jobs)
-        done = 0
-
-        def handle(job: Job, result: list[RenderedFile] | JobFailure, seconds: float) -> None:
-            nonlocal done
-            done += 1
-            self.durations[f"{job.dir} {job.platform}"] = round(seconds, 3)
-            ok = not isinstance(result, JobFailure)
-            if isinstance(result, JobFailure):
-                self._fail(job, result)
-            else:
-                try:
-                    self._store(job, result)
-                except ShareablesError as e:  # e.g. two designs claiming one path
-                    self._fail(job, JobFailure(e.message, e.field, e.line, e.col, e.hint))
-                    ok = False
-            if self.progress:
-                self.progress(Progress(done, total, f"{job.dir} {job.platform}", ok))
-
-        if total:
-            # Longest first (carousels, tall canvases): the pool's last minutes are then short
-            # jobs, not one big carousel keeping a single core busy while the others idle.
-            jobs = sorted(jobs, key=job_cost, reverse=True)
-            run_jobs(jobs, self.renderer, min(self.jobs, total), handle, self.executor)
-
-    def _store(self, job: Job, files: list[RenderedFile]) -> None:
-        """Write one job's files and record their manifest entries."""
-        self.jobs_rendered += 1
-        site = job.dir == "site"
-        entries: list[Entry] = []
-        image_path: dict[int | None, str] = {}
-        # images before their thumbnails, clips before their poster and captions
-        for f in sorted(files, key=lambda f: f.role in _OF_ROLES):
-            if site and f.role == "thumbnail":
-                continue
-            role = "site-og" if site else f.role
-            path = output_path(job.dir, job.platform, role, f.slide, f.ext,
-                               f.width if role == "thumbnail" else None)
-            of = image_path.get(f.slide) if role in _OF_ROLES else None
-            written = self.writer.write(path, f.data, owner=job.owner)
-            self.hasher.record(self.out / path, written.sha256)
-            if role not in _OF_ROLES:
-                image_path[f.slide] = path
-            entries.append(artefact_entry(
-                job.variant, platform=job.platform, role=role, slide=f.slide, of=of, path=path,
-                width=f.width, height=f.height, size=written.bytes, sha256=written.sha256,
-                content_type=f.content_type, source_hash=job.source_hash, cache_key=job.key,
-                alt=f.alt))
-            self.status[path] = "rendered"
-            self.rendered += role in IMAGE_ROLES
-            self.notes.extend(f"{path}: {n}" for n in f.notes)
-        link_clip(entries, next((f.duration for f in files if f.role == "clip"), None))
-        self._set(job.ident, entries)
-
-    def _fail(self, job: Job, failure: JobFailure) -> None:
-        if self.on_failure is not None:
-            self.on_failure(job, failure)
-        line, col = failure.line, failure.col
-        if line is None and failure.field and job.dir != "site":
-            line, col = locate(self.settings.project_dir / job.owner, job.owner,
-                               failure.field, None if job.variant.original else job.variant.lang,
-                               row=job.design_line)
-        message = failure.message
-        if job.platform not in message:
-            message += f" (platform {job.platform})"
-        err = RenderError(message, file=job.owner, line=line, col=col, field=failure.field,
-                          hint=failure.hint)
-        if not (failure.internal or failure.timed_out):  # (those may pass next time)
-            self.new_failures[job.key] = dataclasses.asdict(failure)
-        self.job_errors[job.ident] = err  # reported in plan order, not completion order
-        self.failed[job.ident] = str(err)
-        self._keep_old(job.ident)
 
     def _keep_old(self, key: Ident) -> None:
         """Carry a job's previous entries into the new manifest if their files are intact."""

@@ -15,17 +15,14 @@ import json
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ShareablesError
+from .steps import BuildSteps, Entry
 
 if TYPE_CHECKING:
-    from .plan import FileHasher, Job, Plan
-    from .writer import OutputWriter
+    from .plan import Job, Plan
 
-Entry = dict[str, Any]
-Ident = tuple[str, str]
 
 TIMEOUT = 30.0
 DOWNLOADS = 8
@@ -128,19 +125,8 @@ def download_verified(base: str, entries: Iterable[dict[str, Any]]
     return out
 
 
-class DownloadStep:
-    """The build's `--from` step (a mixin of pipeline._Build; attributes are its state)."""
-
-    force: bool
-    out: Path
-    writer: OutputWriter
-    hasher: FileHasher
-    old: dict[Ident, list[Entry]]
-    remote: dict[Ident, list[Entry]]
-    notes: list[str]
-
-    def _valid(self, entry: Entry) -> str | None: ...
-    def _expect_rewrites(self, job: Job) -> None: ...
+class DownloadStep(BuildSteps):
+    """The build's `--from` step (a mixin of pipeline._Build; steps.py declares its state)."""
 
     def _download(self, plan: Plan, base: str) -> None:
         """`--from`: fetch the published files of jobs whose cache key matches, verified."""

@@ -1,0 +1,58 @@
+"""The state the steps of one build share, declared once.
+
+`pipeline._Build` is the build; its steps live in mixins next to it (rendering.py,
+bundling.py, remote.py), each working on these attributes, which `_Build.__init__` sets. The
+methods below are the ones a step calls on another: `_Build` or a sibling mixin defines each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..errors import ShareablesError
+    from ..project.model import Settings, Variant
+    from .plan import FileHasher, Job
+    from .report import Progress
+    from .worker import JobFailure, Renderer
+    from .writer import OutputWriter
+
+Entry = dict[str, Any]
+Ident = tuple[str, str]
+
+
+class BuildSteps:
+    """Attributes and cross-step methods of `pipeline._Build` (see the module docstring)."""
+
+    settings: Settings
+    out: Path
+    force: bool
+    jobs: int
+    renderer: Renderer
+    executor: str | None
+    progress: Callable[[Progress], None] | None
+    on_failure: Callable[[Job, JobFailure], None] | None
+    writer: OutputWriter
+    hasher: FileHasher
+    entries: dict[Ident, list[Entry]]  # what the new manifest lists, by job
+    by_dir: dict[str, set[Ident]]  # the same, indexed by output folder
+    status: dict[str, str]  # path -> rendered | cached | remote | kept
+    failed: dict[Ident, str]  # job identity -> error text
+    job_errors: dict[Ident, ShareablesError]
+    new_failures: dict[str, dict[str, Any]]  # failures.json to write
+    old: dict[Ident, list[Entry]]  # the manifest on disk, by job
+    remote: dict[Ident, list[Entry]]  # the published manifest (fresh checkout), by job
+    notes: list[str]
+    durations: dict[str, float]  # "<dir> <platform>" -> render seconds
+    rendered: int
+    jobs_rendered: int
+
+    def _render(self, jobs: list[Job]) -> None: ...
+    def _set(self, key: Ident, entries: list[Entry]) -> None: ...
+    def _keep_old(self, key: Ident) -> None: ...
+    def _valid(self, entry: Entry) -> str | None: ...
+    def _expect_rewrites(self, job: Job) -> None: ...
+    def _adopt(self, key: Ident, cache_key: str, variant: Variant, source_hash: str
+               ) -> str | None: ...
