@@ -139,15 +139,24 @@ def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Render
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                                initargs=(renderer, token, context is not None))
     try:
-        def submit() -> None:
+        def submit() -> bool:
+            """Hand out the next canvas; False when the pool broke since the last result
+            (the canvas goes back to the queue; the work in flight comes back broken)."""
             if queue:
                 group = queue.pop()
-                fut = pool.submit(call, group[0].variant, [target(j.platform) for j in group])
+                try:
+                    fut = pool.submit(call, group[0].variant,
+                                      [target(j.platform) for j in group])
+                except BrokenProcessPool:
+                    queue.append(group)
+                    return False
                 inflight[fut] = group
+            return True
 
         with ctrl_c_held():  # the first submits fork the workers
             for _ in range(workers * IN_FLIGHT_PER_WORKER):
-                submit()
+                if not submit():
+                    break
         while inflight:
             done, _ = wait(inflight, return_when=FIRST_COMPLETED)
             broken = False
@@ -178,7 +187,8 @@ def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Render
                 inflight.clear()
                 return
             while len(inflight) < workers * IN_FLIGHT_PER_WORKER and queue:
-                submit()
+                if not submit():
+                    break
     except BaseException:
         stop_pool(pool)
         raise
