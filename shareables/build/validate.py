@@ -101,7 +101,7 @@ def lint_design(design: Design, res: Any) -> tuple[list[ShareablesError], int]:
                 line, col = (e.line, e.col) if e.line else locate(design.source, design.rel,
                                                                   e.field, lang, design.row)
                 # A glyph no font has fails on every platform alike: say it once, plainly.
-                general = isinstance(e, MissingGlyphError) or pid in e.message
+                general = isinstance(e, MissingGlyphError) or names(e.message, pid)
                 message = e.message if general else f"{pid}: {e.message}"
                 fld = e.field if not lang or not e.field else f"translations.{lang}.{e.field}"
                 err = RenderError(message, file=design.rel, line=line, col=col, field=fld,
@@ -240,11 +240,15 @@ def render_through_build(settings: Settings, designs: Sequence[Design],
     failures.sort(key=lambda jf: where.get(jf[0].ident, (None, 0, 0))[1:])
     problems: dict[int, list[ShareablesError]] = {}
     seen: set[str] = set()
+    failing: dict[tuple[str, str], set[str]] = {}  # (variant, message) -> its platforms
+    for job, f in failures:
+        failing.setdefault((job.dir, f.message), set()).add(job.platform)
     for job, f in failures:
         if job.ident not in where:  # the site's own card: not a design problem
             continue
         design = where[job.ident][0]
-        err = _problem(design, job.variant, job.platform, f)
+        err = _problem(design, job.variant, job.platform, f,
+                       everywhere=len(failing[(job.dir, f.message)]) > 1)
         if str(err) not in seen:
             seen.add(str(err))
             problems.setdefault(id(design), []).append(err)
@@ -261,14 +265,24 @@ def render_through_build(settings: Settings, designs: Sequence[Design],
     return problems, checked
 
 
-def _problem(design: Design, variant: Any, pid: str, f: Any) -> RenderError:
-    """A failed job as validate words it (the same words as the dry render's)."""
+def _problem(design: Design, variant: Any, pid: str, f: Any, *,
+             everywhere: bool = False) -> RenderError:
+    """A failed job as validate words it (the same words as the dry render's).
+
+    `everywhere`: other platforms of the variant failed with these very words (a damaged
+    font): said once, naming none of them."""
     lang = None if variant.original else variant.lang
     line, col = (f.line, f.col) if f.line else locate(design.source, design.rel, f.field, lang,
                                                       design.row)
     # A glyph no font has fails on every platform alike: say it once, plainly.
     # So does one about the design's `motion:` (PyAV missing, a duration out of range).
-    general = f.missing_glyph or f.internal or pid in f.message or f.field == "motion"
+    general = (everywhere or f.missing_glyph or f.internal or names(f.message, pid)
+               or f.field == "motion")
     message = f.message if general else f"{pid}: {f.message}"
     fld = f.field if not lang or not f.field else f"translations.{lang}.{f.field}"
     return RenderError(message, file=design.rel, line=line, col=col, field=fld, hint=f.hint)
+
+
+def names(message: str, pid: str) -> bool:
+    """Whether a message already names the platform (as a word: "x" is not in "expected")."""
+    return re.search(rf"(?<![\w-]){re.escape(pid)}(?![\w-])", message) is not None
