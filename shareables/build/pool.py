@@ -8,9 +8,10 @@ the imports, fonts and logos, and the pool forks its workers from it, warm (`wor
 
 Both only while this process is lean (`LEAN_PARENT_MB`): a build of a large project holds
 its manifest and designs (~170 MiB at 1,000 designs), drawing here would add Pillow, fonts
-and canvases on top, and every forked worker would start with all of it mapped. Then the
-workers come from a fork server that has imported only the renderer's modules
-(`multiprocessing`'s forkserver start method with a preload), and this process draws nothing.
+and canvases on top, and every forked worker would start with all of it mapped. Then, and
+whenever this process runs other threads (`shareables serve`), the workers come from a fork
+server that has imported only the renderer's modules (`multiprocessing`'s forkserver start
+method with a preload), and this process draws nothing.
 
 Each worker runs under its CPU and memory backstop (worker.limit_worker). A render process
 the kernel ended breaks the pool: its in-flight canvases go back to the queue once; one in
@@ -25,6 +26,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -70,9 +72,12 @@ def run_groups(groups: list[list[Job]], renderer: Renderer, workers: int,
         for group in groups:
             here(group)
         return
-    context = _fork_context() if lean else _forkserver_context()
+    # Forking copies one thread: with others running (`shareables serve`'s HTTP server and
+    # watcher) a lock one of them holds stays locked in the child forever.
+    forkable = lean and threading.active_count() == 1
+    context = _fork_context() if forkable else _forkserver_context()
     token = None
-    tame = [i for i, g in enumerate(groups) if _tame(g)] if lean else []
+    tame = [i for i, g in enumerate(groups) if _tame(g)] if forkable else []
     groups = list(groups)
     if context is not None and tame:  # warm this process, then fork workers from it
         init_worker(renderer, worker=False)

@@ -175,8 +175,10 @@ def test_small_builds_render_in_this_process_and_large_ones_in_a_pool(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from shareables.build import pool
 
-    # This test process is far from lean; treat it as a small build process would be.
+    # This test process is far from lean, and its fixtures may keep threads alive: treat it
+    # as the small, single-threaded process of `shareables build` (the next tests check both).
     monkeypatch.setattr(pool, "LEAN_PARENT_MB", 1 << 20)
+    monkeypatch.setattr(pool.threading, "active_count", lambda: 1)
     small = make_project(tmp_path / "small", ("og",))
     log = tmp_path / "pids"
     build_project(small, paths=[small / "designs" / "palestine" / "share-palestine.yaml"],
@@ -189,6 +191,30 @@ def test_small_builds_render_in_this_process_and_large_ones_in_a_pool(
     assert len(pids) > 20 and set(pids) - {str(os.getpid())}  # workers did the rendering
     # ...and the parent, warmed up for the fork, rendered the smallest canvas itself.
     assert str(os.getpid()) in pids
+
+
+def test_a_process_running_other_threads_never_forks_its_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`shareables serve` builds while its HTTP server and watcher run: a fork would copy a
+    lock one of them holds, locked for ever; the workers come from the fork server."""
+    import threading
+
+    from shareables.build import pool
+
+    monkeypatch.setattr(pool, "LEAN_PARENT_MB", 1 << 20)
+    large = make_project(tmp_path / "large", SHARED)
+    log = tmp_path / "pids"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        result = build_project(large, jobs=2, renderer=PidRenderer(log))
+    finally:
+        stop.set()
+        other.join()
+    assert not result.errors
+    pids = set(log.read_text().split())
+    assert pids and str(os.getpid()) not in pids  # nothing drawn here, nothing forked
 
 
 def test_a_heavy_build_process_draws_nothing_and_its_workers_come_from_a_fork_server(
