@@ -105,7 +105,7 @@ class OutputWriter:
     def __init__(self, out_dir: Path) -> None:
         self.out = Path(out_dir)
         self._on_disk: dict[str, Any] | None = None  # the manifest currently on disk
-        self._on_disk_bytes: bytes | None = None
+        self._unlisted: set[str] = set()  # the on-disk manifest is the initial one without them
         self._listed: dict[str, str] = {}
         self._to_unlist: set[str] = set()
         self._owners: dict[str, str] = {}
@@ -152,7 +152,6 @@ class OutputWriter:
         try:
             self._initial_bytes = (self.out / MANIFEST).read_bytes()
             self._on_disk = self._initial = parse_manifest(self._initial_bytes)
-            self._on_disk_bytes = self._initial_bytes
         except (OSError, ValueError):
             self._initial_bytes = None
             self._on_disk = self._initial = None
@@ -269,10 +268,12 @@ class OutputWriter:
         reduced["artefacts"] = [a for a in self._on_disk.get("artefacts", [])
                                 if a.get("path") not in gone]
         reduced["incomplete"] = True  # a build is under way; readers may show fewer files
-        data = _drop_lines(self._on_disk_bytes, gone) if self._on_disk_bytes else None
-        self._write_manifest(reduced, data)
+        # Lines dropped from the initial bytes (kept anyway, for reuse by the new manifest);
+        # the reduced bytes are written and let go, not held for the rest of the build.
+        self._unlisted |= gone
+        initial = self._initial_bytes
+        self._write_manifest(reduced, _drop_lines(initial, self._unlisted) if initial else None)
         self._on_disk = reduced
-        self._on_disk_bytes = data or manifest_bytes(reduced)
         for p in gone:
             self._listed.pop(p, None)
         self.unlisted = True
