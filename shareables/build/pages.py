@@ -66,7 +66,11 @@ def _url(artefact: dict[str, Any]) -> str:
 
 
 def _key(encoded: bytes) -> str:
-    return hashlib.sha256(encoded + site_fingerprint().encode()).hexdigest()
+    """What the pages were rendered from: the manifest's bytes and the page's code (hashed
+    in two updates, the same digest as of their concatenation without copying 30 MB)."""
+    h = hashlib.sha256(encoded)
+    h.update(site_fingerprint().encode())
+    return h.hexdigest()
 
 
 @functools.cache
