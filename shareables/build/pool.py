@@ -59,7 +59,7 @@ def run_groups(groups: list[list[Job]], renderer: Renderer, workers: int,
                handle: HandleGroup, call: Call = worker.timed_group) -> None:
     """Run canvases in `workers` processes (in this process for one, or a small build)."""
     workers = min(workers, len(groups))
-    lean = _resident() <= LEAN_PARENT_MB * 2**20
+    lean = worker.process_memory()[1] <= LEAN_PARENT_MB * 2**20
     small = lean and sum(_work(g) for g in groups) <= SMALL_BUILD_PIXELS \
         and all(map(_tame, groups))
 
@@ -124,15 +124,6 @@ def _forkserver_context() -> Any:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     return context
-
-
-def _resident() -> int:
-    """This process's resident set in bytes (0 where /proc has no statm)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Renderer,

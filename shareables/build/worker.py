@@ -307,7 +307,7 @@ def limit_worker(memory_mb: int = JOB_MEMORY_MB, *, forked: bool = False) -> Non
     """
     with contextlib.suppress(ValueError, OSError):
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        want = memory_mb * 1024 * 1024 + (_address_space() if forked else 0)
+        want = memory_mb * 1024 * 1024 + (process_memory()[0] if forked else 0)
         if hard == resource.RLIM_INFINITY or want < hard:
             resource.setrlimit(resource.RLIMIT_AS, (want, hard))
     with contextlib.suppress(OSError, AttributeError):  # libc: already in the process
@@ -316,16 +316,16 @@ def limit_worker(memory_mb: int = JOB_MEMORY_MB, *, forked: bool = False) -> Non
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
 
 
-def _address_space() -> int:
-    """This process's mapped address space in bytes (VmSize), 0 where /proc has none."""
+def process_memory() -> tuple[int, int]:
+    """(mapped address space, resident set) of this process in bytes, from /proc/self/statm;
+    (0, 0) where there is none."""
     try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+        with open("/proc/self/statm", encoding="ascii") as f:
+            size, resident = f.read().split()[:2]
+        page = os.sysconf("SC_PAGE_SIZE")
+        return int(size) * page, int(resident) * page
+    except (OSError, ValueError):
+        return 0, 0
 
 
 def job_seconds(platform: Platform) -> float:
