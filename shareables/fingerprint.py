@@ -33,9 +33,11 @@ def add_code(h: Any, sources: Iterable[Path], distributions: Iterable[str]) -> A
     return h
 
 
-def modules(*stages: str) -> list[Path]:
-    """Every .py file of the given stage folders, recursively, in a stable order."""
-    return [src for stage in stages for src in sorted((PACKAGE / stage).rglob("*.py"))]
+def modules(*stages: str, pattern: str = "*.py") -> list[Path]:
+    """Every file matching `pattern` in the given stage folders, recursively, in a stable
+    order (never compiled bytecode)."""
+    return [src for stage in stages for src in sorted((PACKAGE / stage).rglob(pattern))
+            if src.is_file() and src.suffix != ".pyc"]
 
 
 def c_library_version(soname: str, symbol: str) -> str:

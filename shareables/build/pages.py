@@ -20,9 +20,9 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+from ..fingerprint import add_code, modules
 from .writer import sha256_bytes
 
 INDEX = "index.html"
@@ -76,9 +76,4 @@ def _key(encoded: bytes) -> str:
 @functools.cache
 def site_fingerprint() -> str:
     """Hash of the download page's code, templates, catalogue and static files."""
-    pkg = Path(__file__).resolve().parent.parent / "site"
-    h = hashlib.sha256()
-    for f in sorted(pkg.rglob("*")):
-        if f.is_file() and f.suffix != ".pyc":
-            h.update(f"{f.relative_to(pkg).as_posix()}\n".encode() + f.read_bytes())
-    return h.hexdigest()
+    return str(add_code(hashlib.sha256(), modules("site", pattern="*"), ()).hexdigest())
