@@ -58,7 +58,7 @@ from .files import SYNCFS, TMP_MARK, atomic_write, link_copy, sha256_bytes
 from .manifest import (
     _PATH_FIELD_STR,
     MANIFEST,
-    _drop_lines,
+    encode_reusing,
     manifest_bytes,
     parse_manifest,
 )
@@ -105,7 +105,6 @@ class OutputWriter:
     def __init__(self, out_dir: Path) -> None:
         self.out = Path(out_dir)
         self._on_disk: dict[str, Any] | None = None  # the manifest currently on disk
-        self._unlisted: set[str] = set()  # the on-disk manifest is the initial one without them
         self._listed: dict[str, str] = {}
         self._to_unlist: set[str] = set()
         self._owners: dict[str, str] = {}
@@ -268,11 +267,10 @@ class OutputWriter:
         reduced["artefacts"] = [a for a in self._on_disk.get("artefacts", [])
                                 if a.get("path") not in gone]
         reduced["incomplete"] = True  # a build is under way; readers may show fewer files
-        # Lines dropped from the initial bytes (kept anyway, for reuse by the new manifest);
+        # The initial file's lines reused (its bytes are kept anyway, for the new manifest);
         # the reduced bytes are written and let go, not held for the rest of the build.
-        self._unlisted |= gone
-        initial = self._initial_bytes
-        self._write_manifest(reduced, _drop_lines(initial, self._unlisted) if initial else None)
+        self._write_manifest(reduced, encode_reusing(reduced, self._initial,
+                                                     self._initial_bytes))
         self._on_disk = reduced
         for p in gone:
             self._listed.pop(p, None)
