@@ -4,7 +4,7 @@ Source files are hashed by path and content, and libraries by their installed ve
 missing one counts as "-"), so editing a module or upgrading a library changes every key
 that names them, with nobody having to remember to bump a constant; and a checkout of the
 same commit with the same libraries gets the same keys. Used by the render and motion
-fingerprints (build/plan.py) and the design cache (project/designcache.py).
+fingerprints (build/keys.py) and the design cache (project/designcache.py).
 """
 
 from __future__ import annotations

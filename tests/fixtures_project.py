@@ -104,7 +104,7 @@ class FakeRenderer:
         pass
 
     def render(self, variant: Variant, platform: Platform) -> list[RenderedFile]:
-        from shareables.build.plan import FileHasher, platform_digest, variant_digest
+        from shareables.build.keys import FileHasher, platform_digest, variant_digest
 
         if self.delay:
             time.sleep(self.delay)

@@ -25,6 +25,7 @@ from typing import Any
 from ..errors import ShareablesError
 from ..project.model import Design, Settings, Variant
 from .bundling import BundleSteps
+from .keys import FileHasher
 from .manifest import (
     IMAGE_ROLES,
     assemble,
@@ -35,7 +36,7 @@ from .manifest import (
     variant_entry,
 )
 from .pages import render_page
-from .plan import FileHasher, Job, Plan, plan_build
+from .plan import Job, Plan, plan_build
 from .remote import DownloadStep, Published
 from .rendering import RenderStep
 from .report import BuildResult, Progress

@@ -1,177 +1,37 @@
-"""Build planning: every job, its output directory and its content-based cache key.
+"""Build planning: every job, its output directory and its cache key; canvases; shards.
 
 A *job* renders one variant (one language of one design) for one platform. It is the unit of
-caching and of parallel work: the file extension (format fall-through) and the number of
-carousel slides are only known after rendering, so the plan is keyed by (variant, platform)
-and the manifest records the paths a job produced.
-
-Cache key = SHA-256 of: the normalised variant (minus what cannot change pixels: caption,
-platform list, the file's location), the bytes of every font, logo and photo it uses, the
-platform spec, and the renderer fingerprint. Never timestamps: a fresh checkout computes the
-same keys, which is what lets `publish --build` skip unchanged designs.
+caching: the file extension (format fall-through) and the number of carousel slides are only
+known after rendering, so the plan is keyed by (variant, platform) and the manifest records
+the paths a job produced. Jobs that draw identical pixels share a *canvas* and are rendered
+once (`group_by_canvas`); the canvas is the unit of parallel work. What a key is made of is
+`keys.py`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import os
 import re
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import DesignError
-from ..fingerprint import PACKAGE, add_code, c_library_version, modules
 from ..platforms import CLIP_FOR_IMAGE, CLIPS, PLATFORMS, Platform, clip_platform, target
-from ..project.model import Background, Design, Settings, Theme, Variant
+from ..project.model import Background, Design, Settings, Variant
 from ..site.shapes import previewed
-
-JOB_FORMAT = "5"  # 5: thumbnails (bicubic) only for the platform each shape previews
-"""Bump when what a job produces changes outside the renderer (thumbnail size, naming)."""
+from .keys import (
+    FileHasher,
+    hash_json,
+    job_key,
+    motion_fingerprint,
+    normalise,
+    platform_digest,
+    variant_digest,
+)
 
 SAFE_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SAFE_LANG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
-
-# Modules whose source decides the pixels and bytes of a render. Their source text is part of
-# the renderer fingerprint, so editing the renderer invalidates the cache without anyone
-# remembering to bump a constant (and a checkout of the same commit gets the same keys).
-RENDER_PACKAGES = ("text", "render")
-"""Stages whose source is part of every render's cache key (all their modules, recursively)."""
-RENDER_FILES = ("project/language.py", "project/alttext.py")
-"""Modules outside those stages whose code shapes the files (quotes per language, alt text)."""
-RENDER_DISTRIBUTIONS = ("pillow", "cairosvg", "fonttools", "uniseg", "zlib-ng")
-
-
-def renderer_fingerprint() -> str:
-    """Hash of the render-stage sources and library versions, without importing Pillow."""
-    h = hashlib.sha256(f"job-format:{JOB_FORMAT}\n".encode())
-    add_code(h, [*modules(*RENDER_PACKAGES), *(PACKAGE / f for f in RENDER_FILES)],
-             RENDER_DISTRIBUTIONS)
-    # text/bidi.py takes the embedding levels from the system FriBiDi
-    h.update(f"fribidi={c_library_version('libfribidi.so.0', 'fribidi_version_info')}\n".encode())
-    return h.hexdigest()[:16]
-
-
-class FileHasher:
-    """SHA-256 of input and output files, each file read at most once per build.
-
-    Results are remembered across builds by (size, mtime_ns) in a small cache so a no-change
-    rebuild reads no font bytes; the hashes themselves are of content. Entries whose mtime is
-    within a few seconds of now are not trusted later (the file could change again within
-    the timestamp's granularity, the "racy git" problem).
-    """
-
-    RACY_SECONDS = 3.0
-
-    def __init__(self, cache: dict[str, list[Any]] | None = None) -> None:
-        self._cache: dict[str, list[Any]] = dict(cache or {})
-        self._memo: dict[str, str | None] = {}
-        self.hashed_bytes = 0
-
-    def sha(self, path: Path | str) -> str | None:
-        """Content hash, or None if the file does not exist."""
-        key = os.fspath(path)
-        if key in self._memo:
-            return self._memo[key]
-        try:
-            st = os.stat(key)
-        except OSError:
-            self._memo[key] = None
-            return None
-        return self._digest(key, st)
-
-    def _digest(self, key: str, st: os.stat_result) -> str | None:
-        cached = self._cache.get(key)
-        if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
-            digest: str | None = cached[2]
-        else:
-            digest = self._hash_file(key)
-            if digest is not None and time.time() - st.st_mtime_ns / 1e9 > self.RACY_SECONDS:
-                self._cache[key] = [st.st_size, st.st_mtime_ns, digest]
-            else:
-                self._cache.pop(key, None)
-        self._memo[key] = digest
-        return digest
-
-    def _hash_file(self, key: str) -> str | None:
-        h = hashlib.sha256()
-        try:
-            with open(key, "rb") as f:
-                while chunk := f.read(1 << 20):
-                    h.update(chunk)
-                    self.hashed_bytes += len(chunk)
-        except OSError:
-            return None
-        return h.hexdigest()
-
-    def matches(self, path: Path | str, size: int, sha: str) -> bool:
-        """Whether a file exists with this size and content (size first: cheap rejection)."""
-        key = os.fspath(path)
-        if key in self._memo:
-            return self._memo[key] == sha
-        try:
-            st = os.stat(key)
-        except OSError:
-            return False
-        return st.st_size == size and self._digest(key, st) == sha  # one stat per file
-
-    def record(self, path: Path, sha: str) -> None:
-        """Remember the hash of a file we just wrote (saves reading it back next build).
-
-        Unlike `sha()`, no racy-timestamp guard: we wrote these bytes ourselves under the
-        build lock, and any later change moves the mtime past the one recorded here. Without
-        this the first rebuild after a cold build would re-read every output file.
-        """
-        key = os.fspath(path)
-        self._memo[key] = sha
-        try:
-            st = os.stat(key)
-        except OSError:
-            return
-        self._cache[key] = [st.st_size, st.st_mtime_ns, sha]
-
-    def export(self) -> dict[str, list[Any]]:
-        """The stat cache to persist: only files looked at in this build (keeps it small)."""
-        return {k: v for k, v in self._cache.items() if k in self._memo}
-
-
-def _normalise(value: Any, hasher: FileHasher, memo: dict[int, Any] | None = None) -> Any:
-    """JSON-able form of model data; a file path becomes the hash of the file's bytes.
-
-    `memo` caches by object identity: every variant of a theme shares one Theme object, so
-    its fonts are normalised once per build, not once per variant.
-    """
-    if memo is not None and isinstance(value, (Theme, Background)):
-        if id(value) not in memo:
-            memo[id(value)] = (value, _normalise(value, hasher))  # keep it alive: id stays valid
-        return memo[id(value)][1]
-    if isinstance(value, Path):
-        return {"file-sha256": hasher.sha(value)}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _normalise(getattr(value, f.name), hasher, memo)
-                for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _normalise(v, hasher, memo) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_normalise(v, hasher, memo) for v in value]
-    return value
-
-
-# Fields that never change a rendered file: where the design lives, which other platforms it
-# targets, and the post copy (caption goes into the manifest and README, not the pixels).
-_KEY_EXCLUDED = ("source", "platforms", "caption", "motion")
-"""(`motion` changes clips only: clip jobs add it to their own keys, see `clip_ids`.)"""
-MOTION_DISTRIBUTIONS = ("av",)
-
-
-def motion_fingerprint() -> str:
-    """Hash of the motion stage's sources and PyAV's version (part of clip keys only)."""
-    return str(add_code(hashlib.sha256(), modules("motion"), MOTION_DISTRIBUTIONS)
-               .hexdigest()[:16])
 
 
 def clip_ids(variant: Variant, wanted: set[str] | None) -> list[str]:
@@ -184,36 +44,6 @@ def clip_ids(variant: Variant, wanted: set[str] | None) -> list[str]:
                                               for c in CLIP_FOR_IMAGE.get(p, ())]
     return [c for c in dict.fromkeys(ids)
             if wanted is None or c in wanted or CLIPS[c].image in wanted]
-
-
-def variant_digest(variant: Variant, hasher: FileHasher,
-                   memo: dict[int, Any] | None = None) -> str:
-    # A shallow walk of the variant's fields (the generic dataclass walk was the slowest part
-    # of a no-change rebuild); nested model objects still go through _normalise.
-    data: dict[str, Any] = {}
-    for name, value in vars(variant).items():
-        if name in _KEY_EXCLUDED:
-            continue
-        if value is None or isinstance(value, (str, int, float, bool)):
-            data[name] = value
-        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-            data[name] = list(value)
-        else:
-            data[name] = _normalise(value, hasher, memo)
-    return _hash_json(data)
-
-
-def platform_digest(platform: Platform) -> str:
-    return _hash_json(dataclasses.asdict(platform))
-
-
-def _hash_json(data: Any) -> str:
-    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def job_key(variant_hash: str, platform_hash: str, fingerprint: str) -> str:
-    return hashlib.sha256(f"{fingerprint}\n{variant_hash}\n{platform_hash}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -425,9 +255,9 @@ def plan_build(
                                 design.rel, design.source_hash, design.line))
             clips = clip_ids(v, wanted)
             if clips:
-                mhash = _hash_json([vhash, _normalise(v.motion, hasher), motion_fingerprint()])
+                mhash = hash_json([vhash, normalise(v.motion, hasher), motion_fingerprint()])
                 for cid in clips:
-                    chash = _hash_json([dataclasses.asdict(clip_platform(cid)),
+                    chash = hash_json([dataclasses.asdict(clip_platform(cid)),
                                         dataclasses.asdict(CLIPS[cid])])
                     jobs.append(Job(v, cid, job_key(mhash, chash, fingerprint), vdir,
                                     design.rel, design.source_hash, design.line))

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..errors import ShareablesError
     from ..project.model import Settings, Variant
-    from .plan import FileHasher, Job
+    from .keys import FileHasher
+    from .plan import Job
     from .report import Progress
     from .worker import JobFailure, Renderer
     from .writer import OutputWriter

@@ -77,7 +77,7 @@ class PillowRenderer:
         self._res = None
 
     def fingerprint(self) -> str:
-        from .plan import renderer_fingerprint
+        from .keys import renderer_fingerprint
 
         return renderer_fingerprint()
 

@@ -3,7 +3,7 @@
 The order is the safety argument (see docs/publishing.md and the spec's Publishing section):
 
 1. lock      a lock object written with a conditional put (If-None-Match: *), with a lease
-2. plan      pure diff in publish_plan.py; `--dry-run` prints it and stops (without the lock)
+2. plan      pure diff in publish/plan.py; `--dry-run` prints it and stops (without the lock)
 3. upload    content-addressed immutable objects, in parallel; our SHA-256 in x-amz-meta-sha256
 4. barrier   any failed upload raises: nothing is switched or deleted
 5. verify    HEAD every object the new manifest references: exists, size, SHA-256 metadata

@@ -1,6 +1,6 @@
 """The S3 side of publishing: target, boto3 client, error messages, reading the bucket.
 
-Everything that talks to botocore lives here (and in publish_lock.py), so publish.py reads as
+Everything that talks to botocore lives here (and in lock.py), so protocol.py reads as
 the protocol and these details stay in one place: bounded standard-mode retries, explicit
 timeouts, path-style addressing for custom endpoints, credentials only from the AWS chain and
 never in a log line, and one function turning botocore exceptions into messages a

@@ -21,8 +21,9 @@ from click.testing import CliRunner
 from fixtures_project import FakeRenderer, make_project, write_photo
 
 from shareables import platforms as platforms_mod
+from shareables.build.keys import FileHasher
 from shareables.build.pipeline import BuildResult, build_project
-from shareables.build.plan import FileHasher, plan_build
+from shareables.build.plan import plan_build
 from shareables.cli import main
 from shareables.project.design import load_designs
 from shareables.project.settings import load_settings
@@ -465,7 +466,7 @@ def test_renderer_fingerprint_covers_every_module_the_renderer_imports():
     import subprocess
     import sys
 
-    from shareables.build.plan import RENDER_FILES, RENDER_PACKAGES
+    from shareables.build.keys import RENDER_FILES, RENDER_PACKAGES
 
     code = ("import sys, shareables.render.compose, shareables.render.carousel\n"
             "print(' '.join(m.split('.', 1)[1] for m in sys.modules\n"

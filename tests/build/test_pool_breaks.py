@@ -17,7 +17,8 @@ from pathlib import Path
 from fixtures_project import make_project
 
 from shareables.build import pool
-from shareables.build.plan import FileHasher, group_by_canvas, plan_build
+from shareables.build.keys import FileHasher
+from shareables.build.plan import group_by_canvas, plan_build
 from shareables.build.worker import JobFailure, PillowRenderer
 from shareables.project.design import load_designs
 from shareables.project.settings import load_settings
