@@ -85,6 +85,33 @@ def _resolve_fonts(project: Path, doc: Doc, raw: dict[str, Any] | None, path: tu
     return Fonts(base.heading, base.body, tuple(by))
 
 
+def _font_error(doc: Doc, path: tuple[Any, ...], message: str, hint: str) -> SettingsError:
+    line, col = doc.where(path)
+    return SettingsError(message, file=doc.file, line=line, col=col, field=field_path(path),
+                         hint=hint)
+
+
+def _font_file(project: Path, doc: Doc, path: tuple[Any, ...], name: str) -> Path | None:
+    """The intact font file `name` means (a path inside the project, else a file in fonts/),
+    or None when there is no such file; a link out of the project or a damaged file raises."""
+    if "/" in name:
+        shown, real = name, resolve_inside(project, project, name, doc=doc, path=path,
+                                           error=SettingsError)
+    else:
+        in_fonts = project / "fonts" / name
+        if not in_fonts.is_file():
+            return None
+        shown, real = f"fonts/{name}", in_fonts.resolve()
+        if not real.is_relative_to(project.resolve()):
+            raise _font_error(doc, path, f"{shown} is a symbolic link to a file outside the "
+                              "project; refused",
+                              "copy the font file into fonts/ instead of linking it")
+    problem = check_font_file(real)
+    if problem:
+        raise _font_error(doc, path, f"{shown} {problem}", "replace it with an intact .ttf/.otf")
+    return real
+
+
 def _resolve_roles(project: Path, doc: Doc, raw: dict[str, Any] | None, path: tuple[Any, ...],
                    errors: list[ShareablesError], fallback: Fonts | None) -> Fonts:
     fonts_dir = project / "fonts"
@@ -104,47 +131,18 @@ def _resolve_roles(project: Path, doc: Doc, raw: dict[str, Any] | None, path: tu
         resolved: list[Path] = []
         for i, name in enumerate(names):
             p = listed_path + (i,) if listed_path else path
-            in_fonts = fonts_dir / name
             try:
-                if "/" not in name and in_fonts.is_file():
-                    real = in_fonts.resolve()
-                    if not real.is_relative_to(project.resolve()):
-                        line, col = doc.where(p)
-                        errors.append(SettingsError(
-                            f"fonts/{name} is a symbolic link to a file outside the project; "
-                            f"refused", file=doc.file, line=line, col=col, field=field_path(p),
-                            hint="copy the font file into fonts/ instead of linking it"))
-                        continue
-                    font_problem = check_font_file(real)
-                    if font_problem:
-                        line, col = doc.where(p)
-                        errors.append(SettingsError(
-                            f"fonts/{name} {font_problem}", file=doc.file, line=line, col=col,
-                            field=field_path(p), hint="replace it with an intact .ttf/.otf"))
-                        continue
-                    resolved.append(real)
-                    continue
-                if "/" in name:
-                    real = resolve_inside(project, project, name, doc=doc, path=p,
-                                          error=SettingsError)
-                    font_problem = check_font_file(real)
-                    if font_problem:
-                        line, col = doc.where(p)
-                        errors.append(SettingsError(
-                            f"{name} {font_problem}", file=doc.file, line=line, col=col,
-                            field=field_path(p), hint="replace it with an intact .ttf/.otf"))
-                        continue
-                    resolved.append(real)
-                    continue
+                real = _font_file(project, doc, p, name)
             except SettingsError as e:
                 errors.append(e)
                 continue
-            line, col = doc.where(p)
+            if real is not None:
+                resolved.append(real)
+                continue
             hint = did_you_mean(name, available) or (
                 f"fonts in fonts/: {', '.join(available)}" if available
                 else "put the font file in fonts/")
-            errors.append(SettingsError(f"unknown font {name!r}", file=doc.file, line=line,
-                                        col=col, field=field_path(p), hint=hint))
+            errors.append(_font_error(doc, p, f"unknown font {name!r}", hint))
         out[role] = tuple(resolved)
     return Fonts(heading=out["heading"], body=out["body"])
 
