@@ -6,6 +6,7 @@ usage: python pillow_floor.py N WIDTH HEIGHT FONT_TTF [compress_level]
 """
 import io
 import json
+import os
 import statistics
 import sys
 import textwrap
@@ -15,7 +16,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 n, w, h, font_path = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 level = int(sys.argv[5]) if len(sys.argv) > 5 else 6
-quotes = json.load(open(__file__.rsplit("/", 1)[0] + "/quotes.json"))
+quotes = json.load(open(os.environ.get("QUOTES_FILE")  # the runner's list, else the five
+                        or __file__.rsplit("/", 1)[0] + "/quotes.json", encoding="utf-8"))
 big, small = ImageFont.truetype(font_path, 64), ImageFont.truetype(font_path, 36)
 times = []
 for i in range(n):

@@ -18,6 +18,16 @@ contrast, writes thumbnails, zips, the manifest and the page. Every tool runs as
 process (start-up and imports included); CPU is user + sys of the process tree. Each round
 runs every tool at `--cards` and at `--small` cards, in an order that rotates per round;
 "marginal" is the CPU of the extra cards divided by their number. Medians over the rounds.
+
+Quotes: by default every card has its own text (`--quotes distinct`): passages cut from the
+organisation's source texts (shared/content/source-texts.md, its quoted paragraphs in Latin
+script: the peers' one font is Noto Sans), each starting at a sentence or clause of a
+paragraph and running on by words to the length of the peers' quote in turn (120, 51, 51, 153
+and 70 characters), so the lengths are the five quotes' and no two texts are the same. The
+list is written to `work/quotes-<n>.json` and every tool reads that one file. `--quotes
+cycle` gives the n cards the five quotes of `quotes.json` in turn (the figure before 2
+December 2026): a process then fits each text once and its memo serves the other 55 cards,
+which no campaign of different texts gets.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 WORK = HERE / "work"
 FONT = REPO / "fonts" / "NotoSans-Regular.ttf"
+SOURCE_TEXTS = REPO.parent.parent / "shared" / "content" / "source-texts.md"  # beside the repos
 PLATFORM_FOR = {(1200, 630): "og", (1080, 1350): "facebook"}  # PNG platforms of that size
 BUILD = "import sys; from shareables.cli import main; sys.argv[0] = 'shareables'; main()"
 
@@ -52,13 +63,89 @@ def setup() -> None:
                         "mkdocs-material[imaging]"], check=True)
 
 
-def quotes() -> list[dict[str, str]]:
+def peer_quotes() -> list[dict[str, str]]:
     data: list[dict[str, str]] = json.loads((HERE / "quotes.json").read_text())
     return data
 
 
-def shareables_project(root: Path, n: int, platform: str) -> Path:
-    """`n` quote designs (the peers' quotes in turn) for one platform."""
+def source_paragraphs(path: Path) -> list[tuple[str, str]]:
+    """(paragraph, who said it) for every quoted paragraph (`> ` lines) of the source texts in
+    Latin script; a block's `— Name` line names its speaker, else the organisation."""
+    blocks: list[list[str]] = []
+    lines: list[str] = []
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith(">"):
+            lines.append(line[1:].strip())
+        elif lines:
+            blocks.append(lines)
+            lines = []
+    out = []
+    for block in blocks:
+        by = next((b[1:].strip() for b in block if b.startswith("—")), "MADRE")
+        paragraph: list[str] = []
+        for line in [*block, ""]:
+            if line and not line.startswith("—"):
+                paragraph.append(line)
+            elif paragraph:
+                text = " ".join(paragraph)
+                if all(ord(c) < 0x250 or c in "–—‘’“”…"
+                       for c in text):
+                    out.append((text, by))
+                paragraph = []
+    return out
+
+
+def distinct_quotes(n: int, path: Path = SOURCE_TEXTS) -> list[dict[str, str]]:
+    """`n` different passages of the source texts, the peers' quote lengths in turn.
+
+    Each starts at a sentence or a clause of a paragraph (then, if those run out, at any word)
+    and takes words up to the length of the peers' quote it stands for; paragraphs take turns.
+    """
+    lengths = [len(q["text"]) for q in peer_quotes()]
+    paragraphs = [(text.split(), by) for text, by in source_paragraphs(path)]
+    starts = []
+    for clause_only in (True, False):
+        for k in range(max(len(words) for words, _by in paragraphs)):
+            for p, (words, _by) in enumerate(paragraphs):
+                opens = k == 0 or words[k - 1][-1] in ".,;:!?…" if k < len(words) else False
+                if k < len(words) and opens == clause_only:
+                    starts.append((p, k))
+    out: list[dict[str, str]] = []
+    seen = set()
+    for p, k in starts:
+        if len(out) == n:
+            break
+        words, by = paragraphs[p]
+        target = lengths[len(out) % len(lengths)]
+        end = k + 1
+        while end < len(words) and len(" ".join(words[k:end])) < target:
+            end += 1
+        text = " ".join(words[k:end])
+        if len(text) >= 40 and text not in seen:
+            seen.add(text)
+            out.append({"text": text, "by": by})
+    if len(out) < n:
+        raise SystemExit(f"the source texts give only {len(out)} distinct passages, not {n}")
+    return out
+
+
+def write_quotes(mode: str, n: int) -> Path:
+    """The quotes every tool reads for an `n`-card run: one file, the same for all."""
+    qs = distinct_quotes(n) if mode == "distinct" else [
+        peer_quotes()[i % len(peer_quotes())] for i in range(n)]
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / f"quotes-{mode}-{n}.json"
+    path.write_text(json.dumps(qs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def quotes_of(path: Path) -> list[dict[str, str]]:
+    data: list[dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def shareables_project(root: Path, qs: list[dict[str, str]], platform: str) -> Path:
+    """One quote design per entry of `qs` for one platform."""
     shutil.rmtree(root, ignore_errors=True)
     sys.path.insert(0, str(HERE.parent))
     from generate import generate  # the repository's settings, fonts and logo
@@ -66,9 +153,7 @@ def shareables_project(root: Path, n: int, platform: str) -> Path:
     generate(root, 0)
     settings = (root / "shareables.yaml").read_text()
     (root / "shareables.yaml").write_text(settings + f"platforms: [{platform}]\n")
-    qs = quotes()
-    for i in range(n):
-        q = qs[i % len(qs)]
+    for i, q in enumerate(qs):
         name, _, role = q["by"].partition(", ")
         path = root / "designs" / "quotes" / f"quote-{i:03d}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +164,7 @@ def shareables_project(root: Path, n: int, platform: str) -> Path:
     return root
 
 
-def mkdocs_project(root: Path, n: int) -> Path:
+def mkdocs_project(root: Path, qs: list[dict[str, str]]) -> Path:
     shutil.rmtree(root, ignore_errors=True)
     (root / "docs").mkdir(parents=True)
     fonts = root / ".cache" / "plugin" / "social" / "fonts" / "Noto Sans"
@@ -91,9 +176,7 @@ def mkdocs_project(root: Path, n: int) -> Path:
         "plugins:\n  - social:\n      cache: false\n"
         "      cards_layout_options: {font_family: Noto Sans}\n")
     (root / "docs" / "index.md").write_text("---\ntitle: MADRE\n---\n# MADRE\n")
-    qs = quotes()
-    for i in range(n - 1):  # with the index page: n cards
-        q = qs[i % len(qs)]
+    for i, q in enumerate(qs[:-1]):  # with the index page: n cards
         (root / "docs" / f"quote-{i:03d}.md").write_text(
             f"---\ntitle: {json.dumps(q['text'])}\n---\n{q['text']}\n\n— {q['by']}\n")
     return root
@@ -126,11 +209,15 @@ def compile_bytecode(*checkouts: Path) -> None:
 
 
 def tools(w: int, h: int, sizes: tuple[int, ...], jobs: int | None,
-          compare: Path | None = None) -> dict[str, Tool]:
+          compare: Path | None = None, mode: str = "distinct") -> dict[str, Tool]:
     platform = PLATFORM_FOR[(w, h)]
     compile_bytecode(REPO, *([compare] if compare is not None else []))
     extra = 1 if platform == "og" else 0  # the download page's own card
-    projects = {n: shareables_project(WORK / f"shareables-{platform}-{n}", n - extra, platform)
+    quotes_file = write_quotes(mode, max(sizes))  # each tool takes the first n of these
+    qs = quotes_of(quotes_file)
+    peer_env = {**os.environ, "QUOTES_FILE": str(quotes_file)}
+    projects = {n: shareables_project(WORK / f"shareables-{platform}-{n}", qs[:n - extra],
+                                      platform)
                 for n in sizes}
 
     def shareables(n: int) -> tuple[float, float]:
@@ -148,11 +235,11 @@ def tools(w: int, h: int, sizes: tuple[int, ...], jobs: int | None,
     if (HERE / "node_modules" / "satori").is_dir():
         def satori(n: int) -> tuple[float, float]:
             return measure(["node", "satori_bench.mjs", str(n), str(w), str(h), str(FONT),
-                            str(WORK / "satori")], HERE)
+                            str(WORK / "satori")], HERE, peer_env)
         out["satori+resvg"] = satori
     mkdocs = HERE / ".venv" / "bin" / "mkdocs"
     if mkdocs.exists() and (w, h) == (1200, 630):
-        docs = {n: mkdocs_project(WORK / f"mkdocs-{n}", n) for n in sizes}
+        docs = {n: mkdocs_project(WORK / f"mkdocs-{n}", qs[:n]) for n in sizes}
 
         def material(n: int) -> tuple[float, float]:
             return measure([str(mkdocs), "build", "-q"], docs[n])
@@ -160,7 +247,7 @@ def tools(w: int, h: int, sizes: tuple[int, ...], jobs: int | None,
 
     def floor(n: int) -> tuple[float, float]:
         return measure([sys.executable, "pillow_floor.py", str(n), str(w), str(h), str(FONT),
-                        "6"], HERE)
+                        "6"], HERE, peer_env)
     out["pillow floor (png 6)"] = floor
     return out
 
@@ -175,6 +262,9 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=None, help="shareables --jobs (default: cores)")
     ap.add_argument("--compare", type=Path, default=None,
                     help="also run the shareables checkout in DIR (e.g. a worktree of main)")
+    ap.add_argument("--quotes", choices=["distinct", "cycle"], default="distinct",
+                    help="distinct: a different source-text passage per card (default); "
+                         "cycle: the five peer quotes in turn")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if args.setup:
@@ -182,7 +272,7 @@ def main() -> None:
         return
     w, h = (int(x) for x in args.size.split("x"))
     sizes = (args.cards, args.small)
-    run = tools(w, h, sizes, args.jobs, args.compare)
+    run = tools(w, h, sizes, args.jobs, args.compare, args.quotes)
     names = list(run)
     got: dict[str, dict[int, list[tuple[float, float]]]] = {k: {n: [] for n in sizes}
                                                              for k in names}
@@ -207,9 +297,10 @@ def main() -> None:
         row["shareables_over_peer_wall"] = ours["wall_ms_per_card"] / row["wall_ms_per_card"]
     if args.json:
         print(json.dumps({"size": args.size, "cards": big, "rounds": args.rounds,
+                          "quotes": args.quotes,
                           "cores": len(os.sched_getaffinity(0)), "tools": rows}, indent=2))
         return
-    print(f"{args.size} PNG, {big} cards, {args.rounds} rounds (medians), "
+    print(f"{args.size} PNG, {big} cards, {args.quotes} quotes, {args.rounds} rounds (medians), "
           f"{len(os.sched_getaffinity(0))} cores")
     print("| tool | CPU per card | marginal CPU per card | wall per card "
           "| shareables ÷ tool (CPU; wall) |\n|---|---|---|---|---|")

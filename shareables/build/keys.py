@@ -33,7 +33,7 @@ RENDER_PACKAGES = ("text", "render")
 """Stages whose source is part of every render's cache key (all their modules, recursively)."""
 RENDER_FILES = ("project/language.py", "project/alttext.py")
 """Modules outside those stages whose code shapes the files (quotes per language, alt text)."""
-RENDER_DISTRIBUTIONS = ("pillow", "cairosvg", "fonttools", "uniseg", "zlib-ng")
+RENDER_DISTRIBUTIONS = ("pillow", "cairosvg", "fonttools", "icu4py", "zlib-ng")
 
 
 def renderer_fingerprint() -> str:
