@@ -23,7 +23,7 @@ from ..fingerprint import PACKAGE, add_code, c_library_version, modules
 from ..platforms import Platform
 from ..project.model import Background, Theme, Variant
 
-JOB_FORMAT = "5"  # 5: thumbnails (bicubic) only for the platform each shape previews
+JOB_FORMAT = "6"  # 6: thumbnails resampled by libswscale (render/thumbs.py)
 """Bump when what a job produces changes outside the renderer (thumbnail size, naming)."""
 
 # Modules whose source decides the pixels and bytes of a render. Their source text is part of
@@ -33,7 +33,7 @@ RENDER_PACKAGES = ("text", "render")
 """Stages whose source is part of every render's cache key (all their modules, recursively)."""
 RENDER_FILES = ("project/language.py", "project/alttext.py")
 """Modules outside those stages whose code shapes the files (quotes per language, alt text)."""
-RENDER_DISTRIBUTIONS = ("pillow", "cairosvg", "fonttools", "icu4py", "zlib-ng")
+RENDER_DISTRIBUTIONS = ("pillow", "cairosvg", "fonttools", "icu4py", "zlib-ng", "av")
 
 
 def renderer_fingerprint() -> str:

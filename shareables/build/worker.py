@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import io
 import os
 import resource
 import signal
@@ -201,39 +200,11 @@ def slide_alt_of(variant: Variant, info: dict[str, Any], n: int, total: int) -> 
 
 
 def thumbnails(img: Any, slide: int | None, widths: Sequence[int]) -> list[RenderedFile]:
-    """JPEG previews for the download page at `widths` (its 1x/2x/3x), deterministic bytes.
+    """JPEG previews for the download page at `widths` (its 1x/2x/3x): render/thumbs.py."""
+    from ..render.thumbs import jpeg_previews
 
-    Made from the frame already in memory, largest first, each from the one before it: the
-    canvas width is the frame itself, an exact half is `Image.reduce(2)` (a 2x2 box), and
-    anything else a bicubic resize with `reducing_gap` (Pillow first shrinks by whole
-    factors with `reduce`, then resamples the rest). Bicubic, not Lanczos: on the shipped
-    designs the two differ by 44.8-50.4 dB PSNR at these sizes, while the JPEG's own loss at
-    quality 72-80 is 32-36 dB, so nothing of the difference survives the encode; bicubic
-    takes about 30 % less time, and resizing is most of a preview's cost.
-    """
-    from PIL import Image
-
-    out: list[RenderedFile] = []
-    if not widths:
-        return out
-    source = img if img.mode == "RGB" else img.convert("RGB")
-    for width in sorted(widths, reverse=True):
-        height = max(1, round(img.height * width / img.width))
-        if source.size == (width, height):
-            pass
-        elif source.width == 2 * width and abs(source.height - 2 * height) <= 1:
-            source = source.reduce(2)
-        else:
-            source = source.resize((width, height), Image.Resampling.BICUBIC,
-                                   reducing_gap=2.0)
-        buf = io.BytesIO()
-        # 2x/3x previews are shown at a half or a third of their pixels: a lower quality
-        # is invisible there and saves the bytes a phone loads.
-        quality = 80 if width == min(widths) else 72
-        source.save(buf, "JPEG", quality=quality, optimize=True)
-        out.append(RenderedFile("thumbnail", slide, EXTENSIONS["jpeg"], CONTENT_TYPES["jpeg"],
-                                buf.getvalue(), source.width, source.height))
-    return out[::-1]
+    return [RenderedFile("thumbnail", slide, EXTENSIONS["jpeg"], CONTENT_TYPES["jpeg"], data,
+                         width, height) for width, height, data in jpeg_previews(img, widths)]
 
 
 @dataclass(frozen=True)
