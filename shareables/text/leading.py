@@ -45,12 +45,18 @@ def vertical(prep: Prepared, style: TextStyle, size: int) -> tuple[int, int, int
     `build_block` then opens a gap only where two lines' glyphs would come too close
     (`line_advance`).
     """
+    key = (size, style.line_height, style.paragraph_spacing)
+    hit = prep.verticals.get(key)
+    if hit is not None:
+        return hit
     fonts = sorted(prep.fonts) or [0]
     asc = max(prep.stack.metrics(i, size)[0] for i in fonts)
     desc = max(prep.stack.metrics(i, size)[1] for i in fonts)
     lead = round(size * style.line_height * _factor(prep, prep.leading_fonts))
     gap = round(size * style.paragraph_spacing)
-    return math.ceil(asc), math.ceil(desc), lead, gap
+    out = (math.ceil(asc), math.ceil(desc), lead, gap)
+    prep.verticals[key] = out
+    return out
 
 
 def line_fonts(prep: Prepared, p: Para, start: int, end: int) -> set[int]:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fontTools import unicodedata as fu
 
@@ -47,6 +47,11 @@ class Para:
     words: int
 
 
+_Probe = tuple[int, float, bool, "int | None"]  # size, box width, widow allowed, floor
+Broken = list[list[tuple[int, int, list[Item]]]]
+"""A text's lines: per paragraph, (first item, end item, the items) per line."""
+
+
 @dataclass
 class Prepared:
     stack: FontStack
@@ -56,6 +61,14 @@ class Prepared:
     fonts: frozenset[int]
     chars: int
     leading_fonts: frozenset[int]  # text fonts setting at least a fifth of the letters
+    # What the fitting search already worked out for this text, by its arguments: it asks
+    # again at the same sizes for every box height it is given (a card's two passes, the
+    # phrasing's sizes), and each answer depends on nothing else.
+    counts: dict[_Probe, int | None] = field(default_factory=dict, repr=False, compare=False)
+    breaks: dict[_Probe, Broken | None] = field(default_factory=dict, repr=False,
+                                                compare=False)
+    verticals: dict[tuple[int, float, float], tuple[int, int, int, int]] = field(
+        default_factory=dict, repr=False, compare=False)
 
 
 def _run_spans(p: Para, a: int, b: int) -> list[tuple[int, int]]:
@@ -243,8 +256,18 @@ def _words_for_widow(prep: Prepared, p: Para) -> int:
 
 def break_all(
     prep: Prepared, size: int, box_w: float, allow_widow: bool, floor: int | None = None
-) -> list[list[tuple[int, int, list[Item]]]] | None:
-    """Lines of every paragraph at `size`, as (first, end, items) triples (None: no fit)."""
+) -> Broken | None:
+    """Lines of every paragraph at `size`, as (first, end, items) triples (None: no fit).
+    Remembered on `prep`: callers only read the lists."""
+    key = (size, box_w, allow_widow, floor)
+    if key not in prep.breaks:
+        prep.breaks[key] = _break_all(prep, size, box_w, allow_widow, floor)
+    return prep.breaks[key]
+
+
+def _break_all(
+    prep: Prepared, size: int, box_w: float, allow_widow: bool, floor: int | None
+) -> Broken | None:
     out = []
     for p in prep.paras:
         items = _items_at(prep, p, size, box_w, floor)
@@ -261,6 +284,15 @@ def count_lines(
     prep: Prepared, size: int, box_w: float, allow_widow: bool, floor: int | None
 ) -> int | None:
     """Total lines at `size` without choosing the breaks (None: does not fit)."""
+    key = (size, box_w, allow_widow, floor)
+    if key not in prep.counts:
+        prep.counts[key] = _count_lines(prep, size, box_w, allow_widow, floor)
+    return prep.counts[key]
+
+
+def _count_lines(
+    prep: Prepared, size: int, box_w: float, allow_widow: bool, floor: int | None
+) -> int | None:
     total = 0
     for p in prep.paras:
         items = _items_at(prep, p, size, box_w, floor)
@@ -295,7 +327,7 @@ def build_block(
     style: TextStyle,
     size: int,
     box_w: int,
-    broken: list[list[tuple[int, int, list[Item]]]],
+    broken: Broken,
 ) -> TextBlock:
     """Measure runs exactly at `size`, order them visually and place the lines."""
     stack, lang = prep.stack, prep.lang
