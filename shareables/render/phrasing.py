@@ -72,8 +72,14 @@ def phrase_fit(fit: Fit, spans: Sequence[T.Span], st: T.TextStyle, w: int, h: in
     # Best: one line per sentence; else sentences on lines of their own, no one-word line.
     size = alt.size
     while size >= lowest:
+        # Sizes at which the cheap widths already put a sentence on two lines are skipped
+        # (one pixel kept for their pessimism): each `fit` shapes and measures real ink.
+        cheap = replace(verse, min_size=min(size, st.min_size))
+        while size > lowest and all(T.lines_at(lines, cheap, s, w) != sentences
+                                    for s in (size, size - 1)):
+            size -= 1
         trial = fit(lines, replace(verse, max_size=size, min_size=min(size, st.min_size)),
-                        w, h, role)
+                    w, h, role)
         if len(trial.lines) == sentences:
             return trial
         size = trial.size - 1

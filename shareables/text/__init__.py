@@ -14,11 +14,12 @@ render stage draws blocks.
 
 from .bidi import base_direction, bidi_levels
 from .block import Line, Run, TextBlock, TextDoesNotFit, TextStyle
-from .fit import fit
+from .fit import fit, lines_at
 from .setting import layout
 from .typography import Span, parse_markup, quote_marks, smart_typography, unquote
 
 __all__ = [
     "Line", "Run", "Span", "TextBlock", "TextDoesNotFit", "TextStyle", "base_direction",
-    "bidi_levels", "fit", "layout", "parse_markup", "quote_marks", "smart_typography", "unquote",
+    "bidi_levels", "fit", "layout", "lines_at", "parse_markup", "quote_marks",
+    "smart_typography", "unquote",
 ]

@@ -77,6 +77,15 @@ def fits_fast(
     return n_lines is not None and nominal_height(prep, style, size, n_lines) <= box_h
 
 
+def lines_at(spans: Sequence[Span] | str, style: TextStyle, size: int, box_w: int) -> int | None:
+    """How many lines the text takes at `size` in a box `box_w` wide, from the cheap per-px
+    widths (no shaping, no ink; None when a word is wider than the box even when split).
+    What `fits_fast` counts: a quick way to rule sizes out before asking `fit` for real."""
+    sp = as_spans(spans)
+    prep = prepare(sp, style.fonts, style.lang, style_rtl(style, "".join(s.text for s in sp)))
+    return count_lines(prep, size, box_w, True, style.min_size) if prep.paras else 0
+
+
 _MEMO: dict[tuple[object, ...], TextBlock | int] = {}
 """fit() results in this process: a block, or the characters to cut when nothing fits."""
 MEMO_SIZE = 4096
