@@ -39,7 +39,6 @@ from .cards import (
 from .closing import plan_tag
 from .resources import Resources
 from .sequence import content_blocks
-from .textpaint import REUSED_ROLES
 from .textpaint import draw as draw_block
 
 RENDERER_VERSION = "render-1"
@@ -279,8 +278,7 @@ def _compose(ctx: Ctx, lay: L.Layout, role: str, placed: list[Placed], marks: li
     base = img.copy() if layers else None
     items: list[TextItem] = []
     for p, (c, r) in zip(placed, measured, strict=True):
-        ink = draw_block(img, p.block, p.x, p.y, p.fill, ctx.accent,
-                         reuse=p.role in REUSED_ROLES)
+        ink = draw_block(img, p.block, p.x, p.y, p.fill, ctx.accent)
         items.append(TextItem(p.role, p.block.size, p.box, ink, c, r, p.body, p.bold,
                               p.block, (p.x, p.y), p.fill, ctx.accent))
     if debug:

@@ -10,10 +10,11 @@ from ..text.block import TextBlock
 if TYPE_CHECKING:
     from PIL import Image, ImageDraw, ImageFont
 
-REUSED_ROLES = frozenset({"handle", "counter"})
-"""Labels drawn the same on every card of a platform (`draw(reuse=True)` from compose)."""
 _MASKS: dict[tuple[Any, ...], tuple[Any, tuple[int, int]]] = {}
-_MASKS_LIMIT = 256
+_MASKS_BYTES = [0]
+MASKS_BUDGET = 16 * 2**20
+"""Bytes of glyph coverage masks kept in a process (8-bit: width x height each); past it the
+kept masks are dropped and kept afresh."""
 
 
 def draw(
@@ -23,16 +24,15 @@ def draw(
     y: int,
     fill: str | tuple[int, ...],
     accent_fill: str | tuple[int, ...] | None = None,
-    *,
-    reuse: bool = False,
 ) -> tuple[int, int, int, int]:
     """Draw the block with its origin at (x, y); returns the ink bbox in image coordinates.
 
     Accent spans use `accent_fill` (default `fill`); emoji are drawn in colour, rendered at
     the emoji font's bitmap size and scaled down with LANCZOS. The image must be RGB or RGBA.
-    ``reuse``: keep each run's glyph coverage mask for the next card that draws the same run
-    at the same sub-pixel position (the handle on every card): the same pixels, rasterised
-    once.
+    Each run's glyph coverage mask is kept for the next card that draws the same run at the
+    same size and sub-pixel position: the handle on every card, and a variant's lines on
+    every canvas that sets them alike (a square and a portrait card often do; a third of the
+    lines of a build are such repeats). The same pixels, rasterised once.
     """
     from PIL import ImageDraw
 
@@ -56,7 +56,7 @@ def draw(
             color = accent_fill if (run.accent and accent_fill is not None) else fill
             font = stack.font(run.font_index, block.size)
             direction = "rtl" if run.rtl else "ltr"
-            if reuse and _draw_kept(d, (rx, ry), run.text, color, font, direction, lang):
+            if _draw_kept(d, (rx, ry), run.text, color, font, direction, lang):
                 continue
             d.text((rx, ry), run.text, fill=color, font=font, anchor="ls",
                    direction=direction, language=lang)
@@ -81,11 +81,14 @@ def _draw_kept(d: ImageDraw.ImageDraw, xy: tuple[float, float], text: str,
     key = (font, text, direction, lang, ink, start)
     kept = _MASKS.get(key)
     if kept is None:
-        if len(_MASKS) >= _MASKS_LIMIT:
-            _MASKS.clear()
         kept = font.getmask2(text, "L", direction, None, lang, 0, "ls", ink, start,
                              stroke_filled=True)
+        size = kept[0].size[0] * kept[0].size[1]
+        if _MASKS_BYTES[0] + size > MASKS_BUDGET:
+            _MASKS.clear()
+            _MASKS_BYTES[0] = 0
         _MASKS[key] = kept
+        _MASKS_BYTES[0] += size
     mask, (ox, oy) = kept
     core.draw_bitmap((int(x) + ox, int(y) + oy), mask, ink)
     return True

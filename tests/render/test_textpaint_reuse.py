@@ -41,3 +41,28 @@ def test_negative_positions_take_pillows_own_path() -> None:
     img = Image.new("RGB", (50, 50))
     assert not textpaint._draw_kept(ImageDraw.Draw(img), (-3.5, 20.0), "x", "#fff", font,
                                     "ltr", None)
+
+
+def test_kept_masks_stay_within_their_budget(monkeypatch) -> None:
+    """Every line's mask is kept now, not just the handle's: a process that draws thousands
+    of distinct lines keeps at most MASKS_BUDGET bytes of them, and still draws them right."""
+    monkeypatch.setattr(textpaint, "MASKS_BUDGET", 200_000)
+    textpaint._MASKS.clear()
+    textpaint._MASKS_BYTES[0] = 0
+    font = ImageFont.truetype(str(FONTS / "NotoSans-Bold.ttf"), 60,
+                              layout_engine=ImageFont.Layout.RAQM)
+    peak = 0
+    for i in range(120):
+        text = f"Line {i} of solidarity"
+        ours = Image.new("RGB", (900, 100), "#123")
+        theirs = ours.copy()
+        assert textpaint._draw_kept(ImageDraw.Draw(ours), (10.0, 70.0), text, "#fff", font,
+                                    "ltr", "en")
+        ImageDraw.Draw(theirs).text((10.0, 70.0), text, fill="#fff", font=font, anchor="ls",
+                                    language="en")
+        assert ImageChops.difference(ours, theirs).getbbox() is None
+        kept = sum(m.size[0] * m.size[1] for m, _ in textpaint._MASKS.values())
+        assert kept == textpaint._MASKS_BYTES[0]
+        peak = max(peak, kept)
+    assert 0 < peak <= 200_000
+    assert len(textpaint._MASKS) < 120  # some were dropped on the way
