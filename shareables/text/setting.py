@@ -114,12 +114,18 @@ def _span_advance(prep: Prepared, p: Para, a: int, b: int, size: int) -> float:
     )
 
 
+_NEWLINES = str.maketrans("\r\u2028\u2029", "\n\n\n")
+"""Line breaks other than "\\n": a lone CR, and Unicode's line and paragraph separators (a raw
+one in a YAML block scalar stays in the text, pasted text brings them). Raqm fails on a text
+holding U+2029 (a second bidi paragraph), and U+2028 was drawn as a blank mid-line."""
+
+
 def prepare(spans: tuple[Span, ...], stack: FontStack, lang: str, rtl: bool) -> Prepared:
     key = (stack, spans, lang, rtl)
     hit = _prep_cache.get(key)
     if hit is not None:
         return hit
-    text = "".join(s.text for s in spans).replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(s.text for s in spans).replace("\r\n", "\n").translate(_NEWLINES)
     missing = stack.missing(text)
     if missing:  # never draw a tofu box (validation normally reports this first)
         chars = " ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
