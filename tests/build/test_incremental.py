@@ -178,3 +178,56 @@ def test_the_json_report_is_the_same_data_one_artefact_a_line(project: Path) -> 
     assert len(result.statuses) > 20
     for line, status in zip(lines[start + 1:], result.statuses, strict=False):
         assert json.loads(line.strip().rstrip(",")) == status
+
+
+BUNDLE_CHANGES = {
+    "caption": ("designs/palestine/share-palestine.yaml", "Stand with Palestinians.",
+                "Stand with Palestinians now."),
+    "photo credit": ("designs/afghanistan/defenders.yaml", "Photo: test fixture",
+                     "Photo: another fixture"),
+    "a slide (member bytes)": ("designs/afghanistan/three-things.yaml", "- Two.", "- Two, now."),
+    "brand name": ("shareables.yaml", "name: MADRE", "name: MADRE Speaks"),
+}
+
+
+def zips(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.zip")}
+
+
+@pytest.mark.parametrize("change", list(BUNDLE_CHANGES))
+def test_bundles_kept_by_their_stored_keys_are_the_zips_a_full_build_makes(
+        tmp_path: Path, change: str) -> None:
+    root = make_project(tmp_path / "p")  # carousel, photo, shared files: every kind of zip
+    run(root)
+    before = zips(root / "output")
+    file, old, new = BUNDLE_CHANGES[change]
+    edit(root / file, old, new)
+    again = run(root)
+    fresh = tmp_path / "fresh"
+    run(root, output_dir=fresh)
+    assert zips(root / "output") == zips(fresh)
+    remade = {s["path"] for s in again.statuses if s["role"] == "bundle"
+              and s["status"] == "rendered"}
+    assert remade and all(zips(root / "output")[p] != before[p] for p in remade)
+    keys = (root / "output" / ".shareables" / "bundles.json").read_bytes()
+    assert keys == (fresh / ".shareables" / "bundles.json").read_bytes()
+
+
+def test_a_no_change_rebuild_looks_bundle_keys_up(project: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from shareables.build.bundling import BundleSteps
+
+    run(project)
+    made: list[str] = []
+    real = BundleSteps._bundle_text
+
+    def counted(self: Any, vp: Any, members: Any) -> Any:
+        made.append(vp.dir)
+        return real(self, vp, members)
+
+    monkeypatch.setattr(BundleSteps, "_bundle_text", counted)
+    assert run(project).rendered == 0
+    assert made == []
+    edit(project / "designs/climate/q07.yaml", "Caption 7.", "Caption seven.")
+    run(project)
+    assert set(made) == {"climate/q07/en"}  # (the other variants: looked up)
