@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ShareablesError
 from ..platforms import Platform, target
 from ..project.model import Variant
-from .pool import IN_FLIGHT_PER_WORKER, run_groups
+from .pool import IN_FLIGHT_PER_WORKER, EarlyPool, run_groups
 from .worker import JobFailure, Renderer, Result, init_worker, timed_group
 
 if TYPE_CHECKING:
@@ -53,12 +53,12 @@ def parse_executor(spec: str | None) -> str | None:
 
 
 def run_jobs(jobs: list[Job], renderer: Renderer, workers: int, handle: Handle,
-             executor: str | None = None) -> None:
+             executor: str | None = None, early: EarlyPool | None = None) -> None:
     """Run `jobs` and call `handle` for each in completion order (see the module docstring).
 
     `workers` bounds the local pool (1: render in this process; worker.py's pool, with its
     per-job budgets and restarts); for Dask the cluster's thread count decides how many jobs
-    are in flight.
+    are in flight. `early`: the local pool, started before the plan (pool.EarlyPool).
     """
     from .plan import group_by_canvas
 
@@ -70,7 +70,7 @@ def run_jobs(jobs: list[Job], renderer: Renderer, workers: int, handle: Handle,
             handle(job, result, seconds / len(group))
 
     if executor is None:
-        run_groups(groups, renderer, workers, each)
+        run_groups(groups, renderer, workers, each, early=early)
         return
     try:
         from distributed import Client

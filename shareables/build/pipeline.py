@@ -37,6 +37,7 @@ from .manifest import (
 )
 from .pages import render_page
 from .plan import Job, Plan, plan_build
+from .pool import EarlyPool
 from .remote import DownloadStep, Published
 from .rendering import RenderStep
 from .report import BuildResult, Progress
@@ -56,7 +57,10 @@ DESIGN_CACHE = "designs.json"
 """Designs as loaded, by their file's content hash (project/designcache.py)."""
 INDEX_STATE = "index.json"
 """What index.html was rendered from, so an unchanged page is not rendered again."""
-"""Files that accompany another one of the same job (their entry's `of` names it)."""
+EARLY_MANIFEST_BYTES = 8 << 20
+"""A manifest on disk this large (~300 designs) has the render pool started before it is
+read (pool.EarlyPool): reading it, planning and checking the cache take long enough that
+the workers' start and the likely designs' renders overlap them."""
 Entry = dict[str, Any]
 Ident = tuple[str, str]
 
@@ -78,7 +82,10 @@ def build_project(project: Path | str | Settings, paths: Sequence[Path | str] | 
     cache = DesignCache(OutputWriter(out).read_state(DESIGN_CACHE), settings)
     designs, errors = load_designs(settings.project_dir, settings, paths, cache=cache)
     state = {DESIGN_CACHE: cache.export()} if cache.changed else {}
-    return build(settings, designs, errors, partial=bool(paths), state=state, **options)
+    # Designs whose files were parsed again (edited, new, or no cache yet): likely dirty.
+    likely = [d for d in designs if not cache.hit(d.source)]
+    return build(settings, designs, errors, partial=bool(paths), state=state, likely=likely,
+                 **options)
 
 
 def build(
@@ -100,6 +107,7 @@ def build(
     progress: Callable[[Progress], None] | None = None,
     on_failure: Callable[[Job, JobFailure], None] | None = None,
     state: dict[str, bytes] | None = None,
+    likely: Sequence[Design] = (),
 ) -> BuildResult:
     """Build `designs` into `output_dir` (default: <project>/output); see the module docstring.
 
@@ -112,6 +120,8 @@ def build(
     `on_failure` hears every job that failed, rendered now or known from the failure cache
     (validate reports them its own way).
     `state`: more build-state files (name -> bytes) to store in output/.shareables/.
+    `likely`: designs that probably need rendering (their files changed): in a large project
+    the render pool starts on them before the manifest is read (pool.EarlyPool).
     """
     out = Path(output_dir) if output_dir else settings.project_dir / "output"
     if published is not None:
@@ -127,6 +137,7 @@ def build(
     run.download_from = published.base if published is not None else None
     run.on_failure = on_failure
     run.state = dict(state or {})
+    run.likely = list(likely)
     try:
         return run.run()
     except OSError as e:  # a full or read-only disk, output/ being a file…: one message
@@ -165,14 +176,14 @@ class _Build(BundleSteps, DownloadStep, RenderStep):
         self.on_failure = None
         self.state: dict[str, bytes] = {}  # more build-state files to store
         self.state_read: dict[str, bytes | None] = {}  # state files as read at the start
+        self.likely: list[Design] = []
+        self.early = None
 
     def run(self) -> BuildResult:
         t0 = time.perf_counter()
         self.out.mkdir(parents=True, exist_ok=True)
-        with OutputWriter(self.out) as writer:
+        with OutputWriter(self.out, load=False) as writer:
             self.writer = writer
-            self.old = by_ident(writer.previous)
-            self.remote = by_ident(self.previous) if self.previous and not self.force else {}
             hashes = _load_json(self._read_state(HASH_CACHE))
             self.hasher = FileHasher(hashes)
             self.known_failures = {} if self.force else _load_json(
@@ -180,40 +191,76 @@ class _Build(BundleSteps, DownloadStep, RenderStep):
             self.new_failures = {}
             fingerprint = self.renderer.fingerprint()
             timed = self.timed or _durations(_load_json(self._read_state(DURATIONS)))
-            plan = plan_build(self.settings, self.designs, self.hasher, fingerprint,
-                              platforms=self.platforms, shard=self.shard, durations=timed)
-            self.errors.extend(plan.errors)
+            self.early = self._start_early(fingerprint, timed)
+            try:
+                return self._run(t0, hashes, fingerprint, timed)
+            except BaseException:
+                if self.early is not None:
+                    self.early.close(stop=True)
+                raise
 
-            if self.download_from:
-                self._download(plan, self.download_from)
-            dirty = [job for job in plan.jobs if not self._reuse(job)]
-            self._render(dirty)
-            self._report_job_errors(plan)
-            self._carry_unplanned(plan)  # before bundles: a --platform build bundles them too
-            self._bundles(plan)
-            self._report_job_errors(plan)  # bundles may have rendered remote-only members
-            artefacts = [e for group in self.entries.values() for e in group]
-            manifest = assemble(self.settings, fingerprint=fingerprint,
-                                variants=self._variant_entries(plan), artefacts=artefacts)
-            manifest["built_at"] = _built_at(manifest, writer.previous)
-            # unchanged entries reuse their bytes from the manifest on disk
-            encoded = encode_reusing(manifest, writer.previous, writer.previous_bytes)
-            html, assets = self._page(manifest, encoded)
-            removed = writer.commit(manifest, index_html=html, extra=assets,
-                                    sweep=not self.errors, encoded=encoded,
-                                    keep=self.index_state.get("pages", ()))
-            self.notes.extend(f"kept output/{p}: shareables did not make it, so the clean-up "
-                              f"leaves it (move it out of output/)" for p in writer.kept_foreign)
-            exported = self.hasher.export()
-            if exported != hashes:  # comparing is cheaper than encoding 40,000 entries
-                self._write_state(HASH_CACHE, json.dumps(exported).encode())
-            self._write_state(FAILURE_CACHE, json.dumps(self.new_failures).encode())
-            self._write_state(INDEX_STATE, json.dumps(self.index_state).encode())
-            self._write_state(DURATIONS, json.dumps({k: v for k, v in sorted(
-                {**timed, **self.durations}.items()) if k.split(" ")[0] in self.by_dir},
-                indent=0).encode())
-            for name, data in self.state.items():
-                self._write_state(name, data)
+    def _start_early(self, fingerprint: str, timed: dict[str, float]) -> EarlyPool | None:
+        """For a large project, start the render pool now, with the likely designs' first
+        canvases (pool.EarlyPool), while the manifest is read and the plan checked."""
+        if not (self.likely and self.executor is None and self.jobs > 1 and self.shard is None
+                and self.download_from is None):
+            return None
+        try:
+            if os.stat(self.out / "manifest.json").st_size < EARLY_MANIFEST_BYTES:
+                return None
+        except OSError:
+            return None
+        from .plan import group_by_canvas, job_cost
+
+        sub = plan_build(self.settings, self.likely, self.hasher, fingerprint,
+                         platforms=self.platforms, durations=timed)
+        jobs = sorted((j for j in sub.jobs if j.dir != "site"
+                       and j.key not in self.known_failures), key=job_cost, reverse=True)
+        return EarlyPool(self.renderer, self.jobs, group_by_canvas(jobs))
+
+    def _run(self, t0: float, hashes: dict[str, Any], fingerprint: str,
+             timed: dict[str, float]) -> BuildResult:
+        writer = self.writer
+        writer.load()
+        self.old = by_ident(writer.previous)
+        self.remote = by_ident(self.previous) if self.previous and not self.force else {}
+        plan = plan_build(self.settings, self.designs, self.hasher, fingerprint,
+                          platforms=self.platforms, shard=self.shard, durations=timed)
+        self.errors.extend(plan.errors)
+
+        if self.download_from:
+            self._download(plan, self.download_from)
+        dirty = [job for job in plan.jobs if not self._reuse(job)]
+        self._render(dirty)
+        if self.early is not None:  # (nothing dirty: its early renders are not needed)
+            self.early.close()
+            self.early = None
+        self._report_job_errors(plan)
+        self._carry_unplanned(plan)  # before bundles: a --platform build bundles them too
+        self._bundles(plan)
+        self._report_job_errors(plan)  # bundles may have rendered remote-only members
+        artefacts = [e for group in self.entries.values() for e in group]
+        manifest = assemble(self.settings, fingerprint=fingerprint,
+                            variants=self._variant_entries(plan), artefacts=artefacts)
+        manifest["built_at"] = _built_at(manifest, writer.previous)
+        # unchanged entries reuse their bytes from the manifest on disk
+        encoded = encode_reusing(manifest, writer.previous, writer.previous_bytes)
+        html, assets = self._page(manifest, encoded)
+        removed = writer.commit(manifest, index_html=html, extra=assets,
+                                sweep=not self.errors, encoded=encoded,
+                                keep=self.index_state.get("pages", ()))
+        self.notes.extend(f"kept output/{p}: shareables did not make it, so the clean-up "
+                          f"leaves it (move it out of output/)" for p in writer.kept_foreign)
+        exported = self.hasher.export()
+        if exported != hashes:  # comparing is cheaper than encoding 40,000 entries
+            self._write_state(HASH_CACHE, json.dumps(exported).encode())
+        self._write_state(FAILURE_CACHE, json.dumps(self.new_failures).encode())
+        self._write_state(INDEX_STATE, json.dumps(self.index_state).encode())
+        self._write_state(DURATIONS, json.dumps({k: v for k, v in sorted(
+            {**timed, **self.durations}.items()) if k.split(" ")[0] in self.by_dir},
+            indent=0).encode())
+        for name, data in self.state.items():
+            self._write_state(name, data)
 
         def statuses() -> list[dict[str, Any]]:
             return [self._status_of(a) for a in manifest["artefacts"]] + [

@@ -18,6 +18,13 @@ the kernel ended breaks the pool: its in-flight canvases go back to the queue on
 flight when a second pool breaks is reported as the one that exceeded its budget. At most a
 few canvases per worker are in flight, so finished bytes are written (and freed) as they
 arrive instead of piling up in the parent.
+
+A large project's build starts its pool early (`EarlyPool`), before it has read its manifest
+and worked out what is dirty: the fork server and the workers' set-up overlap that work, and
+the first few canvases of the designs whose files changed are handed out at once. The pool
+then renders the dirty canvases; one handed out early is taken only when its jobs have the
+same cache keys (the same bytes), otherwise it is rendered as usual and the early result is
+dropped.
 """
 
 from __future__ import annotations
@@ -55,42 +62,117 @@ PRELOAD = ["shareables.build.worker", "shareables.render.compose", "shareables.r
 IN_FLIGHT_PER_WORKER = 3
 
 
+class EarlyPool:
+    """Render processes started before the build knows its dirty canvases (see the module
+    docstring), from the fork server (the build process will be large by the time it would
+    fork), with `groups` handed out at once. Started in a thread: the fork server's start
+    is spent waiting, and the build reads its manifest meanwhile. `run_groups` takes it over
+    and closes it; `close(stop=True)` ends it on an interrupted build."""
+
+    def __init__(self, renderer: Renderer, workers: int, groups: list[list[Job]],
+                 call: Call = worker.timed_group) -> None:
+        self.renderer, self.workers, self.call = renderer, workers, call
+        self.context = _forkserver_context()
+        self.pool: ProcessPoolExecutor | None = None
+        self.early: dict[tuple[str, ...], Future[Any]] = {}
+        self._thread: threading.Thread | None = None
+        if self.context is not None:
+            self._thread = threading.Thread(target=self._start, args=(groups,),
+                                            name="shareables-early-pool", daemon=True)
+            self._thread.start()
+
+    def _start(self, groups: list[list[Job]]) -> None:
+        try:
+            pool = ProcessPoolExecutor(self.workers, mp_context=self.context,
+                                       initializer=_init, initargs=(self.renderer, None, True))
+            self.pool = pool
+            for group in groups[:self.workers * IN_FLIGHT_PER_WORKER]:
+                self.early[_keys(group)] = pool.submit(
+                    self.call, group[0].variant, [target(j.platform) for j in group])
+            for _ in range(self.workers - len(self.early)):  # every worker starts either way
+                pool.submit(_started)
+        except Exception:  # noqa: BLE001 - no early pool, then: the build starts one as usual
+            self.close(stop=True)
+
+    def ready(self) -> bool:
+        """Wait for the start; whether the pool is there to take over."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        return self.pool is not None
+
+    def take(self, group: Sequence[Job]) -> Future[Any] | None:
+        """The early render of `group`'s very jobs (same keys), if one was handed out."""
+        return self.early.pop(_keys(group), None)
+
+    def close(self, *, stop: bool = False) -> None:
+        """Shut the pool down. Early renders nobody took are dropped: `stop` (or any still
+        running) kills the processes rather than waiting for them."""
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self.ready()
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        if stop or any(f.running() for f in self.early.values()):
+            stop_pool(pool)
+        self.early.clear()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _keys(group: Sequence[Job]) -> tuple[str, ...]:
+    return tuple(f"{j.platform} {j.key}" for j in group)
+
+
+def _started() -> None:
+    """Nothing: a task that makes the pool start a worker (its initializer sets it up)."""
+
+
 def run_groups(groups: list[list[Job]], renderer: Renderer, workers: int,
-               handle: HandleGroup, call: Call = worker.timed_group) -> None:
-    """Run canvases in `workers` processes (in this process for one, or a small build)."""
-    workers = min(workers, len(groups))
-    lean = worker.process_memory()[1] <= LEAN_PARENT_MB * 2**20
-    small = lean and sum(_work(g) for g in groups) <= SMALL_BUILD_PIXELS \
-        and all(map(_tame, groups))
-
-    def here(group: Sequence[Job]) -> None:
-        results, seconds = call(group[0].variant, [target(j.platform) for j in group])
-        handle(group, results, seconds)
-
-    if workers <= 1 or small:
-        init_worker(renderer, worker=False)
-        for group in groups:
-            here(group)
-        return
-    # Forking copies one thread: with others running (`shareables serve`'s HTTP server and
-    # watcher) a lock one of them holds stays locked in the child forever.
-    forkable = lean and threading.active_count() == 1
-    context = _fork_context() if forkable else _forkserver_context()
+               handle: HandleGroup, call: Call = worker.timed_group,
+               early: EarlyPool | None = None) -> None:
+    """Run canvases in `workers` processes (in this process for one, or a small build);
+    `early`: a pool already started for this build, used instead of starting one."""
+    if early is not None and not (early.renderer is renderer and early.call is call
+                                  and groups and early.ready()):
+        early.close()
+        early = None
     token = None
-    tame = [i for i, g in enumerate(groups) if _tame(g)] if forkable else []
-    groups = list(groups)
-    if context is not None and tame:  # warm this process, then fork workers from it
-        init_worker(renderer, worker=False)
-        token = f"{os.getpid()}-{id(renderer)}-{time.monotonic_ns()}"
-        worker.WARM = (token, renderer)
-        here(groups.pop(min(tame, key=lambda i: _work(groups[i]))))
+    if early is not None:
+        workers, context = early.workers, early.context
+    else:
+        workers = min(workers, len(groups))
+        lean = worker.process_memory()[1] <= LEAN_PARENT_MB * 2**20
+        small = lean and sum(_work(g) for g in groups) <= SMALL_BUILD_PIXELS \
+            and all(map(_tame, groups))
+        if workers <= 1 or small:
+            init_worker(renderer, worker=False)
+            for group in groups:
+                results, seconds = call(group[0].variant, [target(j.platform) for j in group])
+                handle(group, results, seconds)
+            return
+        # Forking copies one thread: with others running (`shareables serve`'s HTTP server
+        # and watcher) a lock one of them holds stays locked in the child forever.
+        forkable = lean and threading.active_count() == 1
+        context = _fork_context() if forkable else _forkserver_context()
+        tame = [i for i, g in enumerate(groups) if _tame(g)] if forkable else []
+        groups = list(groups)
+        if context is not None and tame:  # warm this process, then fork workers from it
+            init_worker(renderer, worker=False)
+            token = f"{os.getpid()}-{id(renderer)}-{time.monotonic_ns()}"
+            worker.WARM = (token, renderer)
+            group = groups.pop(min(tame, key=lambda i: _work(groups[i])))
+            results, seconds = call(group[0].variant, [target(j.platform) for j in group])
+            handle(group, results, seconds)
     queue = list(reversed(groups))  # pop() from the end: plan order
     suspects: dict[int, int] = {}  # id(group) -> broken pools it was in flight in
     try:
         while queue:
-            _run_pool(queue, suspects, renderer, workers, handle, call, context, token)
+            _run_pool(queue, suspects, renderer, workers, handle, call, context, token, early)
+            early = None  # (broke: the rest in fresh pools)
     finally:
         worker.WARM = None
+        if early is not None:
+            early.close()
 
 
 def _tame(group: Sequence[Job]) -> bool:
@@ -128,12 +210,23 @@ def _forkserver_context() -> Any:
 
 def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Renderer,
               workers: int, handle: HandleGroup, call: Call, context: Any,
-              token: str | None) -> None:
+              token: str | None, early: EarlyPool | None = None) -> None:
     """Run canvases from `queue` in one pool until it is empty or the pool breaks (see the
-    module docstring). Any exception here (Ctrl+C) kills the render processes first."""
+    module docstring); in `early`'s pool, taking its early renders of queued canvases. Any
+    exception here (Ctrl+C) kills the render processes first."""
     inflight: dict[Future[Any], list[Job]] = {}
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
-                               initargs=(renderer, token, context is not None))
+    if early is not None and early.pool is not None:
+        pool = early.pool
+        for group in list(queue):
+            fut = early.take(group)
+            if fut is not None:
+                queue.remove(group)
+                inflight[fut] = group
+        for fut in early.early.values():  # not dirty after all: don't let them hold workers
+            fut.cancel()
+    else:
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
+                                   initargs=(renderer, token, context is not None))
     try:
         def submit() -> bool:
             """Hand out the next canvas; False when the pool broke since the last result
@@ -150,7 +243,7 @@ def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Render
             return True
 
         with ctrl_c_held():  # the first submits fork the workers
-            for _ in range(workers * IN_FLIGHT_PER_WORKER):
+            while len(inflight) < workers * IN_FLIGHT_PER_WORKER and queue:
                 if not submit():
                     break
         while inflight:
@@ -189,7 +282,10 @@ def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Render
         stop_pool(pool)
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if early is not None and early.pool is pool:
+            early.close()
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager

@@ -50,7 +50,8 @@ class RenderStep(BuildSteps):
             # Longest first (carousels, tall canvases): the pool's last minutes are then short
             # jobs, not one big carousel keeping a single core busy while the others idle.
             jobs = sorted(jobs, key=job_cost, reverse=True)
-            run_jobs(jobs, self.renderer, min(self.jobs, total), handle, self.executor)
+            early, self.early = self.early, None  # (a pool started early: taken over once)
+            run_jobs(jobs, self.renderer, min(self.jobs, total), handle, self.executor, early)
 
     def _store(self, job: Job, files: list[RenderedFile]) -> None:
         """Write one job's files and record their manifest entries."""

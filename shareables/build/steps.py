@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..project.model import Settings, Variant
     from .keys import FileHasher
     from .plan import Job
+    from .pool import EarlyPool
     from .report import Progress
     from .worker import JobFailure, Renderer
     from .writer import OutputWriter
@@ -49,6 +50,7 @@ class BuildSteps:
     durations: dict[str, float]  # "<dir> <platform>" -> render seconds
     rendered: int
     jobs_rendered: int
+    early: EarlyPool | None  # the render pool, when started before the plan (pool.py)
 
     def _render(self, jobs: list[Job]) -> None: ...
     def _read_state(self, name: str) -> bytes | None: ...

@@ -102,8 +102,9 @@ class OutputWriter:
             w.commit(new_manifest, index_html=..., sweep=True)
     """
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, *, load: bool = True) -> None:
         self.out = Path(out_dir)
+        self._load_on_enter = load  # False: the caller calls load() once it holds the lock
         self._on_disk: dict[str, Any] | None = None  # the manifest currently on disk
         self._listed: dict[str, str] = {}
         self._to_unlist: set[str] = set()
@@ -147,7 +148,12 @@ class OutputWriter:
                               hint="wait for it to finish (or stop it) and run again") from None
         self._lock_fd = fd
         self._pending_at_start = (state / PENDING).exists()
-        # Read under the lock: the manifest cannot change until we release it.
+        if self._load_on_enter:
+            self.load()
+        return self
+
+    def load(self) -> None:
+        """Read the manifest on disk (under the lock: it cannot change until we release it)."""
         try:
             self._initial_bytes = (self.out / MANIFEST).read_bytes()
             self._on_disk = self._initial = parse_manifest(self._initial_bytes)
@@ -163,7 +169,6 @@ class OutputWriter:
         for path, sha in self._listed.items():
             if sha:
                 self._by_sha.setdefault(sha, []).append(path)
-        return self
 
     @property
     def previous(self) -> dict[str, Any] | None:

@@ -78,6 +78,7 @@ class DesignCache:
         self._new: dict[str, list[Any]] = {}
         self._designs: dict[str, list[Design]] = {}
         self.hits = self.misses = 0
+        self._hit: set[str] = set()
         try:
             stored = json.loads(data) if data else None
         except ValueError:
@@ -105,7 +106,12 @@ class DesignCache:
             return None
         self._new[name], self._designs[name] = list(entry or ()), designs
         self.hits += 1
+        self._hit.add(name)
         return designs
+
+    def hit(self, file: Path) -> bool:
+        """Whether `file`'s designs came from the cache in this load (not parsed again)."""
+        return os.fspath(file) in self._hit
 
     def put(self, file: Path, sha: str, designs: list[Design], refs: list[str]) -> None:
         """Remember a file that loaded cleanly; `refs` are the photo paths it resolved."""

@@ -1,0 +1,113 @@
+"""The render pool of a large project starts before the manifest is read (pool.EarlyPool),
+rendering the designs whose files changed at once: what it renders early is used only for
+the very jobs the plan finds dirty, and the build's output is the output of a full build."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fixtures_project import FakeRenderer, make_project
+
+from shareables.build import pipeline, pool
+from shareables.build.pipeline import build_project
+
+DARWISH = "designs/palestine/darwish-on-this-earth.yaml"
+
+
+class LogRenderer(FakeRenderer):
+    """Logs each render (process, variant, platform) to a file: workers are other processes."""
+
+    def __init__(self, log: Path) -> None:
+        super().__init__()
+        self.log = log
+
+    def render(self, variant: Any, platform: Any) -> Any:
+        with open(self.log, "a") as f:
+            f.write(f"{os.getpid()} {variant.key} {platform.id}\n")
+        return super().render(variant, platform)
+
+
+@pytest.fixture
+def early(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every project counts as large; returns how many early renders were taken."""
+    monkeypatch.setattr(pipeline, "EARLY_MANIFEST_BYTES", 0)
+    taken: list[int] = []
+    real = pool.EarlyPool.take
+
+    def take(self: pool.EarlyPool, group: Any) -> Any:
+        fut = real(self, group)
+        taken.append(fut is not None)
+        return fut
+
+    monkeypatch.setattr(pool.EarlyPool, "take", take)
+    return taken
+
+
+def renders(log: Path) -> list[tuple[str, str, str]]:
+    return [tuple(line.split()) for line in log.read_text().splitlines()]  # type: ignore[misc]
+
+
+def files(out: Path) -> dict[str, Any]:
+    """output/ as data: every file's bytes, the manifest parsed without its build time."""
+    found: dict[str, Any] = {p.relative_to(out).as_posix(): p.read_bytes()
+                             for p in out.rglob("*") if p.is_file()
+                             and ".shareables" not in p.parts}
+    found["manifest.json"] = json.loads(found["manifest.json"])
+    found["manifest.json"].pop("built_at")
+    return found
+
+
+def test_early_renders_are_the_dirty_jobs_once_and_the_output_a_full_builds(
+        tmp_path: Path, early: list[int]) -> None:
+    root = make_project(tmp_path / "p")
+    log = tmp_path / "log"
+    build_project(root, jobs=2, renderer=LogRenderer(log))
+    text = (root / DARWISH).read_text()
+    (root / DARWISH).write_text(text.replace("Its name became", "Its name was"))
+    log.unlink()
+    result = build_project(root, jobs=2, renderer=LogRenderer(log))
+    assert not result.errors
+    done = renders(log)
+    rendered = {(f"palestine/{s['design']}/{s['lang']}", s["platform"]) for s in result.statuses
+                if s["status"] == "rendered" and s["role"] not in ("bundle", "thumbnail")}
+    count = Counter((v, p) for _pid, v, p in done)
+    assert all(count[job] == 1 for job in rendered)  # each dirty job rendered once
+    # The rest: the other language of the edited file, handed out early, then dropped.
+    assert {v for v, _p in set(count) - rendered} <= {"palestine/darwish-on-this-earth/ar"}
+    assert max(count.values()) == 1
+    assert str(os.getpid()) not in {pid for pid, _v, _p in done}
+    assert early and all(early)  # every dirty canvas was one handed out early
+    fresh = tmp_path / "fresh"
+    build_project(root, jobs=1, renderer=FakeRenderer(), output_dir=fresh)
+    assert files(root / "output") == files(fresh)
+
+
+def test_an_edit_that_changes_no_render_uses_nothing_early_and_leaves_no_process(
+        tmp_path: Path, early: list[int]) -> None:
+    root = make_project(tmp_path / "p")
+    log = tmp_path / "log"
+    build_project(root, jobs=2, renderer=LogRenderer(log))
+    manifest = (root / "output" / "manifest.json").read_bytes()
+    with open(root / DARWISH, "a") as f:
+        f.write("# a comment: the file's bytes change, nothing it renders does\n")
+    log.unlink()
+    result = build_project(root, jobs=2, renderer=LogRenderer(log))
+    assert result.rendered == 0 and not result.errors
+    assert (root / "output" / "manifest.json").read_bytes() == manifest
+    assert early == []  # nothing dirty: nothing taken
+    for pid in {int(pid) for pid, _v, _p in renders(log)} if log.exists() else ():
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # killed; the fork server reaps it
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"early render process {pid} still running")
