@@ -289,4 +289,3 @@ def _checked(data: Any) -> dict[str, Any] | None:
 
 
 _PATH_FIELD = re.compile(rb'"path":"([^"\\]*)"')
-_PATH_FIELD_STR = re.compile(r'"path":"([^"\\]*)"')

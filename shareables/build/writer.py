@@ -56,7 +56,6 @@ from typing import Any
 from ..errors import DesignError, ShareablesError
 from .files import SYNCFS, TMP_MARK, atomic_write, link_copy, sha256_bytes
 from .manifest import (
-    _PATH_FIELD_STR,
     MANIFEST,
     encode_reusing,
     manifest_bytes,
@@ -179,19 +178,9 @@ class OutputWriter:
     def previous_bytes(self) -> bytes | None:
         return self._initial_bytes
 
-    def encode(self, manifest: dict[str, Any]) -> bytes:
-        """manifest_bytes(), reusing the previous manifest's lines for unchanged artefacts."""
-        if manifest == self._initial and self._initial_bytes:
-            return self._initial_bytes
-        known: dict[str, tuple[dict[str, Any], str]] = {}
-        if self._initial and self._initial_bytes:
-            entries = {a.get("path"): a for a in self._initial.get("artefacts", [])
-                       if isinstance(a, dict)}
-            for line in self._initial_bytes.decode().split("\n"):
-                m = _PATH_FIELD_STR.search(line)
-                if m is not None and line.startswith("  {") and m.group(1) in entries:
-                    known[m.group(1)] = (entries[m.group(1)], line[2:].rstrip(","))
-        return manifest_bytes(manifest, known)
+    def release_bytes(self) -> None:
+        """Let go of the initial manifest's bytes (after `commit`, the last to need them)."""
+        self._initial_bytes = None
 
     def __exit__(self, *exc: object) -> None:
         if self._lock_fd is not None:

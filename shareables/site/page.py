@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 
 from ..errors import ShareablesError
 from . import pages as plan
+from .bytecode import template_cache
 from .i18n import strings, ui_language
 from .model import (
     PageModel,
@@ -194,6 +195,7 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=template_cache(),  # bytecode.py
     )
     env.filters["tags"] = isolate_tags
     env.filters["rich"] = rich
