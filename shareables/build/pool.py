@@ -106,17 +106,21 @@ class EarlyPool:
         return self.early.pop(_keys(group), None)
 
     def close(self, *, stop: bool = False) -> None:
-        """Shut the pool down. Early renders nobody took are dropped: `stop` (or any still
-        running) kills the processes rather than waiting for them."""
+        """Shut the pool down; early renders nobody took are dropped. `stop` (an interrupted
+        build) kills the processes now. Otherwise any still drawing finish on their own
+        while the build goes on (the interpreter waits for them at exit): killed mid-result
+        they could leave a half-written message the pool's reader would wait on for ever."""
         if self._thread is not None and self._thread is not threading.current_thread():
             self.ready()
         pool, self.pool = self.pool, None
         if pool is None:
             return
-        if stop or any(f.running() for f in self.early.values()):
+        if stop:
             stop_pool(pool)
+        else:
+            busy = any(f.running() for f in self.early.values())
+            pool.shutdown(wait=not busy, cancel_futures=True)
         self.early.clear()
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _keys(group: Sequence[Job]) -> tuple[str, ...]:

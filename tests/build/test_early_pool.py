@@ -111,3 +111,52 @@ def test_an_edit_that_changes_no_render_uses_nothing_early_and_leaves_no_process
             time.sleep(0.05)
         else:
             pytest.fail(f"early render process {pid} still running")
+
+
+SLOW = """
+from fixtures_project import FakeRenderer
+
+class Slow(FakeRenderer):
+    def render(self, variant, platform):
+        with open({log!r}, "a") as f:
+            f.write("start\\n")
+        files = super().render(variant, platform)
+        with open({log!r}, "a") as f:
+            f.write("done\\n")
+        return files
+"""
+SCRIPT = """
+import sys
+from pathlib import Path
+sys.path[:0] = [{tests!r}, {here!r}]
+from slow import Slow
+from shareables.build import pipeline
+from shareables.build.pipeline import build_project
+
+pipeline.EARLY_MANIFEST_BYTES = 0
+result = build_project(Path({root!r}), jobs=2, renderer=Slow(delay=0.5))
+print(result.rendered)
+"""
+
+
+def test_early_renders_still_drawing_when_the_build_needs_none_finish_and_the_process_exits(
+        tmp_path: Path) -> None:
+    """Killed while sending its result, a render process could leave a half-written message
+    that the pool's reader thread waits on at exit, for ever: they are left to finish."""
+    import subprocess
+    import sys
+
+    root = make_project(tmp_path / "p")
+    build_project(root, jobs=1, renderer=FakeRenderer())
+    with open(root / DARWISH, "a") as f:
+        f.write("# the file's bytes change, nothing it renders does\n")
+    log = tmp_path / "log"
+    (tmp_path / "slow.py").write_text(SLOW.format(log=str(log)))
+    script = SCRIPT.format(tests=str(Path(__file__).resolve().parent.parent),
+                           here=str(tmp_path), root=str(root))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0"]  # nothing needed rendering
+    lines = log.read_text().split()
+    assert lines and lines.count("start") == lines.count("done")  # none killed mid-way
