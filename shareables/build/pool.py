@@ -57,8 +57,12 @@ SMALL_BUILD_PIXELS = 6 * 1080 * 1350
 """Work (canvas pixels x images) below which a build renders in this process."""
 LEAN_PARENT_MB = 112
 """Resident size above which this process neither draws nor forks its workers."""
-PRELOAD = ["shareables.build.worker", "shareables.render.compose", "shareables.render.encode"]
-"""What the fork server imports once for all the workers it forks."""
+PRELOAD = ["shareables.build.worker", "shareables.render.compose", "shareables.render.encode",
+           "shareables.render.thumbs", "fontTools.ttLib", "defusedxml.ElementTree", "av",
+           "av.video.reformatter"]
+"""What the fork server imports once for all the workers it forks: the renderer, and what it
+imports when it first draws (font tables, the logo's XML, PyAV for thumbnails: ~90 ms a
+worker). A module that is not installed (PyAV is optional) is skipped."""
 IN_FLIGHT_PER_WORKER = 3
 
 
