@@ -114,7 +114,7 @@ class OutputWriter:
         self._initial_bytes: bytes | None = None
         self._pending_marked = False
         self._pending_at_start = False  # a killed or failed build may have left strays
-        self._by_sha: dict[str, list[str]] = {}  # paths holding those bytes (link sources)
+        self._by_sha: dict[str, list[str]] | None = {}  # see _sources
         self._links = True  # False once the filesystem refused a hard link
         self.linked = 0  # files this build stored as another name of an identical file
         self.unlisted = False  # True once the on-disk manifest was replaced by a reduced copy
@@ -159,15 +159,24 @@ class OutputWriter:
         except (OSError, ValueError):
             self._initial_bytes = None
             self._on_disk = self._initial = None
-        self._initial_paths = _listed(self._initial)
         self._listed = {
             a["path"]: a.get("sha256", "")
             for a in (self._on_disk or {}).get("artefacts", [])
             if isinstance(a, dict) and isinstance(a.get("path"), str)
         }
-        for path, sha in self._listed.items():
-            if sha:
-                self._by_sha.setdefault(sha, []).append(path)
+        self._initial_paths = set(self._listed)
+        self._by_sha = None  # made at the first write (a build that writes nothing needs none)
+
+    @property
+    def _sources(self) -> dict[str, list[str]]:
+        """sha256 -> the paths holding those bytes (link sources), from the initial listing
+        and then this build's writes."""
+        if self._by_sha is None:
+            self._by_sha = {}
+            for a in (self._initial or {}).get("artefacts", []):
+                if isinstance(a, dict) and isinstance(a.get("path"), str) and a.get("sha256"):
+                    self._by_sha.setdefault(a["sha256"], []).append(a["path"])
+        return self._by_sha
 
     @property
     def previous(self) -> dict[str, Any] | None:
@@ -229,7 +238,7 @@ class OutputWriter:
         except OSError as e:
             raise WriterError(f"cannot write {target}: {e.strerror}") from e
         self._written.append(target)
-        sources = self._by_sha.setdefault(sha, [])
+        sources = self._sources.setdefault(sha, [])
         if path in sources:
             sources.remove(path)
         sources.insert(0, path)  # this build's file first: just written, surely intact
@@ -239,7 +248,7 @@ class OutputWriter:
         """Make `target` a hard link to an output file that has these bytes, if there is one."""
         if not self._links:
             return False
-        for other in self._by_sha.get(sha, ()):
+        for other in self._sources.get(sha, ()):
             if other == path:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -393,11 +402,6 @@ def made_by_us(rel: str) -> bool:
     if name.startswith(".") and TMP_MARK in name:
         return True
     return _OURS.fullmatch(rel) is not None
-
-
-def _listed(manifest: dict[str, Any] | None) -> set[str]:
-    return {a["path"] for a in (manifest or {}).get("artefacts", [])
-            if isinstance(a, dict) and isinstance(a.get("path"), str)}
 
 
 def _check_rel(path: str) -> None:
