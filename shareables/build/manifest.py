@@ -279,7 +279,46 @@ def parse_manifest(data: bytes) -> dict[str, Any] | None:
                 obj[k] = share(v, v)
         return obj
 
-    return _checked(json.loads(data, object_hook=shared))
+    return _checked(_in_pieces(data, shared) or json.loads(data, object_hook=shared))
+
+
+_HEAD = b'{\n "artefacts": [\n'
+PIECE = 1 << 20
+"""Bytes of artefact lines parsed at a time (see _in_pieces)."""
+
+
+def _in_pieces(data: bytes, hook: Any) -> dict[str, Any] | None:
+    """A manifest as manifest_bytes lays it out, its artefact lines parsed a piece at a time;
+    None for any other layout (then it is parsed whole).
+
+    json.loads first decodes all of its input to one string: 30 MB of UTF-8 with a single
+    emoji in it is a 120 MB string (four bytes a character), on top of the bytes and the
+    objects, for the build's peak memory. A piece's string is a few MB.
+    """
+    if not data.startswith(_HEAD):
+        return None
+    end = data.find(b"\n ]", len(_HEAD))  # lines inside start "  {"; a string has no "\n"
+    if end < 0:
+        return None
+    outside = data[:len(_HEAD) - 1] + data[end + 1:]
+    if outside.count(b'"artefacts":') != 1:  # a second such key: read as json.loads reads it
+        return None  # (inside a string the quotes would be escaped: this counts keys only)
+    try:
+        rest = json.loads(outside, object_hook=hook)
+        if not isinstance(rest, dict) or rest.get("artefacts") != []:
+            return None
+        artefacts: list[Any] = []
+        start = len(_HEAD)
+        while start < end:
+            stop = data.find(b"\n", min(start + PIECE, end), end)
+            stop = end if stop < 0 else stop
+            piece = data[start:stop].rstrip(b",")
+            artefacts += json.loads(b"[" + piece + b"]", object_hook=hook)
+            start = stop + 1
+    except ValueError:
+        return None
+    rest["artefacts"] = artefacts
+    return rest
 
 
 def _checked(data: Any) -> dict[str, Any] | None:

@@ -231,3 +231,24 @@ def test_a_no_change_rebuild_looks_bundle_keys_up(project: Path,
     edit(project / "designs/climate/q07.yaml", "Caption 7.", "Caption seven.")
     run(project)
     assert set(made) == {"climate/q07/en"}  # (the other variants: looked up)
+
+
+def test_a_manifest_parsed_in_pieces_is_the_manifest_parsed_whole(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shareables.build import manifest as manifest_mod
+
+    run(project)
+    raw = (project / "output" / "manifest.json").read_bytes()
+    data = json.loads(raw)
+    data["artefacts"][2]["caption"] = "Emoji 🕊️ and عربى across a piece's edge"
+    raw = manifest_bytes(data)
+    monkeypatch.setattr(manifest_mod, "PIECE", 300)  # many pieces, edges inside lines
+    assert manifest_mod._in_pieces(raw, lambda o: o) == json.loads(raw)
+    assert manifest_mod.parse_manifest(raw) == json.loads(raw)
+    # any other layout: parsed whole, as json.loads reads it
+    for other in (json.dumps(data, indent=1).encode(), json.dumps(data).encode(),
+                  raw.replace(b"\n ],\n", b'\n ],\n "artefacts": [],\n', 1)):
+        assert manifest_mod._in_pieces(other, lambda o: o) is None
+        assert manifest_mod.parse_manifest(other) == json.loads(other)
+    with pytest.raises(ValueError):
+        manifest_mod.parse_manifest(raw[:-40])
