@@ -28,18 +28,18 @@ from .writer import sha256_bytes
 INDEX = "index.html"
 
 
-def render_page(manifest: dict[str, Any], encoded: bytes, state: dict[str, Any],
+def render_page(manifest: dict[str, Any], key: str, state: dict[str, Any],
                 sha_on_disk: Callable[[str], str | None], *, force: bool,
-                previous: dict[str, Any] | None = None, previous_encoded: bytes | None = None
+                previous: dict[str, Any] | None = None, previous_key: str | None = None
                 ) -> tuple[str | None, dict[str, bytes], dict[str, Any]]:
     """(index.html or None to keep the current one, the other pages, the new page state).
 
-    `sha_on_disk(rel)` is the content hash of an output file (None when missing);
-    `previous`/`previous_encoded`: the manifest on disk before this build, and its bytes.
+    `key` is page_key() of the manifest's bytes; `sha_on_disk(rel)` the content hash of an
+    output file (None when missing); `previous`/`previous_key`: the manifest on disk before
+    this build, and page_key() of its bytes.
     """
     from ..site import page as site
 
-    key = _key(encoded)
     stored = state.get("pages")
     pages: dict[str, str] = stored if isinstance(stored, dict) else {}
     known = not force and INDEX in pages
@@ -47,8 +47,8 @@ def render_page(manifest: dict[str, Any], encoded: bytes, state: dict[str, Any],
     if known and state.get("key") == key and not stale:
         return None, {}, state
     wanted: set[str] | None = None
-    if known and previous is not None and previous_encoded is not None \
-            and state.get("key") == _key(previous_encoded):
+    if known and previous is not None and previous_key is not None \
+            and state.get("key") == previous_key:
         changed = site.changed_pages(previous, manifest, _url)
         if changed is not None and (changed | stale) <= set(pages):
             wanted = changed | stale
@@ -65,7 +65,7 @@ def _url(artefact: dict[str, Any]) -> str:
     return str(artefact["path"])
 
 
-def _key(encoded: bytes) -> str:
+def page_key(encoded: bytes) -> str:
     """What the pages were rendered from: the manifest's bytes and the page's code (hashed
     in two updates, the same digest as of their concatenation without copying 30 MB)."""
     h = hashlib.sha256(encoded)

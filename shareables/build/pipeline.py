@@ -35,7 +35,7 @@ from .manifest import (
     refreshed,
     variant_entry,
 )
-from .pages import render_page
+from .pages import page_key, render_page
 from .plan import Job, Plan, plan_build
 from .pool import EarlyPool
 from .remote import DownloadStep, Published
@@ -245,16 +245,22 @@ class _Build(BundleSteps, DownloadStep, RenderStep):
         manifest["built_at"] = _built_at(manifest, writer.previous)
         # unchanged entries reuse their bytes from the manifest on disk
         encoded = encode_reusing(manifest, writer.previous, writer.previous_bytes)
-        html, assets = self._page(manifest, encoded)
+        # What the pages were and will be rendered from, then the old bytes let go: held
+        # with the new ones through the page step, they made the build's peak memory.
+        key = page_key(encoded)
+        before = writer.previous_bytes
+        previous_key = key if encoded is before else page_key(before) if before else None
+        writer.release_bytes(encoded)
+        del before
+        html, assets = self._page(manifest, key, previous_key)
         removed = writer.commit(manifest, index_html=html, extra=assets,
                                 sweep=not self.errors, encoded=encoded,
                                 keep=self.index_state.get("pages", ()))
         self.notes.extend(f"kept output/{p}: shareables did not make it, so the clean-up "
                           f"leaves it (move it out of output/)" for p in writer.kept_foreign)
-        # Both manifests' bytes (30 MB each at 1,000 designs) let go before the build state
-        # is encoded: the build's peak memory is then the commit's, not the commit's + this.
+        # The new manifest's bytes (30 MB at 1,000 designs) let go before the build state is
+        # encoded: the build's peak memory is then the commit's, not the commit's + this.
         del encoded, html, assets
-        writer.release_bytes()
         exported = self.hasher.export()
         if exported != hashes:  # comparing is cheaper than encoding 40,000 entries
             self._write_state(HASH_CACHE, json.dumps(exported).encode())
@@ -420,12 +426,12 @@ class _Build(BundleSteps, DownloadStep, RenderStep):
                 out.append({**v, "errors": bad_files.get(v.get("source"), [])})
         return out
 
-    def _page(self, manifest: dict[str, Any], encoded: bytes
+    def _page(self, manifest: dict[str, Any], key: str, previous_key: str | None
               ) -> tuple[str | None, dict[str, bytes]]:
         html, assets, self.index_state = render_page(
-            manifest, encoded, _load_json(self._read_state(INDEX_STATE)),
+            manifest, key, _load_json(self._read_state(INDEX_STATE)),
             lambda rel: self.hasher.sha(self.out / rel), force=self.force,
-            previous=self.writer.previous, previous_encoded=self.writer.previous_bytes)
+            previous=self.writer.previous, previous_key=previous_key)
         return html, assets
 
     # -- reporting -----------------------------------------------------------------------

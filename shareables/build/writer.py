@@ -112,6 +112,7 @@ class OutputWriter:
         self._lock_fd: int | None = None
         self._initial: dict[str, Any] | None = None
         self._initial_bytes: bytes | None = None
+        self._same_bytes: tuple[bytes, bool] | None = None  # (new bytes, equal to initial)
         self._pending_marked = False
         self._pending_at_start = False  # a killed or failed build may have left strays
         self._by_sha: dict[str, list[str]] | None = {}  # see _sources
@@ -187,8 +188,12 @@ class OutputWriter:
     def previous_bytes(self) -> bytes | None:
         return self._initial_bytes
 
-    def release_bytes(self) -> None:
-        """Let go of the initial manifest's bytes (after `commit`, the last to need them)."""
+    def release_bytes(self, encoded: bytes) -> None:
+        """Let go of the initial manifest's bytes once `encoded`, the new manifest's, is made
+        from them: `commit(encoded=encoded)` then knows whether they are the same without
+        holding both."""
+        self._same_bytes = (encoded, encoded is self._initial_bytes
+                            or encoded == self._initial_bytes)
         self._initial_bytes = None
 
     def __exit__(self, *exc: object) -> None:
@@ -319,7 +324,11 @@ class OutputWriter:
             atomic_write(self.out / INDEX, index_html.encode())
             self._written.append(self.out / INDEX)
         data = encoded if encoded is not None else manifest_bytes(manifest)
-        changed = data != self._initial_bytes or self.unlisted
+        if self._same_bytes is not None and self._same_bytes[0] is data:
+            changed = not self._same_bytes[1] or self.unlisted
+        else:
+            changed = data != self._initial_bytes or self.unlisted
+        self._same_bytes = None
         if changed:
             self._make_durable()
             self._write_manifest(manifest, data)
