@@ -82,10 +82,12 @@ def build_project(project: Path | str | Settings, paths: Sequence[Path | str] | 
     cache = DesignCache(OutputWriter(out).read_state(DESIGN_CACHE), settings)
     designs, errors = load_designs(settings.project_dir, settings, paths, cache=cache)
     state = {DESIGN_CACHE: cache.export()} if cache.changed else {}
-    # Designs whose files were parsed again (edited, new, or no cache yet): likely dirty.
+    # Designs whose files were parsed again (edited, new, or no cache yet): likely dirty;
+    # what those files gave before tells which of their renders the edit left alone.
     likely = [d for d in designs if not cache.hit(d.source)]
+    before = [d for f in dict.fromkeys(d.source for d in likely) for d in cache.previous(f)]
     return build(settings, designs, errors, partial=bool(paths), state=state, likely=likely,
-                 **options)
+                 likely_before=before, **options)
 
 
 def build(
@@ -108,6 +110,7 @@ def build(
     on_failure: Callable[[Job, JobFailure], None] | None = None,
     state: dict[str, bytes] | None = None,
     likely: Sequence[Design] = (),
+    likely_before: Sequence[Design] = (),
 ) -> BuildResult:
     """Build `designs` into `output_dir` (default: <project>/output); see the module docstring.
 
@@ -122,6 +125,8 @@ def build(
     `state`: more build-state files (name -> bytes) to store in output/.shareables/.
     `likely`: designs that probably need rendering (their files changed): in a large project
     the render pool starts on them before the manifest is read (pool.EarlyPool).
+    `likely_before`: what their files gave at the last build (renders with the same keys are
+    not likely dirty: a caption or comment edit starts no early render).
     """
     out = Path(output_dir) if output_dir else settings.project_dir / "output"
     if published is not None:
@@ -138,6 +143,7 @@ def build(
     run.on_failure = on_failure
     run.state = dict(state or {})
     run.likely = list(likely)
+    run.likely_before = list(likely_before)
     try:
         return run.run()
     except OSError as e:  # a full or read-only disk, output/ being a file…: one message
@@ -177,6 +183,7 @@ class _Build(BundleSteps, DownloadStep, RenderStep):
         self.state: dict[str, bytes] = {}  # more build-state files to store
         self.state_read: dict[str, bytes | None] = {}  # state files as read at the start
         self.likely: list[Design] = []
+        self.likely_before: list[Design] = []
         self.early = None
 
     def run(self) -> BuildResult:
@@ -214,8 +221,16 @@ class _Build(BundleSteps, DownloadStep, RenderStep):
 
         sub = plan_build(self.settings, self.likely, self.hasher, fingerprint,
                          platforms=self.platforms, durations=timed)
+        # A job whose key the edited file's last version had too draws the same bytes: it is
+        # in output/ already (a caption, a comment, a platform list changed), not dirty.
+        same = {(j.platform, j.key) for j in plan_build(
+            self.settings, self.likely_before, self.hasher, fingerprint,
+            platforms=self.platforms, durations=timed).jobs} if self.likely_before else set()
         jobs = sorted((j for j in sub.jobs if j.dir != "site"
-                       and j.key not in self.known_failures), key=job_cost, reverse=True)
+                       and j.key not in self.known_failures
+                       and (j.platform, j.key) not in same), key=job_cost, reverse=True)
+        if not jobs:  # nothing likely dirty: no pool (the build starts one if it needs one)
+            return None
         return EarlyPool(self.renderer, self.jobs, group_by_canvas(jobs))
 
     def _run(self, t0: float, hashes: dict[str, Any], fingerprint: str,

@@ -113,6 +113,18 @@ class DesignCache:
         """Whether `file`'s designs came from the cache in this load (not parsed again)."""
         return os.fspath(file) in self._hit
 
+    def previous(self, file: Path) -> list[Design]:
+        """The designs `file` gave at the last build, whatever its bytes are now ([]: none, or
+        unreadable): what an edit of the file started from."""
+        entry = self._old.get(os.fspath(file))
+        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], list)):
+            return []
+        try:
+            designs = [self._decode(d) for d in entry[2]]
+        except (TypeError, ValueError, KeyError, IndexError):
+            return []
+        return [d for d in designs if isinstance(d, Design)]
+
     def put(self, file: Path, sha: str, designs: list[Design], refs: list[str]) -> None:
         """Remember a file that loaded cleanly; `refs` are the photo paths it resolved."""
         try:

@@ -1,0 +1,90 @@
+"""The early render pool (pool.EarlyPool) only for edits that change what a design draws.
+
+A design file parsed again is only *likely* dirty: a caption, a platform list or a comment
+changes its bytes and none of its renders. Such an edit (the commonest fix the comms team
+makes) must start no render process: before, a large project's build started the fork
+server and the workers, drew the file's costliest canvases for nobody, and the command only
+exited once those renders were done (0.3 s -> 1.0-1.5 s for a caption edit on the test
+project, measured with the real renderer).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fixtures_project import FakeRenderer, make_project
+
+from shareables.build import pipeline, pool
+from shareables.build.pipeline import build_project
+
+DARWISH = "designs/palestine/darwish-on-this-earth.yaml"
+CAROUSEL = "designs/afghanistan/three-things.yaml"
+
+
+class LogRenderer(FakeRenderer):
+    """Logs each render to a file (the workers are other processes)."""
+
+    def __init__(self, log: Path) -> None:
+        super().__init__()
+        self.log = log
+
+    def render(self, variant: Any, platform: Any) -> Any:
+        with open(self.log, "a") as f:
+            f.write(f"{os.getpid()} {variant.key} {platform.id}\n")
+        return super().render(variant, platform)
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every project counts as large; returns the sizes of the early pools started."""
+    monkeypatch.setattr(pipeline, "EARLY_MANIFEST_BYTES", 0)
+    sizes: list[int] = []
+    real = pool.EarlyPool.__init__
+
+    def init(self: pool.EarlyPool, renderer: Any, workers: int, groups: Any, **kw: Any) -> None:
+        sizes.append(len(groups))
+        real(self, renderer, workers, groups, **kw)
+
+    monkeypatch.setattr(pool.EarlyPool, "__init__", init)
+    return sizes
+
+
+@pytest.mark.parametrize(("design", "old", "new"), [
+    (DARWISH, "— Mahmoud Darwish @madrespeaks", "— Mahmoud Darwish. @madrespeaks"),  # caption
+    (CAROUSEL, "caption: A short carousel.", "caption: A short carousel, in three."),
+    (DARWISH, "kind: quote", "# the quote, as published\nkind: quote"),  # a comment
+])
+def test_an_edit_that_draws_nothing_new_starts_no_render(
+        tmp_path: Path, started: list[int], design: str, old: str, new: str) -> None:
+    root = make_project(tmp_path / "p")
+    log = tmp_path / "log"
+    build_project(root, jobs=2, renderer=LogRenderer(log))
+    text = (root / design).read_text()
+    assert old in text
+    (root / design).write_text(text.replace(old, new, 1))
+    log.unlink()
+    started.clear()
+    result = build_project(root, jobs=2, renderer=LogRenderer(log))
+    assert not result.errors and result.rendered == 0
+    assert not log.exists()  # nothing drawn, by any process
+    assert started == []  # and no pool started for it
+
+
+def test_a_text_edit_still_renders_early(tmp_path: Path, started: list[int]) -> None:
+    """What the early pool is for: the edited variant's canvases handed out at once (only
+    those: the file's other language draws what it drew)."""
+    root = make_project(tmp_path / "p")
+    log = tmp_path / "log"
+    build_project(root, jobs=2, renderer=LogRenderer(log))
+    text = (root / DARWISH).read_text()
+    (root / DARWISH).write_text(text.replace("Its name became", "Its name was"))
+    log.unlink()
+    started.clear()
+    result = build_project(root, jobs=2, renderer=LogRenderer(log))
+    assert not result.errors and result.rendered > 0
+    assert len(started) == 1 and started[0] > 0
+    drawn = {line.split()[1] for line in log.read_text().splitlines()}
+    assert drawn == {"palestine/darwish-on-this-earth/en"}
