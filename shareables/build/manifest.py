@@ -308,12 +308,12 @@ def _in_pieces(data: bytes, hook: Any) -> dict[str, Any] | None:
         if not isinstance(rest, dict) or rest.get("artefacts") != []:
             return None
         artefacts: list[Any] = []
-        start = len(_HEAD)
+        view, start = memoryview(data), len(_HEAD)
         while start < end:
             stop = data.find(b"\n", min(start + PIECE, end), end)
             stop = end if stop < 0 else stop
-            piece = data[start:stop].rstrip(b",")
-            artefacts += json.loads(b"[" + piece + b"]", object_hook=hook)
+            last = stop - 1 if data[stop - 1] == 0x2C else stop  # 0x2C: the line's ","
+            artefacts += json.loads(b"".join((b"[", view[start:last], b"]")), object_hook=hook)
             start = stop + 1
     except ValueError:
         return None
