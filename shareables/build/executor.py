@@ -21,17 +21,18 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ShareablesError
 from ..platforms import Platform, target
 from ..project.model import Variant
-from .pool import IN_FLIGHT_PER_WORKER, EarlyPool, run_groups
 from .worker import JobFailure, Renderer, Result, init_worker, timed_group
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
     from .plan import Job
+    from .pool import EarlyPool
 
 Handle = Callable[["Job", Result, float], None]
 """Called in the parent for each finished job: (job, files or failure, render seconds)."""
@@ -61,6 +62,7 @@ def run_jobs(jobs: list[Job], renderer: Renderer, workers: int, handle: Handle,
     are in flight. `early`: the local pool, started before the plan (pool.EarlyPool).
     """
     from .plan import group_by_canvas
+    from .pool import run_groups  # (here: `build` imports this module for parse_executor)
 
     groups = group_by_canvas(jobs)
 
@@ -97,6 +99,10 @@ def run_jobs(jobs: list[Job], renderer: Renderer, workers: int, handle: Handle,
 def _drain(groups: list[list[Job]], pool: Executor, slots: int,
            submit_one: Callable[[Executor, list[Job]], Future[Any]],
            each: Callable[[Sequence[Job], Sequence[Result], float], None]) -> None:
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    from .pool import IN_FLIGHT_PER_WORKER
+
     queue = iter(groups)
     inflight: dict[Future[Any], list[Job]] = {}
 

@@ -20,7 +20,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ShareablesError
 from ..project.model import Design, Settings, Variant
@@ -37,12 +37,14 @@ from .manifest import (
 )
 from .pages import page_key, render_page
 from .plan import Job, Plan, plan_build
-from .pool import EarlyPool
 from .remote import DownloadStep, Published
 from .rendering import RenderStep
 from .report import BuildResult, Progress
 from .worker import JobFailure, PillowRenderer, Renderer
 from .writer import OutputWriter
+
+if TYPE_CHECKING:
+    from .pool import EarlyPool
 
 # Build state in output/.shareables/ (never published, never swept):
 HASH_CACHE = "hashes.json"
@@ -218,6 +220,7 @@ class _Build(BundleSteps, DownloadStep, RenderStep):
         except OSError:
             return None
         from .plan import group_by_canvas, job_cost
+        from .pool import EarlyPool
 
         sub = plan_build(self.settings, self.likely, self.hasher, fingerprint,
                          platforms=self.platforms, durations=timed)

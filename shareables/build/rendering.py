@@ -12,7 +12,6 @@ import dataclasses
 
 from ..errors import RenderError, ShareablesError
 from ..project.design import locate
-from .executor import run_jobs
 from .manifest import IMAGE_ROLES, artefact_entry, link_clip, output_path
 from .plan import Job, job_cost
 from .report import Progress
@@ -50,6 +49,8 @@ class RenderStep(BuildSteps):
             # Longest first (carousels, tall canvases): the pool's last minutes are then short
             # jobs, not one big carousel keeping a single core busy while the others idle.
             jobs = sorted(jobs, key=job_cost, reverse=True)
+            from .executor import run_jobs  # (the pool's imports: only when rendering)
+
             early, self.early = self.early, None  # (a pool started early: taken over once)
             run_jobs(jobs, self.renderer, min(self.jobs, total), handle, self.executor, early)
 
