@@ -7,7 +7,7 @@ Rendering thousands of designs takes seconds, so a build renders only what chang
 - nothing when neither the manifest nor the site's code, templates, catalogue and static
   files changed and every page on disk is the one we wrote;
 - only the pages showing a changed design (and search.json) when the pages on disk were
-  rendered from the previous manifest by the same site code (`site.changed_pages` says
+  rendered from the previous manifest by the same site code (`site.changed` says
   which; a site-wide change means all of them), plus any page changed on disk;
 - every page otherwise (`--force`, no or damaged state).
 
@@ -39,6 +39,7 @@ def render_page(manifest: dict[str, Any], key: str, state: dict[str, Any],
     this build, and page_key() of its bytes.
     """
     from ..site import page as site
+    from ..site.changed import changed_pages
 
     stored = state.get("pages")
     pages: dict[str, str] = stored if isinstance(stored, dict) else {}
@@ -49,7 +50,7 @@ def render_page(manifest: dict[str, Any], key: str, state: dict[str, Any],
     wanted: set[str] | None = None
     if known and previous is not None and previous_key is not None \
             and state.get("key") == previous_key:
-        changed = site.changed_pages(previous, manifest, _url)
+        changed = changed_pages(previous, manifest, _url)
         if changed is not None and (changed | stale) <= set(pages):
             wanted = changed | stale
     # One page at a time, straight to bytes: 1,000 designs make ~50 MB of pages.

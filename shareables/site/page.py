@@ -377,53 +377,6 @@ def iter_pages(
         yield plan.SEARCH, plan.search_index(campaigns)
 
 
-PER_DESIGN = ("variants", "artefacts")
-UNSHOWN = ("build_id", "built_at", "renderer", "incomplete")
-"""Manifest fields no page shows (a template that starts showing one must leave this list)."""
-
-
-def changed_pages(old: dict[str, Any], new: dict[str, Any], url_for: UrlFor) -> set[str] | None:
-    """The pages whose text can differ between manifests `old` and `new` (rendered with the
-    same `url_for`); None when every page can (site-wide settings, the campaigns' pages or
-    languages, the origins the CSP allows changed).
-
-    Everything a page shows comes from the site-wide fields and from the entries of the
-    designs it shows (`pages.page_contents`), so a design whose variant and artefact entries
-    are unchanged leaves every page that is not showing a changed design as it was.
-    """
-    def site_wide(m: dict[str, Any]) -> tuple[Any, ...]:
-        return ({k: v for k, v in m.items() if k not in PER_DESIGN + UNSHOWN},
-                [a for a in m.get("artefacts") or [] if a.get("design") is None])
-
-    if site_wide(old) != site_wide(new):
-        return None
-    shapes = []
-    for m in (old, new):
-        model = PageModel(m, lambda a: safe_url(url_for(a)), url_for)
-        designs = model.designs(full=())
-        campaigns = plan.campaigns_of(designs)
-        langs = plan.page_languages(designs)
-        layout = [(c["id"], [d["id"] for d in c["designs"]]) for c in campaigns]
-        shapes.append(((layout, langs, model.img_origins, model.media_origins,
-                        model.has_clips), model, campaigns, langs))
-    if shapes[0][0] != shapes[1][0]:
-        return None
-    (_, old_model, _, _), (_, new_model, campaigns, langs) = shapes
-    before, after = _by_design(old_model.manifest), _by_design(new_model.manifest)
-    changed = {d["id"] for c in campaigns for d in c["designs"]
-               if before.get(d["id"]) != after.get(d["id"])}
-    return plan.pages_showing(campaigns, langs, changed)
-
-
-def _by_design(manifest: dict[str, Any]) -> dict[str, tuple[list[Any], list[Any]]]:
-    """Each design's variant and artefact entries, in manifest order."""
-    out: dict[str, tuple[list[Any], list[Any]]] = {}
-    for i, key in enumerate(PER_DESIGN):
-        for entry in manifest.get(key) or []:
-            out.setdefault(str(entry.get("design")), ([], []))[i].append(entry)
-    return out
-
-
 _JS_STRINGS = ("copied", "copy_failed", "preparing", "share_failed", "search_none",
                "search_found", "slide_n")
 """The catalogue strings the script needs (it reads them from a JSON block on the page)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from shareables.site import page as site
+from shareables.site.changed import changed_pages
 
 
 def manifest_of(out: Path) -> dict[str, Any]:
@@ -46,24 +47,24 @@ def test_changed_pages_cover_every_page_that_differs(sample_output: Path) -> Non
     for v in new["variants"]:
         if v["design"] == design:
             v["caption"] = "A different caption @madrespeaks"
-    changed = site.changed_pages(old, new, by_path)
+    changed = changed_pages(old, new, by_path)
     assert changed is not None and _differ(old, new) <= changed
     assert len(changed) < len(site.render_pages(new, by_path))  # not simply all of them
-    assert site.changed_pages(old, copy.deepcopy(old), by_path) == set()
+    assert changed_pages(old, copy.deepcopy(old), by_path) == set()
 
 
 def test_site_wide_changes_mean_every_page(sample_output: Path) -> None:
     old = manifest_of(sample_output)
     brand = copy.deepcopy(old)
     brand["brand"]["name"] = "Another name"
-    assert site.changed_pages(old, brand, by_path) is None
+    assert changed_pages(old, brand, by_path) is None
     # a preview moving to another origin changes every page's Content-Security-Policy
     moved = copy.deepcopy(old)
     thumb = next(a for a in moved["artefacts"] if a.get("role") == "thumbnail")
     thumb["path"] = "https://elsewhere.example.org/t.jpg"
-    assert site.changed_pages(old, moved, by_path) is None
+    assert changed_pages(old, moved, by_path) is None
     # one variant's files gone: its language may leave the site, its design a campaign
     gone = copy.deepcopy(old)
     design = gone["variants"][-1]["design"]
     gone["artefacts"] = [a for a in gone["artefacts"] if a.get("design") != design]
-    assert site.changed_pages(old, gone, by_path) is None
+    assert changed_pages(old, gone, by_path) is None
