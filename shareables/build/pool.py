@@ -213,7 +213,27 @@ def _forkserver_context() -> Any:
         return None
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
+    _start_forkserver()
     return context
+
+
+def _start_forkserver() -> None:
+    """Start the fork server, if it is not running, with Ctrl+C (SIGINT) ignored: it is in
+    the terminal's process group, and until it has imported PRELOAD a Ctrl+C printed its
+    KeyboardInterrupt traceback under the build's own message. An ignored signal stays
+    ignored across exec (a held one does not), so the server and every worker it forks never
+    see one; the build stops them itself (stop_pool). Main thread only (where signal
+    handlers are set); elsewhere the server starts on the pool's first process."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    with ctrl_c_held():  # (held meanwhile: on Linux a Ctrl+C then is delivered right after)
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, old)
 
 
 def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Renderer,
