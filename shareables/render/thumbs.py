@@ -97,8 +97,14 @@ class _Pillow:
 _AV: list[Any] = []
 
 
+AV_MIN = 17
+"""The first PyAV whose `reformat` takes `threads=` (the previews ask for one thread)."""
+
+
 def _av() -> Any:
-    """PyAV, or None where it isn't installed (it is the optional motion extra)."""
+    """PyAV, or None where it isn't installed (it is the optional motion extra) or is older
+    than AV_MIN (installed on its own, outside the extra's pin). Its version is in the render
+    key either way, so each environment's previews stay deterministic."""
     if not _AV:
         try:
             import av
@@ -106,5 +112,6 @@ def _av() -> Any:
         except ImportError:
             _AV.append(None)
         else:
-            _AV.append(av)
+            major = str(getattr(av, "__version__", "0")).split(".")[0]
+            _AV.append(av if major.isdigit() and int(major) >= AV_MIN else None)
     return _AV[0]

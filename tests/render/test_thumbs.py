@@ -168,3 +168,16 @@ def test_preview_bytes_are_the_same_every_run_and_on_every_cpu() -> None:
     here = [ns["digest"](), ns["digest"]()]
     assert len(here[0]) == 64
     assert here[0] == here[1] == fresh("simd") == fresh("c")
+
+
+def test_a_pyav_older_than_the_pin_counts_as_absent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyAV installed on its own, older than `reformat(threads=)`: previews take Pillow's path
+    instead of failing on every card; the installed one is used."""
+    import av
+
+    monkeypatch.setattr(thumbs, "_AV", [])
+    monkeypatch.setattr(av, "__version__", "16.1.0")
+    assert thumbs._av() is None
+    monkeypatch.setattr(thumbs, "_AV", [])
+    monkeypatch.setattr(av, "__version__", f"{thumbs.AV_MIN}.0.0")
+    assert thumbs._av() is av
