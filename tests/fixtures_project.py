@@ -9,11 +9,13 @@ render depends on, so caching, crash-safety and bundling tests run without drawi
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,6 +130,19 @@ class FakeRenderer:
             out.append(RenderedFile("thumbnail", slide, "jpg", "image/jpeg",
                                     b"thumb:" + data[:64], 400, 400))
         return out
+
+class LogRenderer(FakeRenderer):
+    """Logs each render (process, variant, platform) to a file: workers are other processes."""
+
+    def __init__(self, log: Path) -> None:
+        super().__init__()
+        self.log = log
+
+    def render(self, variant: Any, platform: Any) -> Any:
+        with open(self.log, "a") as f:
+            f.write(f"{os.getpid()} {variant.key} {platform.id}\n")
+        return super().render(variant, platform)
+
 
 
 def small_scaffold(root: Path, platforms: Sequence[str] = ("instagram-square", "x")) -> Path:

@@ -12,25 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures_project import FakeRenderer, make_project
+from fixtures_project import FakeRenderer, LogRenderer, make_project
 
 from shareables.build import pipeline, pool
 from shareables.build.pipeline import build_project
 
 DARWISH = "designs/palestine/darwish-on-this-earth.yaml"
-
-
-class LogRenderer(FakeRenderer):
-    """Logs each render (process, variant, platform) to a file: workers are other processes."""
-
-    def __init__(self, log: Path) -> None:
-        super().__init__()
-        self.log = log
-
-    def render(self, variant: Any, platform: Any) -> Any:
-        with open(self.log, "a") as f:
-            f.write(f"{os.getpid()} {variant.key} {platform.id}\n")
-        return super().render(variant, platform)
 
 
 @pytest.fixture

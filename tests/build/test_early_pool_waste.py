@@ -10,31 +10,17 @@ project, measured with the real renderer).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures_project import FakeRenderer, make_project
+from fixtures_project import LogRenderer, make_project
 
 from shareables.build import pipeline, pool
 from shareables.build.pipeline import build_project
 
 DARWISH = "designs/palestine/darwish-on-this-earth.yaml"
 CAROUSEL = "designs/afghanistan/three-things.yaml"
-
-
-class LogRenderer(FakeRenderer):
-    """Logs each render to a file (the workers are other processes)."""
-
-    def __init__(self, log: Path) -> None:
-        super().__init__()
-        self.log = log
-
-    def render(self, variant: Any, platform: Any) -> Any:
-        with open(self.log, "a") as f:
-            f.write(f"{os.getpid()} {variant.key} {platform.id}\n")
-        return super().render(variant, platform)
 
 
 @pytest.fixture
