@@ -3,8 +3,10 @@
 Jobs run by canvas (plan.group_by_canvas): the platforms sharing one are rendered together
 by worker.run_group. Where the build is small (under `SMALL_BUILD_PIXELS` of work and no
 photo) it stays in this process: starting processes would cost more than the second core
-gains. Otherwise this process first renders the smallest canvas without a photo, which loads
-the imports, fonts and logos, and the pool forks its workers from it, warm (`worker.WARM`).
+gains; but not when the build runs outside the main thread (`shareables serve`), where the
+render's wall-clock budget (SIGALRM) cannot reach it. Otherwise this process first renders
+the smallest canvas without a photo, which loads the imports, fonts and logos, and the pool
+forks its workers from it, warm (`worker.WARM`).
 
 Both only while this process is lean (`LEAN_PARENT_MB`): a build of a large project holds
 its manifest and designs (~170 MiB at 1,000 designs), drawing here would add Pillow, fonts
@@ -152,12 +154,16 @@ def run_groups(groups: list[list[Job]], renderer: Renderer, workers: int,
         lean = worker.process_memory()[1] <= LEAN_PARENT_MB * 2**20
         small = lean and sum(_work(g) for g in groups) <= SMALL_BUILD_PIXELS \
             and all(map(_tame, groups))
-        if workers <= 1 or small:
+        # The wall-clock budget is SIGALRM, which reaches only the main thread: a build in
+        # another thread (`shareables serve`'s rebuilds) renders in a worker, under it.
+        main = threading.current_thread() is threading.main_thread()
+        if not groups or (workers <= 1 or small) and main:
             init_worker(renderer, worker=False)
             for group in groups:
                 results, seconds = call(group[0].variant, [target(j.platform) for j in group])
                 handle(group, results, seconds)
             return
+        workers = max(workers, 1)
         # Forking copies one thread: with others running (`shareables serve`'s HTTP server
         # and watcher) a lock one of them holds stays locked in the child forever.
         forkable = lean and threading.active_count() == 1

@@ -271,3 +271,27 @@ def test_thumbnails_only_where_the_page_shows_them(tmp_path: Path) -> None:
     for variant in variants:
         shown = {g["key"] for g in variant["groups"] if g["main"]}
         assert shown == {"portrait", "story", "wide"}, variant["lang"]
+
+
+def test_a_small_build_outside_the_main_thread_renders_under_the_budget(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`shareables serve` rebuilds in a thread, where SIGALRM (the render's wall-clock budget)
+    never arrives: even a build small enough to render in-process goes to a worker there."""
+    import threading
+
+    from shareables.build import pool
+
+    monkeypatch.setattr(pool, "LEAN_PARENT_MB", 1 << 20)
+    small = make_project(tmp_path / "small", ("og",))
+    log = tmp_path / "pids"
+    done: list[Any] = []
+    for jobs in (1, 2):
+        thread = threading.Thread(target=lambda j=jobs: done.append(build_project(
+            small, paths=[small / "designs" / "palestine" / "share-palestine.yaml"],
+            jobs=j, force=True, renderer=PidRenderer(log))))
+        thread.start()
+        thread.join()
+        assert done and not done[-1].errors
+        pids = set(log.read_text().split())
+        assert pids and str(os.getpid()) not in pids, jobs  # a worker drew it
+        log.unlink()
