@@ -11,8 +11,9 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from fontTools import unicodedata as fu
 
@@ -24,6 +25,8 @@ from .fonts import ZWJ, FontStack, clusters
 from .leading import line_advance, line_fonts, vertical
 from .linebreak import Item, balanced, line_count, merge_bound, penalty
 from .typography import Span
+
+_T = TypeVar("_T")
 
 # --------------------------------------------------------------------------- preparation
 
@@ -274,16 +277,8 @@ def break_all(
 def _break_all(
     prep: Prepared, size: int, box_w: float, allow_widow: bool, floor: int | None
 ) -> Broken | None:
-    out = []
-    for p in prep.paras:
-        items = _items_at(prep, p, size, box_w, floor)
-        if items is None:
-            return None
-        lines = balanced(items, size, box_w, _words_for_widow(prep, p), allow_widow)
-        if lines is None:
-            return None
-        out.append([(a, b, items) for a, b in lines])
-    return out
+    per = _each_para(prep, size, box_w, allow_widow, floor, balanced)
+    return None if per is None else [[(a, b, items) for a, b in lines] for items, lines in per]
 
 
 def count_lines(
@@ -299,16 +294,26 @@ def count_lines(
 def _count_lines(
     prep: Prepared, size: int, box_w: float, allow_widow: bool, floor: int | None
 ) -> int | None:
-    total = 0
+    per = _each_para(prep, size, box_w, allow_widow, floor, line_count)
+    return None if per is None else sum(n for _items, n in per)
+
+
+def _each_para(
+    prep: Prepared, size: int, box_w: float, allow_widow: bool, floor: int | None,
+    solve: Callable[[list[Item], int, float, int, bool], _T | None],
+) -> list[tuple[list[Item], _T]] | None:
+    """Each paragraph's items at `size` with what `solve` (linebreak.balanced or line_count)
+    makes of them; None as soon as one paragraph does not fit."""
+    out = []
     for p in prep.paras:
         items = _items_at(prep, p, size, box_w, floor)
         if items is None:
             return None
-        n = line_count(items, size, box_w, _words_for_widow(prep, p), allow_widow)
-        if n is None:
+        got = solve(items, size, box_w, _words_for_widow(prep, p), allow_widow)
+        if got is None:
             return None
-        total += n
-    return total
+        out.append((items, got))
+    return out
 
 
 # --------------------------------------------------------------------------- fitting
