@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import fingerprint
 from ..errors import ShareablesError
@@ -32,9 +32,6 @@ from .manifest import artefact_entry
 from .plan import Plan, VariantPlan
 from .steps import BuildSteps, Entry, Ident
 from .writer import sha256_bytes
-
-if TYPE_CHECKING:
-    pass
 
 BUNDLE_STATE = "bundles.json"
 """Bundle keys by variant folder: {dir: [digest of the inputs, bundle key]}."""

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ShareablesError
-from ..platforms import Platform, target
+from ..platforms import Platform
 from ..project.model import Variant
 from .worker import JobFailure, Renderer, Result, init_worker, timed_group
 
@@ -62,7 +62,7 @@ def run_jobs(jobs: list[Job], renderer: Renderer, workers: int, handle: Handle,
     are in flight. `early`: the local pool, started before the plan (pool.EarlyPool).
     """
     from .plan import group_by_canvas
-    from .pool import run_groups  # (here: `build` imports this module for parse_executor)
+    from .pool import canvas_args, run_groups  # (here: `build` imports this module)
 
     groups = group_by_canvas(jobs)
 
@@ -89,9 +89,8 @@ def run_jobs(jobs: list[Job], renderer: Renderer, workers: int, handle: Handle,
     try:
         slots = max(1, sum(client.nthreads().values()))
         with client.get_executor(pure=False) as pool:
-            _drain(groups, pool, slots, lambda p, group: p.submit(
-                remote_group, blob, group[0].variant, [target(j.platform) for j in group]),
-                each)
+            _drain(groups, pool, slots,
+                   lambda p, group: p.submit(remote_group, blob, *canvas_args(group)), each)
     finally:
         client.close()
 

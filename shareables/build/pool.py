@@ -42,11 +42,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
-from ..platforms import target
+from ..platforms import Platform, target
 from . import worker
 from .worker import JOB_MEMORY_MB, JOB_SECONDS, JobFailure, Renderer, Result, init_worker
 
 if TYPE_CHECKING:
+    from ..project.model import Variant
     from .plan import Job
 
 Group = Sequence["Job"]
@@ -93,8 +94,7 @@ class EarlyPool:
                                        initializer=_init, initargs=(self.renderer, None, True))
             self.pool = pool
             for group in groups[:self.workers * IN_FLIGHT_PER_WORKER]:
-                self.early[_keys(group)] = pool.submit(
-                    self.call, group[0].variant, [target(j.platform) for j in group])
+                self.early[_keys(group)] = pool.submit(self.call, *canvas_args(group))
             for _ in range(self.workers - len(self.early)):  # every worker starts either way
                 pool.submit(_started)
         except Exception:  # noqa: BLE001 - no early pool, then: the build starts one as usual
@@ -129,6 +129,12 @@ class EarlyPool:
         self.early.clear()
 
 
+def canvas_args(group: Sequence[Job]) -> tuple[Variant, list[Platform]]:
+    """What renders a canvas (worker.run_group, here or remote): its variant and its jobs'
+    platforms."""
+    return group[0].variant, [target(j.platform) for j in group]
+
+
 def _keys(group: Sequence[Job]) -> tuple[str, ...]:
     return tuple(f"{j.platform} {j.key}" for j in group)
 
@@ -160,8 +166,7 @@ def run_groups(groups: list[list[Job]], renderer: Renderer, workers: int,
         if not groups or (workers <= 1 or small) and main:
             init_worker(renderer, worker=False)
             for group in groups:
-                results, seconds = call(group[0].variant, [target(j.platform) for j in group])
-                handle(group, results, seconds)
+                handle(group, *call(*canvas_args(group)))
             return
         workers = max(workers, 1)
         # Forking copies one thread: with others running (`shareables serve`'s HTTP server
@@ -175,8 +180,7 @@ def run_groups(groups: list[list[Job]], renderer: Renderer, workers: int,
             token = f"{os.getpid()}-{id(renderer)}-{time.monotonic_ns()}"
             worker.WARM = (token, renderer)
             group = groups.pop(min(tame, key=lambda i: _work(groups[i])))
-            results, seconds = call(group[0].variant, [target(j.platform) for j in group])
-            handle(group, results, seconds)
+            handle(group, *call(*canvas_args(group)))
     queue = list(reversed(groups))  # pop() from the end: plan order
     suspects: dict[int, int] = {}  # id(group) -> broken pools it was in flight in
     try:
@@ -268,8 +272,7 @@ def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Render
             if queue:
                 group = queue.pop()
                 try:
-                    fut = pool.submit(call, group[0].variant,
-                                      [target(j.platform) for j in group])
+                    fut = pool.submit(call, *canvas_args(group))
                 except BrokenProcessPool:
                     queue.append(group)
                     return False

@@ -94,11 +94,9 @@ class _Pillow:
         return self.last
 
 
-_AV: list[Any] = []
-
-
 AV_MIN = 17
 """The first PyAV whose `reformat` takes `threads=` (the previews ask for one thread)."""
+_AV: list[Any] = []  # PyAV or None, once looked up
 
 
 def _av() -> Any:
