@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures_project import FakeRenderer, make_project
+from fixtures_project import LogRenderer, make_project
 
 from shareables.build import worker
 from shareables.build.pipeline import build_project
@@ -158,17 +158,9 @@ def test_a_pool_build_forked_from_a_warm_parent_writes_the_same_bytes(tmp_path: 
         [(x["path"], x["sha256"]) for x in b.manifest["artefacts"]]
 
 
-class PidRenderer(FakeRenderer):
-    """Records which process rendered each job (in a file: workers are other processes)."""
-
-    def __init__(self, log: Path) -> None:
-        super().__init__()
-        self.log = log
-
-    def render(self, variant: Any, platform: Any) -> Any:
-        with open(self.log, "a") as f:
-            f.write(f"{os.getpid()}\n")
-        return super().render(variant, platform)
+def pids_of(log: Path) -> list[str]:
+    """Which process rendered each job, in order (LogRenderer's first column)."""
+    return [line.split()[0] for line in log.read_text().splitlines()]
 
 
 def test_small_builds_render_in_this_process_and_large_ones_in_a_pool(
@@ -182,12 +174,12 @@ def test_small_builds_render_in_this_process_and_large_ones_in_a_pool(
     small = make_project(tmp_path / "small", ("og",))
     log = tmp_path / "pids"
     build_project(small, paths=[small / "designs" / "palestine" / "share-palestine.yaml"],
-                  jobs=2, renderer=PidRenderer(log))
-    assert set(log.read_text().split()) == {str(os.getpid())}
+                  jobs=2, renderer=LogRenderer(log))
+    assert set(pids_of(log)) == {str(os.getpid())}
     log.unlink()
     large = make_project(tmp_path / "large", SHARED)
-    build_project(large, jobs=2, renderer=PidRenderer(log))
-    pids = log.read_text().split()
+    build_project(large, jobs=2, renderer=LogRenderer(log))
+    pids = pids_of(log)
     assert len(pids) > 20 and set(pids) - {str(os.getpid())}  # workers did the rendering
     # ...and the parent, warmed up for the fork, rendered the smallest canvas itself.
     assert str(os.getpid()) in pids
@@ -208,12 +200,12 @@ def test_a_process_running_other_threads_never_forks_its_workers(
     other = threading.Thread(target=stop.wait, daemon=True)
     other.start()
     try:
-        result = build_project(large, jobs=2, renderer=PidRenderer(log))
+        result = build_project(large, jobs=2, renderer=LogRenderer(log))
     finally:
         stop.set()
         other.join()
     assert not result.errors
-    pids = set(log.read_text().split())
+    pids = set(pids_of(log))
     assert pids and str(os.getpid()) not in pids  # nothing drawn here, nothing forked
 
 
@@ -228,9 +220,9 @@ def test_a_heavy_build_process_draws_nothing_and_its_workers_come_from_a_fork_se
     log = tmp_path / "pids"
     result = build_project(small, paths=[small / "designs" / "palestine" /
                                          "share-palestine.yaml"], jobs=2,
-                           renderer=PidRenderer(log))
+                           renderer=LogRenderer(log))
     assert not result.errors
-    pids = set(log.read_text().split())
+    pids = set(pids_of(log))
     assert pids and str(os.getpid()) not in pids
     import multiprocessing.forkserver as fs
 
@@ -288,10 +280,10 @@ def test_a_small_build_outside_the_main_thread_renders_under_the_budget(
     for jobs in (1, 2):
         thread = threading.Thread(target=lambda j=jobs: done.append(build_project(
             small, paths=[small / "designs" / "palestine" / "share-palestine.yaml"],
-            jobs=j, force=True, renderer=PidRenderer(log))))
+            jobs=j, force=True, renderer=LogRenderer(log))))
         thread.start()
         thread.join()
         assert done and not done[-1].errors
-        pids = set(log.read_text().split())
+        pids = set(pids_of(log))
         assert pids and str(os.getpid()) not in pids, jobs  # a worker drew it
         log.unlink()
