@@ -40,7 +40,7 @@ from .rendering import RenderStep
 from .report import BuildResult, Progress
 from .reuse import ReuseSteps
 from .worker import JobFailure, PillowRenderer, Renderer
-from .writer import OutputWriter
+from .writer import STATE_DIR, OutputWriter
 
 if TYPE_CHECKING:
     from .pool import EarlyPool
@@ -74,12 +74,17 @@ def build_project(project: Path | str | Settings, paths: Sequence[Path | str] | 
     are reported in the result instead. With `paths` only those designs are (re)built and
     everything else in the manifest is kept.
     """
-    from ..project.design import load_designs
+    from ..project.design import DESIGNS_DIR, load_designs
     from ..project.designcache import DesignCache
     from ..project.settings import load_settings
 
     settings = project if isinstance(project, Settings) else load_settings(project)
     out = Path(options.get("output_dir") or settings.project_dir / "output")
+    if _early_pool_wanted(out, options) and _edited_since(settings.project_dir / DESIGNS_DIR,
+                                                          out / STATE_DIR / DESIGN_CACHE):
+        from .pool import start_forkserver
+
+        start_forkserver()
     cache = DesignCache(OutputWriter(out).read_state(DESIGN_CACHE), settings)
     designs, errors = load_designs(settings.project_dir, settings, paths, cache=cache)
     state = {DESIGN_CACHE: cache.export()} if cache.changed else {}
@@ -210,13 +215,9 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
     def _start_early(self, fingerprint: str, timed: dict[str, float]) -> EarlyPool | None:
         """For a large project, start the render pool now, with the likely designs' first
         canvases (pool.EarlyPool), while the manifest is read and the plan checked."""
-        if not (self.likely and self.executor is None and self.jobs > 1 and self.shard is None
-                and self.download_from is None):
-            return None
-        try:
-            if os.stat(self.out / "manifest.json").st_size < EARLY_MANIFEST_BYTES:
-                return None
-        except OSError:
+        if not (self.likely and _early_pool_wanted(self.out, {
+                "jobs": self.jobs, "executor": self.executor, "shard": self.shard,
+                "published": self.download_from})):
             return None
         from .plan import group_by_canvas, job_cost
         from .pool import EarlyPool
@@ -383,6 +384,37 @@ def _built_at(manifest: dict[str, Any], previous: dict[str, Any] | None) -> str:
             and isinstance(previous.get("built_at"), str):
         return str(previous["built_at"])
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _early_pool_wanted(out: Path, options: dict[str, Any]) -> bool:
+    """Whether a build with these `build()` options starts its pool early (pool.EarlyPool):
+    a large project (its manifest on disk), the local pool, more than one worker, all shards."""
+    if options.get("executor") or options.get("shard") or options.get("published") \
+            or (options.get("jobs") or _cores()) <= 1:
+        return False
+    try:
+        return os.stat(out / "manifest.json").st_size >= EARLY_MANIFEST_BYTES
+    except OSError:
+        return False
+
+
+def _edited_since(designs: Path, state: Path) -> bool:
+    """Whether a file under `designs` was modified after `state` was written: a guess, from
+    modification times only, that the build will render. Then the fork server is started
+    before the designs are even read (~0.15 s sooner; its imports take ~0.2 s of the other
+    core). A wrong guess costs a server started for nothing, or one started a little later."""
+    try:
+        since = os.stat(state).st_mtime_ns
+    except OSError:
+        return False
+    for root, _dirs, files in os.walk(designs):
+        for name in files:
+            try:
+                if os.stat(os.path.join(root, name)).st_mtime_ns >= since:
+                    return True
+            except OSError:
+                continue
+    return False
 
 
 def _cores() -> int:

@@ -227,6 +227,12 @@ def _forkserver_context() -> Any:
     return context
 
 
+def start_forkserver() -> None:
+    """Start the fork server now, preloaded (`PRELOAD`), so that the pool started later
+    forks its workers at once instead of waiting for the server's imports."""
+    _forkserver_context()
+
+
 def _start_forkserver() -> None:
     """Start the fork server, if it is not running, with Ctrl+C (SIGINT) ignored: it is in
     the terminal's process group, and until it has imported PRELOAD a Ctrl+C printed its

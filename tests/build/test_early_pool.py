@@ -147,3 +147,36 @@ def test_early_renders_still_drawing_when_the_build_needs_none_finish_and_the_pr
     assert done.stdout.split() == ["0"]  # nothing needed rendering
     lines = log.read_text().split()
     assert lines and lines.count("start") == lines.count("done")  # none killed mid-way
+
+
+def test_a_design_edited_since_the_last_build_starts_the_fork_server_before_designs_load(
+        tmp_path: Path, early: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server's imports then overlap the build's reading; an untouched project starts
+    none (a no-change build never imports multiprocessing)."""
+    from shareables.project import design
+
+    root = make_project(tmp_path / "p")
+    build_project(root, jobs=2, renderer=FakeRenderer())
+    order: list[str] = []
+    real_start, real_load = pool.start_forkserver, design.load_designs
+
+    def start() -> None:
+        order.append("server")
+        real_start()
+
+    def load(*a: Any, **k: Any) -> Any:
+        order.append("designs")
+        return real_load(*a, **k)
+
+    monkeypatch.setattr(pool, "start_forkserver", start)
+    monkeypatch.setattr(design, "load_designs", load)
+    build_project(root, jobs=2, renderer=FakeRenderer())
+    assert order == ["designs"]
+    order.clear()
+    (root / DARWISH).write_text((root / DARWISH).read_text().replace("Its name became",
+                                                                      "Its name was"))
+    result = build_project(root, jobs=2, renderer=FakeRenderer())
+    assert order[:2] == ["server", "designs"] and result.rendered and not result.errors
+    order.clear()
+    build_project(root, jobs=1, renderer=FakeRenderer())  # one worker: no pool to start early
+    assert order == ["designs"]
