@@ -7,15 +7,18 @@ be drawn. All problems are reported together.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
 
+from .. import fingerprint
 from ..errors import ErrorList, SettingsError, ShareablesError
 from ..platforms import DEFAULT_PLATFORMS, PLATFORMS
 from .content import content_problems
 from .model import Background, Brand, Colors, Fonts, Motion, PublishTarget, Settings, Theme
 from .schema import did_you_mean, field_path, schema_errors, settings_schema
+from .usercache import known_valid, remember_valid
 from .yamlload import Doc, load_file
 
 SETTINGS_FILE = "shareables.yaml"
@@ -222,6 +225,18 @@ def motion_from(raw: Any, default: Motion | None) -> Motion | None:
     return dataclasses.replace(base, **fields)
 
 
+def _checked_digest(file: Path) -> str | None:
+    """What a settings file's schema check depends on: its bytes, the project stage's code
+    (the schema, the YAML loader) and the checking libraries' versions (None: unreadable)."""
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return None
+    h = hashlib.sha256(b"settings-schema\n" + data)
+    return str(fingerprint.add_code(h, fingerprint.modules("project"),
+                                    ("jsonschema", "pyyaml")).hexdigest())
+
+
 def load_settings(project_dir: Path | str) -> Settings:
     """Load and check shareables.yaml; raise SettingsError/ErrorList (exit 2) on problems."""
     project = Path(project_dir).resolve()
@@ -235,13 +250,19 @@ def load_settings(project_dir: Path | str) -> Settings:
     if not isinstance(doc.data, dict):
         raise SettingsError("must be a mapping of keys (brand:, themes:, platforms:, publish:)",
                             file=SETTINGS_FILE, line=1, col=1)
-    errors: list[ShareablesError] = schema_errors(doc, settings_schema(), SettingsError)
+    # The schema check imports jsonschema (~40 ms of every command): skipped for bytes that
+    # passed it before under the same code and libraries.
+    digest = _checked_digest(file)
+    errors: list[ShareablesError] = [] if digest and known_valid(digest) \
+        else schema_errors(doc, settings_schema(), SettingsError)
     for path, message, hint in content_problems(doc.data.get("brand"), ("brand",)):
         line, col = doc.where(path)
         errors.append(SettingsError(message, file=SETTINGS_FILE, line=line, col=col,
                                     field=field_path(path), hint=hint))
     if errors:
         raise ErrorList(errors)
+    if digest:
+        remember_valid(digest)
     data = doc.data
     b = data["brand"]
     logo = None

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..project.usercache import user_cache_dir
 
 if TYPE_CHECKING:
     import jinja2
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 
 def template_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates (compiling them took 40-50 ms of every build that renders a page):
-    in ``$SHAREABLES_CACHE_DIR/templates``, else the XDG cache (``~/.cache/shareables``), like
-    the logo cache; an empty ``SHAREABLES_CACHE_DIR`` turns it off. Jinja keeps each
+    in the user's cache folder (project/usercache.py: ``$SHAREABLES_CACHE_DIR``, else the XDG
+    cache; an empty ``SHAREABLES_CACHE_DIR`` turns it off), under ``templates``. Jinja keeps each
     template's code under its name with the SHA-1 of its source, so an edited template is
     compiled again; the folder is named by what else the code depends on: Jinja's and
     Python's versions and site/page.py (the environment's options). Unreadable or
@@ -30,11 +31,9 @@ def template_cache() -> jinja2.BytecodeCache | None:
     import jinja2
     import jinja2.bccache
 
-    own = os.environ.get("SHAREABLES_CACHE_DIR")
-    if own == "":
+    base = user_cache_dir()
+    if base is None:
         return None
-    base = Path(own) if own is not None else Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "shareables"
     key = hashlib.sha256(f"{jinja2.__version__}\n{sys.version}\n".encode()
                          + (Path(__file__).parent / "page.py").read_bytes()).hexdigest()[:20]
     directory = base / "templates" / key
