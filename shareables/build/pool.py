@@ -35,6 +35,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -259,6 +260,7 @@ def _run_pool(queue: list[list[Job]], suspects: dict[int, int], renderer: Render
     module docstring); in `early`'s pool, taking its early renders of queued canvases. Any
     exception here (Ctrl+C) kills the render processes first."""
     inflight: dict[Future[Any], list[Job]] = {}
+    _quiet_cancelled_when_broken()  # (this pool may cancel futures: see there)
     if early is not None and early.pool is not None:
         pool = early.pool
         for group in list(queue):
@@ -350,8 +352,36 @@ def ctrl_c_held() -> Iterator[None]:
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Kill a pool's render processes now (an interrupted build must not leave them running)."""
+    _quiet_cancelled_when_broken()
     for proc in list((getattr(pool, "_processes", None) or {}).values()):
         with contextlib.suppress(Exception):
             proc.kill()
     with contextlib.suppress(Exception):
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _quiet_cancelled_when_broken() -> None:
+    """Keep CPython 3.11's gh-107219 off the terminal: when a pool breaks (a render process
+    killed over its budget, or by stop_pool) its manager thread marks every pending future
+    failed, and one this build had cancelled (an early render nobody needed) raises
+    InvalidStateError there, printed as "Exception in thread …" under the build's output.
+    Fixed in 3.12 by ignoring exactly that error; this hook ignores exactly that error, from
+    that thread, and passes everything else on. Installed once."""
+    global _HOOKED
+    if _HOOKED or sys.version_info >= (3, 12):
+        return
+    _HOOKED = True
+    from concurrent.futures import InvalidStateError
+    from concurrent.futures.process import _ExecutorManagerThread
+
+    previous = threading.excepthook
+
+    def hook(args: Any) -> None:
+        if not (isinstance(args.exc_value, InvalidStateError)
+                and isinstance(args.thread, _ExecutorManagerThread)):
+            previous(args)
+
+    threading.excepthook = hook
+
+
+_HOOKED = False
