@@ -124,9 +124,18 @@ class FileHasher:
             return
         self._cache[key] = [st.st_size, st.st_mtime_ns, sha]
 
-    def export(self) -> dict[str, list[Any]]:
-        """The stat cache to persist: only files looked at in this build (keeps it small)."""
-        return {k: v for k, v in self._cache.items() if k in self._memo}
+    def known(self, path: str) -> tuple[int, int, str] | None:
+        """(size, mtime_ns, sha) of a file this build hashed, checked or wrote, when trusted
+        (not racy): what it was then."""
+        cached = self._cache.get(path)
+        if cached is None or path not in self._memo or self._memo[path] != cached[2]:
+            return None
+        return cached[0], cached[1], cached[2]
+
+    def export(self, skip: set[str] | frozenset[str] = frozenset()) -> dict[str, list[Any]]:
+        """The stat cache to persist: only files looked at in this build (keeps it small),
+        but those in `skip` (checked another way next time)."""
+        return {k: v for k, v in self._cache.items() if k in self._memo and k not in skip}
 
 
 def normalise(value: Any, hasher: FileHasher, memo: dict[int, Any] | None = None) -> Any:

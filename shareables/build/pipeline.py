@@ -38,7 +38,7 @@ from .plan import Job, Plan, plan_build
 from .remote import DownloadStep, Published
 from .rendering import RenderStep
 from .report import BuildResult, Progress
-from .reuse import ReuseSteps
+from .reuse import OUTPUT_STATE, ReuseSteps, dump_digests, load_digests
 from .worker import JobFailure, PillowRenderer, Renderer
 from .writer import STATE_DIR, OutputWriter
 
@@ -199,6 +199,7 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
             self.writer = writer
             hashes = _load_json(self._read_state(HASH_CACHE))
             self.hasher = FileHasher(hashes)
+            self.digests, self.intact = load_digests(self._read_state(OUTPUT_STATE)), {}
             self.known_failures = {} if self.force else _load_json(
                 self._read_state(FAILURE_CACHE))
             self.new_failures = {}
@@ -279,7 +280,9 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
         # The new manifest's bytes (30 MB at 1,000 designs) let go before the build state is
         # encoded: the build's peak memory is then the commit's, not the commit's + this.
         del encoded, html, assets
-        exported = self.hasher.export()
+        digests, covered = self._output_digests()
+        self._write_state(OUTPUT_STATE, dump_digests(digests))
+        exported = self.hasher.export(covered)
         if exported != hashes:  # comparing is cheaper than encoding 40,000 entries
             self._write_state(HASH_CACHE, json.dumps(exported).encode())
         self._write_state(FAILURE_CACHE, json.dumps(self.new_failures).encode())

@@ -5,11 +5,21 @@ A mixin of the pipeline's `_Build` (steps.py declares the state it works on). Ke
 checked by size and SHA-256 through the build's `FileHasher` (a stat per file when its size
 and mtime are as recorded); files known only from the published manifest (a fresh checkout)
 count when they have an object key and no local file.
+
+Most of a rebuild is files that nobody touched. `OUTPUT_STATE` keeps, per job, one digest
+of its entries' files as the last build left them (path, SHA-256 and size from the entry,
+size and mtime from the file), so such a job is checked with a stat per file and one hash,
+without a per-file cache entry; the file-hash cache then holds only the inputs. A digest that
+is missing, damaged or no longer matches sends the job down the per-file path (a file changed
+or deleted is read and hashed again, as before).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+from typing import Any
 
 from ..project.model import Variant
 from .manifest import IMAGE_ROLES, refreshed
@@ -17,9 +27,119 @@ from .plan import Job, Plan
 from .steps import BuildSteps, Entry, Ident
 from .worker import JobFailure
 
+OUTPUT_STATE = "outputs.json"
+"""{"format": 1, "jobs": {"<dir> <platform>": digest of its files}} (see the module docstring)."""
+_FORMAT = 1
+_ABSENT = object()
+
+
+def file_line(path: str, sha: Any, size: Any, disk_size: int, mtime_ns: int) -> str:
+    """One file's part of a job's digest: the entry's path, SHA-256 and size; the file's."""
+    return f"{path}\t{sha}\t{size}\t{disk_size}\t{mtime_ns}"
+
+
+def digest(lines: list[str]) -> str:
+    """A job's digest from its files' lines, in any order (the manifest lists them by path, a
+    render in the order it wrote them)."""
+    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:32]
+
+
+def load_digests(data: bytes | None) -> dict[str, str]:
+    """OUTPUT_STATE's digests; {} for a missing, damaged or other-format file."""
+    try:
+        raw: Any = json.loads(data or b"{}")
+    except ValueError:
+        return {}
+    jobs = raw.get("jobs") if isinstance(raw, dict) and raw.get("format") == _FORMAT else None
+    if not isinstance(jobs, dict):
+        return {}
+    return {k: v for k, v in jobs.items() if isinstance(v, str)}
+
+
+def dump_digests(digests: dict[str, str]) -> bytes:
+    return json.dumps({"format": _FORMAT, "jobs": digests}, sort_keys=True,
+                      separators=(",", ":")).encode()
+
 
 class ReuseSteps(BuildSteps):
     """Reuse methods of the build (steps.py declares the state they work on)."""
+
+    digests: dict[str, str]  # OUTPUT_STATE as read: "<dir> <platform>" -> digest
+    intact: dict[str, str]  # the jobs whose digest matched in this build
+
+    def _intact(self, key: Ident, group: list[Entry]) -> bool:
+        """Whether every file of `group` is as the last build left it (its stored digest)."""
+        name = f"{key[0]} {key[1]}"
+        want = self.digests.get(name)
+        if want is None:
+            return False
+        stat, base = os.stat, self.out_str + "/"
+        try:
+            lines = []
+            for e in group:
+                path = e["path"]
+                st = stat(base + path)
+                lines.append(f"{path}\t{e['sha256']}\t{e['bytes']}\t{st.st_size}\t"
+                             f"{st.st_mtime_ns}")  # (file_line, inlined: 32,000 calls)
+        except (OSError, KeyError, TypeError):
+            return False
+        if digest(lines) != want:
+            return False
+        self.intact[name] = want
+        return True
+
+    def _adopt_intact(self, key: Ident, cache_key: str, variant: Variant, source_hash: str
+                      ) -> bool:
+        """`_adopt` for the common case, in one pass: the manifest on disk lists the job with
+        this key and its digest matches. False: decide the long way."""
+        group = self.old.get(key)
+        if not group or not all(e.get("cache_key") == cache_key for e in group) \
+                or all(e.get("role") == "thumbnail" for e in group) \
+                or not self._intact(key, group):
+            return False
+        caption, alt = variant.caption, variant.alt
+        for e in group:  # refreshed() would return each entry as it is
+            role = e.get("role")
+            if "status" in e or role != "site-og" and (
+                    e.get("source_hash", _ABSENT) != source_hash
+                    or e.get("caption", _ABSENT) != caption
+                    or role != "slide" and e.get("alt", _ABSENT) != alt):
+                self._set(key, [refreshed(e, variant, source_hash) for e in group])
+                break
+        else:
+            self._set(key, list(group))
+        status = self.status
+        for e in group:
+            status[e["path"]] = "cached"
+            self.cached += e.get("role") in IMAGE_ROLES
+        return True
+
+    def _output_digests(self) -> tuple[dict[str, str], set[str]]:
+        """The digests to store for the new manifest's jobs, and the files they cover (the
+        file-hash cache need not keep those). A job checked by its digest keeps it; any other
+        gets one from the hashes this build checked or wrote, when it has them all."""
+        out: dict[str, str] = {}
+        covered: set[str] = set()
+        base = self.out_str + "/"
+        for (d, p), group in self.entries.items():
+            name = f"{d} {p}"
+            known = self.intact.get(name)
+            if known is not None:
+                out[name] = known
+                continue
+            lines, paths = [], []
+            for e in group:
+                path = e.get("path")
+                seen = self.hasher.known(base + path) if isinstance(path, str) else None
+                if seen is None or seen[2] != e.get("sha256") or seen[0] != e.get("bytes"):
+                    break
+                lines.append(file_line(path, e["sha256"], e["bytes"], seen[0], seen[1]))
+                paths.append(base + path)
+            else:
+                if lines:
+                    out[name] = digest(lines)
+                    covered.update(paths)
+        return out, covered
 
     # -- deciding what to render -------------------------------------------------------
 
@@ -45,6 +165,8 @@ class ReuseSteps(BuildSteps):
                 return True
             except TypeError:  # a cache from another version of this file: render again
                 pass
+        if self._adopt_intact(job.ident, job.key, job.variant, job.source_hash):
+            return True
         reason = self._adopt(job.ident, job.key, job.variant, job.source_hash)
         if reason is None:
             return True
@@ -70,7 +192,8 @@ class ReuseSteps(BuildSteps):
                     and (source is self.old or all(e.get("key") for e in group))):
                 reason = "inputs changed"
                 continue
-            where = [self._valid(e) for e in group]
+            where = (["local"] * len(group) if source is self.old and self._intact(key, group)
+                     else [self._valid(e) for e in group])
             if all(where):
                 self._set(key, [refreshed(e, variant, source_hash) for e in group])
                 for e, w in zip(group, where, strict=True):
@@ -88,7 +211,8 @@ class ReuseSteps(BuildSteps):
 
     def _keep_old(self, key: Ident) -> None:
         """Carry a job's previous entries into the new manifest if their files are intact."""
-        group = [e for e in self.old.get(key, []) if self._valid(e)]
+        old = self.old.get(key, [])
+        group = old if old and self._intact(key, old) else [e for e in old if self._valid(e)]
         if not group:  # (added by publish) fresh checkout: keep the published version live
             group = [e for e in self.remote.get(key, []) if e.get("key") and self._valid(e)]
         if group:
