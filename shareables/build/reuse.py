@@ -130,7 +130,9 @@ class ReuseSteps(BuildSteps):
             lines, paths = [], []
             for e in group:
                 path = e.get("path")
-                seen = self.hasher.known(base + path) if isinstance(path, str) else None
+                if not isinstance(path, str):
+                    break
+                seen = self.hasher.known(base + path)
                 if seen is None or seen[2] != e.get("sha256") or seen[0] != e.get("bytes"):
                     break
                 lines.append(file_line(path, e["sha256"], e["bytes"], seen[0], seen[1]))
