@@ -194,9 +194,12 @@ def platform_digest(platform: Platform) -> str:
     return hash_json(dataclasses.asdict(platform))
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+"""One encoder for every key: json.dumps() with options makes a new one per call."""
+
+
 def hash_json(data: Any) -> str:
-    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return hashlib.sha256(_ENCODER.encode(data).encode()).hexdigest()
 
 
 def job_key(variant_hash: str, platform_hash: str, fingerprint: str) -> str:

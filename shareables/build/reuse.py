@@ -90,28 +90,47 @@ class ReuseSteps(BuildSteps):
 
     def _adopt_intact(self, key: Ident, cache_key: str, variant: Variant, source_hash: str
                       ) -> bool:
-        """`_adopt` for the common case, in one pass: the manifest on disk lists the job with
-        this key and its digest matches. False: decide the long way."""
+        """`_adopt` for the common case, in one pass over the job's entries: the manifest on
+        disk lists it with this key and its files match its digest (`_intact`, inlined).
+        False: decide the long way."""
         group = self.old.get(key)
-        if not group or not all(e.get("cache_key") == cache_key for e in group) \
-                or all(e.get("role") == "thumbnail" for e in group) \
-                or not self._intact(key, group):
+        name = f"{key[0]} {key[1]}"
+        want = self.digests.get(name)
+        if not group or want is None:
             return False
+        stat, base = os.stat, self.out_str + "/"
         caption, alt = variant.caption, variant.alt
-        for e in group:  # refreshed() would return each entry as it is
-            role = e.get("role")
-            if "status" in e or role != "site-og" and (
-                    e.get("source_hash", _ABSENT) != source_hash
-                    or e.get("caption", _ABSENT) != caption
-                    or role != "slide" and e.get("alt", _ABSENT) != alt):
-                self._set(key, [refreshed(e, variant, source_hash) for e in group])
-                break
-        else:
-            self._set(key, list(group))
+        lines = []
+        current = True  # refreshed() would give each entry back as it is
+        shown = False  # not thumbnails only
+        try:
+            for e in group:
+                role = e["role"]
+                if e["cache_key"] != cache_key:
+                    return False
+                path = e["path"]
+                st = stat(base + path)
+                lines.append(f"{path}\t{e['sha256']}\t{e['bytes']}\t{st.st_size}\t"
+                             f"{st.st_mtime_ns}")
+                shown = shown or role != "thumbnail"
+                if current and ("status" in e or role != "site-og" and (
+                        e.get("source_hash", _ABSENT) != source_hash
+                        or e.get("caption", _ABSENT) != caption
+                        or role != "slide" and e.get("alt", _ABSENT) != alt)):
+                    current = False
+        except (OSError, KeyError, TypeError):
+            return False
+        if not shown or digest(lines) != want:
+            return False
+        self.intact[name] = want
+        self._set(key, list(group) if current
+                  else [refreshed(e, variant, source_hash) for e in group])
         status = self.status
+        images = 0
         for e in group:
             status[e["path"]] = "cached"
-            self.cached += e.get("role") in IMAGE_ROLES
+            images += e["role"] in IMAGE_ROLES
+        self.cached += images
         return True
 
     def _output_digests(self) -> tuple[dict[str, str], set[str]]:
