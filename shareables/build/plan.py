@@ -216,6 +216,7 @@ def plan_build(
     wanted = set(platforms) if platforms else None
     memo: dict[int, Any] = {}
     platform_hash: dict[str, str] = {}
+    previews: dict[tuple[tuple[str, ...], str], frozenset[str]] = {}  # a few distinct lists
     errors: list[DesignError] = []
     claimed: dict[str, str] = {}
     variants: list[VariantPlan] = []
@@ -242,7 +243,10 @@ def plan_build(
             # without), and the jobs carry that list for the worker to choose alike.
             jv = v if wanted is None else dataclasses.replace(
                 v, platforms=tuple(p for p in v.platforms if p in wanted))
-            shown = previewed(jv.platforms, v.kind)
+            shown_key = (jv.platforms, v.kind)
+            shown = previews.get(shown_key)
+            if shown is None:
+                shown = previews[shown_key] = previewed(*shown_key)
             jobs = []
             for pid in jv.platforms:
                 platform = PLATFORMS[pid]
