@@ -88,9 +88,11 @@ def build_project(project: Path | str | Settings, paths: Sequence[Path | str] | 
     cache = DesignCache(OutputWriter(out).read_state(DESIGN_CACHE), settings)
     designs, errors = load_designs(settings.project_dir, settings, paths, cache=cache)
     state = {DESIGN_CACHE: cache.export()} if cache.changed else {}
-    # Designs whose files were parsed again (edited, new, or no cache yet): likely dirty;
-    # what those files gave before tells which of their renders the edit left alone.
-    likely = [d for d in designs if not cache.hit(d.source)]
+    # Designs whose files were parsed again (edited or new): likely dirty; what those files
+    # gave before tells which of their renders the edit left alone. With no cache that
+    # applies (a shareables.yaml edit, an upgrade) every file is parsed again and nothing is
+    # known: most renders are usually still cached, so no early pool.
+    likely = [d for d in designs if not cache.hit(d.source)] if cache.known else []
     before = [d for f in dict.fromkeys(d.source for d in likely) for d in cache.previous(f)]
     return build(settings, designs, errors, partial=bool(paths), state=state, likely=likely,
                  likely_before=before, **options)

@@ -87,6 +87,9 @@ class DesignCache:
                 and stored.get("key") == self.key and isinstance(stored.get("files"), dict)
                 and isinstance(stored.get("shared"), list)):
             self._old, self._table = stored["files"], stored["shared"]
+        self.known = bool(self._old)
+        """Whether the last build's cache applies (False: none, or made under other settings,
+        code or libraries: then no design's file is known to have changed or not)."""
         self._stored = len(self._table)
 
     def get(self, file: Path, sha: str) -> list[Design] | None:

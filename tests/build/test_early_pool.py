@@ -135,8 +135,14 @@ def test_early_renders_still_drawing_when_the_build_needs_none_finish_and_the_pr
 
     root = make_project(tmp_path / "p")
     build_project(root, jobs=1, renderer=FakeRenderer())
-    # The design cache gone (as after an upgrade): every design is likely dirty, none is.
-    (root / "output" / ".shareables" / pipeline.DESIGN_CACHE).unlink()
+    # The design cache of the build before the last (restored from a backup, say): the
+    # edited design is likely dirty, and its renders are in output/ already.
+    cache = root / "output" / ".shareables" / pipeline.DESIGN_CACHE
+    before = cache.read_bytes()
+    (root / DARWISH).write_text((root / DARWISH).read_text().replace("Its name became",
+                                                                      "Its name was"))
+    build_project(root, jobs=1, renderer=FakeRenderer())
+    cache.write_bytes(before)
     log = tmp_path / "log"
     (tmp_path / "slow.py").write_text(SLOW.format(log=str(log)))
     script = SCRIPT.format(tests=str(Path(__file__).resolve().parent.parent),
@@ -180,3 +186,26 @@ def test_a_design_edited_since_the_last_build_starts_the_fork_server_before_desi
     order.clear()
     build_project(root, jobs=1, renderer=FakeRenderer())  # one worker: no pool to start early
     assert order == ["designs"]
+
+
+def test_with_no_design_cache_that_applies_nothing_is_rendered_early(
+        tmp_path: Path, early: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a shareables.yaml edit or an upgrade every design file is parsed again: none is
+    known to have changed, and most renders are usually still cached."""
+    root = make_project(tmp_path / "p")
+    build_project(root, jobs=2, renderer=FakeRenderer())
+    started: list[int] = []
+    real = pool.EarlyPool.__init__
+
+    def init(self: pool.EarlyPool, *a: Any, **k: Any) -> None:
+        started.append(1)
+        real(self, *a, **k)
+
+    monkeypatch.setattr(pool.EarlyPool, "__init__", init)
+    (root / "output" / ".shareables" / pipeline.DESIGN_CACHE).unlink()
+    result = build_project(root, jobs=2, renderer=FakeRenderer())
+    assert result.rendered == 0 and not result.errors and started == []
+    (root / DARWISH).write_text((root / DARWISH).read_text().replace("Its name became",
+                                                                      "Its name was"))
+    result = build_project(root, jobs=2, renderer=FakeRenderer())
+    assert result.rendered and not result.errors and started == [1]  # the cache applies
