@@ -33,7 +33,7 @@ from .manifest import (
     ident,
     variant_entry,
 )
-from .pages import page_key, render_page
+from .pages import manifest_stamp, render_page, stamped
 from .plan import Job, Plan, plan_build
 from .remote import DownloadStep, Published
 from .rendering import RenderStep
@@ -243,6 +243,7 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
              timed: dict[str, float]) -> BuildResult:
         writer = self.writer
         writer.load()
+        self.loaded = manifest_stamp(self.out)  # (after reading it: see build/pages.py)
         self.old = by_ident(writer.previous)
         self.remote = by_ident(self.previous) if self.previous and not self.force else {}
         plan = plan_build(self.settings, self.designs, self.hasher, fingerprint,
@@ -266,17 +267,15 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
         manifest["built_at"] = _built_at(manifest, writer.previous)
         # unchanged entries reuse their bytes from the manifest on disk
         encoded = encode_reusing(manifest, writer.previous, writer.previous_bytes)
-        # What the pages were and will be rendered from, then the old bytes let go: held
-        # with the new ones through the page step, they made the build's peak memory.
-        key = page_key(encoded)
-        before = writer.previous_bytes
-        previous_key = key if encoded is before else page_key(before) if before else None
+        # The old bytes let go: held with the new ones through the page step, they made the
+        # build's peak memory.
+        unchanged = encoded is writer.previous_bytes
         writer.release_bytes(encoded)
-        del before
-        html, assets = self._page(manifest, key, previous_key)
+        html, assets = self._page(manifest, unchanged)
         removed = writer.commit(manifest, index_html=html, extra=assets,
                                 sweep=not self.errors, encoded=encoded,
                                 keep=self.index_state.get("pages", ()))
+        self.index_state = stamped(self.index_state, self.out)  # the manifest its pages show
         self.notes.extend(f"kept output/{p}: shareables did not make it, so the clean-up "
                           f"leaves it (move it out of output/)" for p in writer.kept_foreign)
         # The new manifest's bytes (30 MB at 1,000 designs) let go before the build state is
@@ -358,12 +357,12 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
                 out.append({**v, "errors": bad_files.get(v.get("source"), [])})
         return out
 
-    def _page(self, manifest: dict[str, Any], key: str, previous_key: str | None
+    def _page(self, manifest: dict[str, Any], unchanged: bool
               ) -> tuple[str | None, dict[str, bytes]]:
         html, assets, self.index_state = render_page(
-            manifest, key, _load_json(self._read_state(INDEX_STATE)),
-            lambda rel: self.hasher.sha(self.out / rel), force=self.force,
-            previous=self.writer.previous, previous_key=previous_key)
+            manifest, _load_json(self._read_state(INDEX_STATE)),
+            lambda rel: self.hasher.sha(self.out / rel), out=self.out, force=self.force,
+            previous=self.writer.previous, loaded=self.loaded, unchanged=unchanged)
         return html, assets
 
     # -- reporting -----------------------------------------------------------------------

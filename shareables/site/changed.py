@@ -51,6 +51,41 @@ def changed_pages(old: dict[str, Any], new: dict[str, Any], url_for: UrlFor) -> 
     return plan.pages_showing(campaigns, langs, changed)
 
 
+def changed_designs(old: dict[str, Any], new: dict[str, Any]) -> set[str] | None:
+    """The designs whose variant or artefact entries (in manifest order) differ between `old`
+    and `new`; None when a page-wide field or a site-wide artefact (no design) differs.
+
+    A rebuild's manifest holds most entries of the one before it (the same objects, or
+    equal ones): lists of the same length are compared position by position, and where
+    entries differ only there, the designs of those entries are the ones whose own lists
+    differ (any other design has the same entries at the same places in both).
+    """
+    if {k: v for k, v in old.items() if k not in PER_DESIGN + UNSHOWN} != \
+            {k: v for k, v in new.items() if k not in PER_DESIGN + UNSHOWN}:
+        return None
+    out: set[Any] = set()
+    for key in PER_DESIGN:
+        a, b = old.get(key) or [], new.get(key) or []
+        if not (isinstance(a, list) and isinstance(b, list)):
+            return None
+        if len(a) == len(b):
+            out.update(e.get("design") for x, y in zip(a, b, strict=True)
+                       if x is not y and x != y for e in (x, y))
+        else:
+            before, after = _grouped(a), _grouped(b)
+            out.update(d for d in before.keys() | after.keys() if before.get(d) != after.get(d))
+    if not all(isinstance(d, str) for d in out):
+        return None  # an entry of no design (the site's own) or not a design's id
+    return out
+
+
+def _grouped(entries: list[Any]) -> dict[Any, list[Any]]:
+    out: dict[Any, list[Any]] = {}
+    for e in entries:
+        out.setdefault(e.get("design"), []).append(e)
+    return out
+
+
 def _by_design(manifest: dict[str, Any]) -> dict[str, tuple[list[Any], list[Any]]]:
     """Each design's variant and artefact entries, in manifest order."""
     out: dict[str, tuple[list[Any], list[Any]]] = {}

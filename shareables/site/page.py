@@ -256,6 +256,7 @@ def iter_pages(
     live_reload: str | None = None,
     problems: Sequence[str] = (),
     only: str | Collection[str] | None = None,
+    into: dict[str, Any] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Every page of the site as (name, text), one at a time (see pages.py); each link is
     ``url_for(a)``.
@@ -264,13 +265,16 @@ def iter_pages(
     snippet absolute, as link previews and other sites need. ``live_reload`` is the path
     ``shareables serve`` answers with the build version: the page polls it and reloads.
     ``problems`` (the preview's latest build errors) are listed on the index. ``only`` renders
-    just those pages (the preview renders one page per request).
+    just those pages (the preview renders one page per request). ``into`` receives the
+    site's layout: ``layout`` (each campaign's id and design ids) and ``langs``.
     """
     wanted = {only} if isinstance(only, str) else set(only) if only is not None else None
     model = PageModel(manifest, lambda a: safe_url(url_for(a)), url_for)
     designs = model.designs(full=None if wanted is None else ())
     campaigns = plan.campaigns_of(designs)
     langs = plan.page_languages(designs)
+    if into is not None:
+        into.update(layout=plan.layout_of(campaigns), langs=langs)
     if wanted is not None:  # only the designs those pages show need their files
         shown = {i for name, ids in plan.page_contents(campaigns, langs) if name in wanted
                  for i in ids}
@@ -375,6 +379,13 @@ def iter_pages(
                 cards=[plan.card(d, lang, langs) for d in c["designs"][:plan.EMBED_SIZE]])
     if not skip(plan.SEARCH):
         yield plan.SEARCH, plan.search_index(campaigns)
+
+
+def card_html(card: dict[str, Any], lang: str, eager: bool) -> str:
+    """One design's card (`pages.card`) as a page in `lang` holds it; `eager`: one of the
+    first two of its page (their previews load first)."""
+    macro = _env().get_template("_parts.html.j2").module.card  # type: ignore[attr-defined]
+    return str(macro(card, strings(lang), eager))
 
 
 _JS_STRINGS = ("copied", "copy_failed", "preparing", "share_failed", "search_none",

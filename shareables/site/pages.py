@@ -66,6 +66,12 @@ def campaigns_of(designs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def layout_of(campaigns: list[dict[str, Any]]) -> list[list[Any]]:
+    """Each campaign's id and its designs' ids in order: with the languages, what decides
+    which pages there are and what each shows (`splice.py` keeps it between builds)."""
+    return [[c["id"], [d["id"] for d in c["designs"]]] for c in campaigns]
+
+
 SEARCH = "search.json"
 
 
@@ -108,26 +114,34 @@ def fold(text: str) -> str:
 def search_index(campaigns: list[dict[str, Any]]) -> str:
     """search.json: one short entry per design (page, anchor, campaign, heading, folded
     words); no image URLs, which would be most of its bytes."""
-    entries = []
-    for c in campaigns:
-        for d in c["designs"]:
-            words, headings = [], {}
-            for lang, v in d["variants"].items():
-                headings[lang] = heading_of(d, v)
-                words += [headings[lang], excerpt(" ".join(v["paragraphs"]), SEARCH_TEXT),
-                          " ".join(_TAGS.findall(v["caption"]))]
-                if v["attribution"] and v["attribution"].get("name"):
-                    words.append(str(v["attribution"]["name"]))
-            heading = headings[d["original"]]
-            entries.append({
-                "p": d["page"], "a": d["anchor"], "c": c["name"], "k": d["kind"],
-                # Headings in other languages only where they differ (most are names).
-                "h": {d["original"]: heading, **{k: h for k, h in headings.items()
-                                                 if h != heading}},
-                "q": fold(" ".join(dict.fromkeys(w for w in words if w))),
-            })
-    return json.dumps({"format": 1, "designs": entries}, ensure_ascii=False,
-                      separators=(",", ":"))
+    return search_text([search_entry(d, c["name"]) for c in campaigns for d in c["designs"]])
+
+
+def search_text(entries: list[dict[str, Any]]) -> str:
+    return search_text_of({"format": 1, "designs": entries})
+
+
+def search_text_of(data: Any) -> str:
+    """JSON as search.json writes it (compact, UTF-8 as is)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def search_entry(d: dict[str, Any], campaign: str) -> dict[str, Any]:
+    """One design's entry in search.json (`campaign`: its campaign's name)."""
+    words, headings = [], {}
+    for lang, v in d["variants"].items():
+        headings[lang] = heading_of(d, v)
+        words += [headings[lang], excerpt(" ".join(v["paragraphs"]), SEARCH_TEXT),
+                  " ".join(_TAGS.findall(v["caption"]))]
+        if v["attribution"] and v["attribution"].get("name"):
+            words.append(str(v["attribution"]["name"]))
+    heading = headings[d["original"]]
+    return {
+        "p": d["page"], "a": d["anchor"], "c": campaign, "k": d["kind"],
+        # Headings in other languages only where they differ (most are names).
+        "h": {d["original"]: heading, **{k: h for k, h in headings.items() if h != heading}},
+        "q": fold(" ".join(dict.fromkeys(w for w in words if w))),
+    }
 
 
 def alternates(base: str, langs: list[str]) -> list[dict[str, str]]:
