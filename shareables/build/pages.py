@@ -77,6 +77,16 @@ def render_page(manifest: dict[str, Any], state: dict[str, Any],
         "pages": shas}
 
 
+def warm() -> None:
+    """Import and load what the page step will need (`site.page.warm`), e.g. while the
+    build's workers render: the step after them then does not wait for it."""
+    from ..site import splice
+    from ..site.page import warm
+
+    del splice
+    warm()
+
+
 def _spliced(previous: dict[str, Any] | None, manifest: dict[str, Any],
              state: dict[str, Any], out: Path) -> dict[str, str] | None:
     from ..site.splice import spliced

@@ -34,6 +34,7 @@ from .manifest import (
     variant_entry,
 )
 from .pages import manifest_stamp, render_page, stamped
+from .pages import warm as warm_pages
 from .plan import Job, Plan, plan_build
 from .remote import DownloadStep, Published
 from .rendering import RenderStep
@@ -253,6 +254,8 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
         if self.download_from:
             self._download(plan, self.download_from)
         dirty = [job for job in plan.jobs if not self._reuse(job)]
+        if dirty and self.early is not None:  # its workers are rendering: pages need ~40 ms
+            warm_pages()  # of imports, then done while waiting for them, not after
         self._render(dirty)
         if self.early is not None:  # (nothing dirty: its early renders are not needed)
             self.early.close()
