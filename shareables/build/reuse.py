@@ -186,8 +186,6 @@ class ReuseSteps(BuildSteps):
                 return True
             except TypeError:  # a cache from another version of this file: render again
                 pass
-        if self._adopt_intact(job.ident, job.key, job.variant, job.source_hash):
-            return True
         reason = self._adopt(job.ident, job.key, job.variant, job.source_hash)
         if reason is None:
             return True
@@ -203,6 +201,8 @@ class ReuseSteps(BuildSteps):
         published manifest, have an object key and no local file). Returns None when taken,
         else why not: "new", "inputs changed" or "file missing or changed".
         """
+        if self._adopt_intact(key, cache_key, variant, source_hash):
+            return None
         reason = "new"
         for source in (self.old, self.remote):
             group = source.get(key, [])
@@ -213,8 +213,7 @@ class ReuseSteps(BuildSteps):
                     and (source is self.old or all(e.get("key") for e in group))):
                 reason = "inputs changed"
                 continue
-            where = (["local"] * len(group) if source is self.old and self._intact(key, group)
-                     else [self._valid(e) for e in group])
+            where = [self._valid(e) for e in group]
             if all(where):
                 self._set(key, [refreshed(e, variant, source_hash) for e in group])
                 for e, w in zip(group, where, strict=True):

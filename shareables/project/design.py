@@ -68,15 +68,38 @@ def _scan(project: Path, paths: Sequence[Path | str] | None) -> tuple[list[Path]
         else:  # a link out of the project: never read it, never echo what it holds
             outside.add(p.absolute())
 
+    def walk(folder: str, real: str) -> None:
+        """What Path(folder).rglob("*") gives, filtered: links are not followed into
+        folders; a file that is no link has the real path `real`/name (no link on the way
+        from `folder`), so only links are resolved (resolve() costs a stat per part)."""
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            return
+        inside = Path(real).is_relative_to(root_dir)
+        for entry in entries:
+            name = entry.name
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, f"{real}/{name}")
+            elif (os.path.splitext(name)[1].lower() in SUFFIXES
+                  and not name.startswith((".", "_", "~"))):  # ~$x.xlsx: Excel's lock file
+                if entry.is_symlink():
+                    if os.path.isfile(entry.path):
+                        take(Path(entry.path))
+                elif not entry.is_file(follow_symlinks=False):
+                    continue
+                elif inside:
+                    found.add(Path(f"{real}/{name}"))
+                else:
+                    outside.add(Path(entry.path).absolute())
+
     for root in roots:
         root = root if root.is_absolute() else (Path.cwd() / root)
         if root.is_file():
             take(root)
         elif root.is_dir():
-            for p in root.rglob("*"):
-                hidden = p.name.startswith((".", "_", "~"))  # ~$x.xlsx: Excel's lock file
-                if p.suffix.lower() in SUFFIXES and p.is_file() and not hidden:
-                    take(p)
+            walk(os.fspath(root), os.path.realpath(root))
     return sorted(found), sorted(outside)
 
 

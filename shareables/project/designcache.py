@@ -45,6 +45,8 @@ _SHARED = (Theme, Colors, Fonts, Background, Motion)
 """Value objects decoded once per distinct value: variants share them as a fresh load does
 (the build's planner normalises each one once)."""
 _ERROR_FIELDS = ("message", "file", "line", "col", "field", "hint")
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Field values that decode to themselves."""
 _FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()}
 
 
@@ -74,6 +76,7 @@ class DesignCache:
         self._old: dict[str, list[Any]] = {}
         self._table: list[Any] = []  # encoded shared values; entries refer to them by index
         self._decoded: dict[int, Any] = {}  # table index -> value (each decoded once)
+        self._paths: dict[str, Path] = {}  # decoded paths, one object per path
         self._index: dict[Any, int] = {}  # value -> table index (for encoding)
         self._new: dict[str, list[Any]] = {}
         self._designs: dict[str, list[Design]] = {}
@@ -191,8 +194,11 @@ class DesignCache:
                 self._decoded[i] = obj
                 self._index.setdefault(obj, i)
             return self._decoded[i]
-        if "p" in value:
-            return Path(value["p"])
+        if "p" in value:  # (the same file named by 1,000 designs: one Path)
+            path = self._paths.get(value["p"])
+            if path is None:
+                path = self._paths[value["p"]] = Path(value["p"])
+            return path
         if "e" in value:
             return _ERRORS[value["e"]](value["message"],
                                        **{k: value[k] for k in _ERROR_FIELDS[1:]})
@@ -202,14 +208,17 @@ class DesignCache:
         # Every field is there and the class's code is in the key, so set them directly (a
         # frozen dataclass's __init__ sets each field through object.__setattr__: 3x slower).
         obj = object.__new__(_CLASSES[name])
-        obj.__dict__.update({k: self._decode(v) for k, v in fields.items()})
+        decode = self._decode
+        obj.__dict__.update({k: v if v.__class__ in _PLAIN else decode(v)
+                             for k, v in fields.items()})
         return obj
 
 
 def _ref_state(path: str) -> str | None:
-    """Where a design's photo reference leads now (None: to no file)."""
-    target = Path(path).resolve()
-    return os.fspath(target) if target.is_file() else None
+    """Where a design's photo reference leads now (None: to no file): what
+    Path(path).resolve() names, if it is a file."""
+    target = os.path.realpath(path)
+    return target if os.path.isfile(target) else None
 
 
 def content_sha(file: Path) -> str | None:

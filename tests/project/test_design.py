@@ -315,3 +315,57 @@ def test_translation_variant_gets_its_own_direction_and_alt(project: Path):
     assert en.alt == "Quote by Mahmoud Darwish: “It was called Palestine.” @madrespeaks"
     assert ar.alt == "اقتباس من محمود درويش: «كانت تسمى فلسطين.» @madrespeaks"
     assert d.campaign == "palestine" and ar.theme.name == "palestine"
+
+
+def _rglob_scan(project: Path, paths: list[Path] | None) -> tuple[list[Path], list[Path]]:
+    """What design._scan gave when it was written with rglob and resolve() (the reference)."""
+    from shareables.project.design import SUFFIXES
+
+    roots = paths or [project / "designs"]
+    root_dir = project.resolve()
+    found, outside = set(), set()
+    for root in roots:
+        for p in [root] if root.is_file() else root.rglob("*") if root.is_dir() else []:
+            if p is root or (p.suffix.lower() in SUFFIXES and p.is_file()
+                             and not p.name.startswith((".", "_", "~"))):
+                real = p.resolve()
+                (found if real.is_relative_to(root_dir) else outside).add(
+                    real if real.is_relative_to(root_dir) else p.absolute())
+    return sorted(found), sorted(outside)
+
+
+def test_the_design_scan_finds_what_rglob_and_resolve_find(tmp_path: Path) -> None:
+    """Links to files (in and out of the project) resolved, links to folders not followed,
+    hidden and lock files skipped, in hidden folders too, suffixes in any case; the designs
+    folder itself a link out of the project makes every file in it outside."""
+    from shareables.project.design import _scan
+
+    project, elsewhere = tmp_path / "p", tmp_path / "elsewhere"
+    for rel in ("designs/a/one.yaml", "designs/a-b/two.YML", "designs/a/b/c/deep.yaml",
+                "designs/.hidden/three.yaml", "designs/a/.dot.yaml", "designs/a/_draft.yaml",
+                "designs/a/~$sheet.xlsx", "designs/a/sheet.xlsx", "designs/a/notes.txt",
+                "designs/x./y.yaml", "photos/in.yaml", "designs/dir.yaml/inner.yml"):
+        write(project, rel, "kind: quote\n")
+    for rel in ("secret.yaml", "folder/four.yaml"):
+        write(elsewhere, rel, "kind: quote\n")
+    designs = project / "designs"
+    (designs / "a" / "link-in.yaml").symlink_to(project / "photos" / "in.yaml")
+    (designs / "a" / "link-out.yaml").symlink_to(elsewhere / "secret.yaml")
+    (designs / "a" / "broken.yaml").symlink_to(tmp_path / "nothing.yaml")
+    (designs / "linked-folder").symlink_to(elsewhere / "folder", target_is_directory=True)
+    (designs / "linked.yaml").symlink_to(elsewhere / "folder", target_is_directory=True)
+    (designs / "fifo.yaml").unlink(missing_ok=True)
+    os.mkfifo(designs / "fifo.yaml")
+    cases: list[list[Path] | None] = [
+        None, [designs / "a"], [designs / "a" / "link-out.yaml", designs / "a-b"]]
+    for paths in cases:
+        assert _scan(project, paths) == _rglob_scan(project, paths), paths
+    found, outside = _scan(project, None)
+    assert len(found) == 8 and [p.name for p in outside] == ["link-out.yaml"]
+    # the designs folder itself a link out of the project
+    moved = tmp_path / "moved"
+    designs.rename(moved)
+    designs.symlink_to(moved, target_is_directory=True)
+    assert _scan(project, None) == _rglob_scan(project, None)
+    found, outside = _scan(project, None)
+    assert found == [project / "photos" / "in.yaml"] and len(outside) == 8
