@@ -1,4 +1,5 @@
-"""File primitives of the writer (writer.py): atomic writes, hard-link copies, durability.
+"""File primitives of the writer (writer.py): atomic writes, hard-link copies, durability,
+and the sweep of files no manifest lists.
 
 Every write goes to a temporary name in the target's directory and is renamed over the final
 name, so a path never holds a half-written file, and an existing file is never written into:
@@ -11,6 +12,8 @@ import contextlib
 import ctypes
 import hashlib
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -104,3 +107,74 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = False) -> None:
         raise
     if fsync:
         _fsync_dir(path.parent)
+
+
+def make_durable(root: Path, written: list[Path]) -> None:
+    """Files written under `root` reach the disk (one syncfs of its filesystem, or an fsync
+    per file where syncfs is missing)."""
+    if not written:
+        return
+    if SYNCFS is not None:
+        fd = os.open(root, os.O_RDONLY)
+        try:
+            if SYNCFS(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    for p in written:
+        with contextlib.suppress(OSError), open(p, "rb") as f:
+            os.fsync(f.fileno())
+
+
+# --------------------------------------------------------------------------- sweeping
+
+_OURS = re.compile(
+    r"(?:[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*/[A-Za-z0-9-]+/"  # campaign/design/lang/
+    r"(?:thumbs/)?[a-z0-9][a-z0-9.-]*\.(?:png|jpg|jpeg|webp|pdf|zip))"
+    r"|(?:site/og\.(?:png|jpg|jpeg))"
+)
+
+
+def made_by_us(rel: str) -> bool:
+    """Whether a path has the shape of something a build writes (output_path, bundles, the
+    site image, temp files): only those are swept; `notes.txt` a person put there is kept."""
+    name = rel.rsplit("/", 1)[-1]
+    if name.startswith(".") and TMP_MARK in name:
+        return True
+    return _OURS.fullmatch(rel) is not None
+
+
+def sweep(root: Path, keep: set[str], folders: set[Path] | None, *, skip: str,
+          ours: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    """Delete the files in `folders` (default: the whole tree under `root`) that `keep` does
+    not list and `ours` owns, then the folders this empties; the top folder `skip` is left
+    alone. Returns (deleted, kept because not ours), as paths relative to `root`."""
+    if folders is None:
+        folders = {Path(d) for d, _, _ in os.walk(root)}
+    removed: list[str] = []
+    foreign: list[str] = []
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            path = folder / name
+            rel = path.relative_to(root).as_posix()
+            if (rel in keep or rel.split("/")[0] == skip
+                    or not path.is_file() or path.is_symlink()):
+                continue
+            if not ours(rel):
+                foreign.append(rel)  # a user's file: never deleted silently
+                continue
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(rel)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder != root and folder.is_relative_to(root):
+            try:
+                folder.rmdir()  # only succeeds when empty
+            except OSError:
+                break
+            folder = folder.parent
+    return sorted(removed), foreign

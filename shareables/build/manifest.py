@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -198,63 +197,6 @@ def _assemble(manifest: dict[str, Any],
     return b"\n".join([*parts, b"}", b""])
 
 
-def encode_reusing(manifest: dict[str, Any], previous: dict[str, Any] | None,
-                   previous_bytes: bytes | None) -> bytes:
-    """manifest_bytes(manifest), reusing the lines of `previous_bytes` (the encoding of
-    `previous`) for every artefact whose entry is unchanged: a rebuild encodes what changed.
-
-    The previous file's artefact lines are matched to its entries by position and checked by
-    path, so a manifest laid out any other way is simply encoded in full.
-    """
-    if previous_bytes and manifest == previous:
-        return previous_bytes
-    old = (previous or {}).get("artefacts")
-    lines = _artefact_lines(previous_bytes, previous) if previous_bytes and previous else None
-    new = manifest.get("artefacts")
-    if lines is None or not isinstance(old, list) or len(lines) != len(old) \
-            or not isinstance(new, list):
-        return manifest_bytes(manifest)
-    at = {e.get("path"): i for i, e in enumerate(old) if isinstance(e, dict)}
-    out: list[bytes | memoryview] = []
-    for a in new:
-        i = at.get(a.get("path"))
-        if i is not None and (old[i] is a or old[i] == a):
-            line = lines[i]
-            m = _PATH_FIELD.search(line)  # the line must be the entry's own
-            if m is None or m.group(1).decode() != a["path"]:
-                return manifest_bytes(manifest)
-            out.append(line if line[-1] == 0x2C else bytes(line) + b",")  # 0x2C: ","
-        else:
-            out.append(b"  " + _ENCODER.encode(a).encode() + b",")
-    return _assemble(manifest, out)
-
-
-def _artefact_lines(data: bytes, manifest: dict[str, Any]) -> list[memoryview] | None:
-    """The artefact lines of `manifest` as manifest_bytes wrote it into `data`, as they are
-    ("  {…}," but the last); None for any other layout."""
-    head = b'{\n "artefacts": [\n'
-    keys = sorted(manifest)
-    if not data.startswith(head) or keys[:1] != ["artefacts"]:
-        return None  # "artefacts" sorts first among the manifest's keys
-    # The block ends where the next key's line starts; a raw newline cannot occur inside a
-    # JSON string, so this is structure, and searching back from the end is short.
-    tail = (b"\n ],\n " + _ENCODER.encode(keys[1]).encode() + b": ") if len(keys) > 1 \
-        else b"\n ]\n}\n"
-    end = data.rfind(tail)
-    if end < len(head):
-        return None
-    # Views into `data`, not copies: at 40,000 entries copied lines held ~60 MiB more.
-    view, lines, start = memoryview(data), [], len(head)
-    while start <= end:
-        if not data.startswith(b"  {", start):
-            return None
-        stop = data.find(b"\n", start, end)
-        stop = end if stop < 0 else stop
-        lines.append(view[start:stop])
-        start = stop + 1
-    return lines
-
-
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:
     """The manifest on disk, or None when missing or unreadable (then everything is rebuilt)."""
     try:
@@ -326,5 +268,3 @@ def _checked(data: Any) -> dict[str, Any] | None:
         return None
     return data
 
-
-_PATH_FIELD = re.compile(rb'"path":"([^"\\]*)"')

@@ -29,7 +29,6 @@ from .keys import FileHasher
 from .manifest import (
     assemble,
     by_ident,
-    encode_reusing,
     ident,
     variant_entry,
 )
@@ -269,7 +268,7 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
                             variants=self._variant_entries(plan), artefacts=artefacts)
         manifest["built_at"] = _built_at(manifest, writer.previous)
         # unchanged entries reuse their bytes from the manifest on disk
-        encoded = encode_reusing(manifest, writer.previous, writer.previous_bytes)
+        encoded = writer.encode(manifest)
         # The old bytes let go: held with the new ones through the page step, they made the
         # build's peak memory.
         unchanged = encoded is writer.previous_bytes

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from fixtures_project import FakeRenderer, make_project
 
-from shareables.build.manifest import encode_reusing, manifest_bytes
+from shareables.build.manifest import manifest_bytes
+from shareables.build.manifestlines import encode_reusing
 from shareables.build.pipeline import BuildResult, build_project
 from shareables.site import page as site
 

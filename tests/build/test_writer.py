@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from shareables.build.manifest import encode_reusing, manifest_bytes, read_manifest
+from shareables.build.manifest import manifest_bytes, read_manifest
+from shareables.build.manifestlines import encode_reusing
 from shareables.build.writer import OutputWriter, WriterError
 from shareables.errors import DesignError
 

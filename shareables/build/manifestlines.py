@@ -1,0 +1,151 @@
+"""A manifest's artefact lines in its bytes, and the next manifest encoded reusing them.
+
+A rebuild changes a few entries of tens of thousands: every unchanged one keeps the line the
+previous file has for it (manifest_bytes's layout: one artefact a line), and only the rest
+is encoded. The lines are found once, each checked to name its entry's path (or taken from
+the snapshot of those very bytes, snapshot.py), and used by offset, never copied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+from .manifest import _ENCODER, _HEAD, _assemble, manifest_bytes
+
+
+def encode_reusing(manifest: dict[str, Any], previous: dict[str, Any] | None,
+                   previous_bytes: bytes | None) -> bytes:
+    """manifest_bytes(manifest), reusing the lines of `previous_bytes` (the encoding of
+    `previous`) for every artefact whose entry is unchanged: a rebuild encodes what changed.
+
+    The previous file's artefact lines are matched to its entries by position and checked by
+    path, so a manifest laid out any other way is simply encoded in full.
+    """
+    if previous_bytes and manifest == previous:
+        return previous_bytes
+    lines = artefact_lines(previous_bytes, previous) if previous_bytes and previous else None
+    return encode(manifest, previous, lines).data
+
+
+class Lines:
+    """Where each artefact's line is in a manifest's bytes, every line checked to be its
+    entry's own: line i is data[starts[i]:starts[i + 1] - 1], "  {…}," (the last has no ",").
+
+    Offsets, not copies: a line is a view into the bytes when it is used.
+    """
+
+    __slots__ = ("data", "starts", "_view", "_at")
+
+    def __init__(self, data: bytes, starts: Sequence[int]) -> None:
+        self.data, self.starts = data, starts
+        self._view = memoryview(data)
+        self._at: dict[Any, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def line(self, i: int) -> memoryview:
+        return self._view[self.starts[i]:self.starts[i + 1] - 1]
+
+    def index(self, artefacts: list[Any]) -> dict[Any, int]:
+        """path -> position of the entries these lines encode (made once)."""
+        if self._at is None:
+            self._at = {e.get("path"): i for i, e in enumerate(artefacts)
+                        if isinstance(e, dict)}
+        return self._at
+
+
+def artefact_lines(data: bytes, manifest: dict[str, Any]) -> Lines | None:
+    """The artefact lines of `manifest` as manifest_bytes wrote it into `data`, each checked
+    to name its entry's path; None for any other layout."""
+    starts = _line_starts(data, manifest)
+    old = manifest.get("artefacts")
+    if starts is None or not isinstance(old, list) or len(starts) != len(old) + 1:
+        return None
+    find = _PATH_FIELD.search
+    for i, a in enumerate(old):
+        m = find(data, starts[i], starts[i + 1])  # the line must be the entry's own
+        if m is None or not isinstance(a, dict) or m.group(1).decode() != a.get("path"):
+            return None
+    return Lines(data, starts)
+
+
+@dataclass
+class Encoded:
+    """A manifest's bytes, with what a later build needs to reuse them (snapshot.py)."""
+
+    data: bytes
+    starts: list[int]
+    """Offsets of its artefact lines (as Lines.starts; [] when not laid out at the top)."""
+    taken: list[dict[str, Any] | None]
+    """Per artefact, the previous entry whose line it reuses (the data of that line), or
+    None: encoded anew."""
+    fresh: int
+    """How many artefacts were encoded anew."""
+
+
+def encode(manifest: dict[str, Any], previous: dict[str, Any] | None,
+           lines: Lines | None) -> Encoded:
+    """manifest_bytes(manifest), an artefact equal to its previous entry taking that entry's
+    line from `lines` (the previous file's, checked) instead of being encoded again."""
+    new = manifest.get("artefacts")
+    old = (previous or {}).get("artefacts")
+    if not isinstance(new, list):
+        return Encoded(manifest_bytes(manifest), [], [], 0)
+    at = lines.index(old) if lines is not None and isinstance(old, list) else {}
+    out: list[bytes | memoryview] = []
+    taken: list[dict[str, Any] | None] = []
+    last = len(lines) - 1 if lines is not None else -1
+    for a in new:
+        i = at.get(a.get("path"))
+        if i is not None and (old[i] is a or old[i] == a):  # type: ignore[index]
+            line = lines.line(i)  # type: ignore[union-attr]
+            out.append(line if i != last else bytes(line) + b",")
+            taken.append(old[i])  # type: ignore[index]
+        else:
+            out.append(b"  " + _ENCODER.encode(a).encode() + b",")
+            taken.append(None)
+    data = _assemble(manifest, out)
+    return Encoded(data, _starts(data, out), taken, taken.count(None))
+
+
+def _starts(data: bytes, lines: Sequence[bytes | memoryview]) -> list[int]:
+    """Line offsets (Lines.starts) of `lines` as _assemble laid them out in `data` ([]: not
+    at the top, where _line_starts looks)."""
+    if not lines or not data.startswith(_HEAD):
+        return []
+    starts = list(accumulate((len(x) + 1 for x in lines), initial=len(_HEAD)))
+    starts[-1] -= 1  # the last line has lost its ","
+    return starts
+
+
+def _line_starts(data: bytes, manifest: dict[str, Any]) -> list[int] | None:
+    """Offsets (Lines.starts) of the artefact lines as manifest_bytes wrote them into
+    `data`; None for any other layout."""
+    head = _HEAD
+    keys = sorted(manifest)
+    if not data.startswith(head) or keys[:1] != ["artefacts"]:
+        return None  # "artefacts" sorts first among the manifest's keys
+    # The block ends where the next key's line starts; a raw newline cannot occur inside a
+    # JSON string, so this is structure, and searching back from the end is short.
+    tail = (b"\n ],\n " + _ENCODER.encode(keys[1]).encode() + b": ") if len(keys) > 1 \
+        else b"\n ]\n}\n"
+    end = data.rfind(tail)
+    if end < len(head):
+        return None
+    starts, start = [], len(head)
+    while start <= end:
+        if not data.startswith(b"  {", start):
+            return None
+        starts.append(start)
+        stop = data.find(b"\n", start, end)
+        start = (end if stop < 0 else stop) + 1
+    starts.append(start)
+    return starts
+
+
+_PATH_FIELD = re.compile(rb'"path":"([^"\\]*)"')

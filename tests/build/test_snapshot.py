@@ -1,0 +1,182 @@
+"""snapshot.py: the manifest on disk kept parsed in output/.shareables/, trusted only for
+the very bytes it was made from (a stale, damaged or foreign one is ignored)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fixtures_project import FakeRenderer, make_project
+
+from shareables.build import snapshot
+from shareables.build import writer as writer_mod
+from shareables.build.manifest import manifest_bytes
+from shareables.build.pipeline import BuildResult, build_project
+from shareables.build.writer import OutputWriter
+
+DESIGN = "designs/palestine/share-palestine.yaml"
+
+
+def run(project: Path, **kw: Any) -> BuildResult:
+    kw.setdefault("renderer", FakeRenderer())
+    kw.setdefault("jobs", 1)
+    return build_project(project, **kw)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "p", platforms=("instagram-square", "x"))
+
+
+def state(out: Path) -> Path:
+    return out / ".shareables" / snapshot.SNAPSHOT
+
+
+def assert_snapshot_of_disk(out: Path) -> None:
+    """The snapshot is the manifest on disk as json.loads reads it (key order too), and
+    says where each artefact's line is."""
+    data = (out / "manifest.json").read_bytes()
+    loaded = snapshot.load(state(out).read_bytes(), data)
+    assert loaded is not None
+    parsed, lines = loaded
+    assert json.dumps(parsed) == json.dumps(json.loads(data))
+    assert lines is not None and len(lines) == len(parsed["artefacts"])
+    for i, entry in enumerate(parsed["artefacts"]):
+        line = bytes(lines.line(i))
+        assert line.startswith(b"  {")
+        assert json.loads(line.rstrip(b",")) == entry
+
+
+def edit(file: Path, old: str, new: str) -> None:
+    text = file.read_text()
+    assert old in text
+    file.write_text(text.replace(old, new))
+
+
+def test_each_build_leaves_the_snapshot_of_its_manifest_and_the_next_one_reads_it(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = project / "output"
+    run(project)
+    assert_snapshot_of_disk(out)
+    first = (out / "manifest.json").read_bytes()
+
+    def no_parsing(data: bytes) -> None:
+        raise AssertionError("parsed the JSON although the snapshot was current")
+
+    monkeypatch.setattr(writer_mod, "parse_manifest", no_parsing)
+    edit(project / DESIGN, "text: ", "text: Edited. ")  # re-rendered: lines unlisted
+    result = run(project)
+    assert result.rendered > 0 and not result.errors
+    data = (out / "manifest.json").read_bytes()
+    assert data != first and data == manifest_bytes(json.loads(data))
+    assert_snapshot_of_disk(out)  # made from the reused entries and the re-encoded ones
+    stamp = state(out).stat().st_mtime_ns
+    assert run(project).rendered == 0
+    assert state(out).stat().st_mtime_ns == stamp  # a no-change build rewrites no snapshot
+
+
+def _hand_edited(out: Path) -> None:
+    """The manifest changed behind the build's back (restored, edited): same layout."""
+    path = out / "manifest.json"
+    m = json.loads(path.read_bytes())
+    m["artefacts"][0]["caption"] = "Edited by hand"
+    path.write_bytes(manifest_bytes(m))
+
+
+def _flipped(out: Path) -> None:
+    data = bytearray(state(out).read_bytes())
+    data[-100] ^= 0x20  # inside the payload: the CRC no longer matches
+    state(out).write_bytes(bytes(data))
+
+
+def _truncated(out: Path) -> None:
+    state(out).write_bytes(state(out).read_bytes()[:-1000])
+
+
+def _other_python(out: Path) -> None:
+    data = state(out).read_bytes()
+    state(out).write_bytes(data.replace(b"marshal", b"marshaX", 1))
+
+
+def _consistent_but_stale(out: Path) -> None:
+    """A well-formed snapshot (CRC right) of another manifest's bytes."""
+    data = (out / "manifest.json").read_bytes()
+    m = json.loads(data)
+    m["artefacts"][0]["caption"] = "Not what is on disk"
+    other = manifest_bytes(m)
+    snap = snapshot.snapshot_of(json.loads(other), other, [])
+    state(out).write_bytes(snap)
+
+
+@pytest.mark.parametrize("damage", [_hand_edited, _flipped, _truncated, _other_python,
+                                    _consistent_but_stale, lambda out: state(out).unlink(),
+                                    lambda out: state(out).write_bytes(b"")])
+def test_a_stale_damaged_or_foreign_snapshot_is_ignored(project: Path, damage: Any) -> None:
+    out = project / "output"
+    run(project)
+    damage(out)
+    data = (out / "manifest.json").read_bytes()
+    with OutputWriter(out) as w:
+        assert json.dumps(w.previous) == json.dumps(json.loads(data))
+    # the next build works from the manifest's JSON, and leaves a good snapshot again
+    edit(project / DESIGN, "caption: ", "caption: Edited. ")
+    assert not run(project).errors
+    assert_snapshot_of_disk(out)
+    assert json.loads((out / "manifest.json").read_bytes())["artefacts"][0]["caption"] != \
+        "Not what is on disk"
+
+
+def test_a_build_encoding_too_much_anew_leaves_the_snapshot_to_the_next_build(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = project / "output"
+    monkeypatch.setattr(snapshot, "FRESH_LIMIT", 0)
+    run(project)
+    assert not state(out).exists()
+    data = (out / "manifest.json").read_bytes()
+    assert run(project).rendered == 0  # nothing encoded anew: the snapshot is made now
+    assert (out / "manifest.json").read_bytes() == data
+    assert_snapshot_of_disk(out)
+
+
+def entry(path: str, data: bytes, **more: Any) -> dict[str, Any]:
+    return {"path": path, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+            **more}
+
+
+def commit(out: Path, m: dict[str, Any], files: dict[str, bytes]) -> None:
+    with OutputWriter(out) as w:
+        w.expect_rewrites(files)
+        for rel, data in files.items():
+            w.write(rel, data, owner="designs/a.yaml")
+        w.commit(m, sweep=True, encoded=w.encode(m))
+
+
+def test_the_writer_encodes_and_unlists_through_the_snapshot_s_lines(tmp_path: Path) -> None:
+    files = {f"c/d/en/{i}.png": bytes([i]) for i in range(5)}
+    first = {"format": 1, "brand": {"name": "MADRE"}, "variants": [{"design": "d"}],
+             "artefacts": [entry(p, d, caption="Ünïcode “quotes” 🕊️") for p, d in files.items()]}
+    commit(tmp_path, first, files)
+    assert (tmp_path / "manifest.json").read_bytes() == manifest_bytes(first)
+    assert_snapshot_of_disk(tmp_path)
+    # first and last entries get new bytes, one goes, one comes, floats and nesting
+    new_files = {"c/d/en/0.png": b"new0", "c/d/en/4.png": b"new4", "c/d/en/9.png": b"9"}
+    second = {**first, "artefacts": [
+        entry("c/d/en/0.png", b"new0", duration=2.5, poster={"a": [1, None, True]}),
+        *first["artefacts"][1:3], entry("c/d/en/4.png", b"new4"), entry("c/d/en/9.png", b"9")]}
+    with OutputWriter(tmp_path) as w:
+        assert w._lines is not None  # read from the snapshot
+        w.expect_rewrites(new_files)
+        w.write("c/d/en/0.png", b"new0", owner="designs/a.yaml")  # unlists 0 and 4
+        on_disk = (tmp_path / "manifest.json").read_bytes()
+        reduced = {**first, "incomplete": True, "artefacts": first["artefacts"][1:4]}
+        assert on_disk == manifest_bytes(reduced)
+        for rel in ("c/d/en/4.png", "c/d/en/9.png"):
+            w.write(rel, new_files[rel], owner="designs/a.yaml")
+        encoded = w.encode(second)
+        assert encoded == manifest_bytes(second)
+        w.commit(second, sweep=True, encoded=encoded)
+    assert_snapshot_of_disk(tmp_path)
+    assert json.loads((tmp_path / "manifest.json").read_bytes()) == second
