@@ -15,16 +15,20 @@ only plain data (never code that runs) and the format is tied to the Python that
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import sys
 import zlib
 from array import array
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .manifest import _HEAD, parse_manifest
-from .manifestlines import Encoded, Lines
+from .manifestlines import Encoded, Lines, artefact_lines, encode
+
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
 
 SNAPSHOT = "manifest.snapshot"
 """Its name in output/.shareables/ (build state: never published, never swept)."""
@@ -38,16 +42,17 @@ that re-encodes everything would hold the manifest twice; the next build parses 
 and makes the snapshot then."""
 
 
-def load(snapshot: bytes | None, data: bytes) -> tuple[dict[str, Any], Lines | None] | None:
-    """The manifest `data` parses to, and its artefact lines, from a snapshot made of these
-    very bytes; None when there is none or it is of anything else."""
+def load(snapshot: bytes | None, data: bytes, digest: bytes
+         ) -> tuple[dict[str, Any], Lines | None] | None:
+    """The manifest `data` (SHA-256 `digest`) parses to, and its artefact lines, from a
+    snapshot made of these very bytes; None when there is none or it is of anything else."""
     if not snapshot or not snapshot.startswith(_MAGIC):
         return None
     head = len(_MAGIC)
-    digest, crc, payload = snapshot[head:head + 32], snapshot[head + 32:head + 36], \
+    bound, crc, payload = snapshot[head:head + 32], snapshot[head + 32:head + 36], \
         memoryview(snapshot)[head + 36:]
     if len(crc) < 4 or int.from_bytes(crc, "big") != zlib.crc32(payload) \
-            or hashlib.sha256(data).digest() != digest:
+            or digest != bound:
         return None
     try:
         manifest, raw = marshal.loads(payload)
@@ -62,19 +67,20 @@ def load(snapshot: bytes | None, data: bytes) -> tuple[dict[str, Any], Lines | N
     return manifest, lines
 
 
-def dump(encoded: Encoded) -> bytes | None:
-    """A snapshot of a manifest's bytes as manifest.encode made them; None when it encoded
-    too many artefacts anew (FRESH_LIMIT)."""
+def dump(encoded: Encoded, digest: bytes) -> bytes | None:
+    """A snapshot of a manifest's bytes (SHA-256 `digest`) as manifest.encode made them;
+    None when it encoded too many artefacts anew (FRESH_LIMIT)."""
     parsed = as_read(encoded)
     if parsed is None:
         return None
-    return snapshot_of(parsed, encoded.data, encoded.starts)
+    return snapshot_of(parsed, digest, encoded.starts)
 
 
-def snapshot_of(parsed: dict[str, Any], data: bytes, starts: Sequence[int]) -> bytes:
-    """The snapshot of `data`, which parses to `parsed` and has its lines at `starts`."""
+def snapshot_of(parsed: dict[str, Any], digest: bytes, starts: Sequence[int]) -> bytes:
+    """The snapshot of the bytes with SHA-256 `digest`, which parse to `parsed` and have their
+    artefact lines at `starts`."""
     payload = marshal.dumps((parsed, array("Q", starts).tobytes()))
-    return b"".join((_MAGIC, hashlib.sha256(data).digest(),
+    return b"".join((_MAGIC, digest,
                      zlib.crc32(payload).to_bytes(4, "big"), payload))
 
 
@@ -102,3 +108,84 @@ def as_read(encoded: Encoded) -> dict[str, Any] | None:
             out[i] = entry
     rest["artefacts"] = out
     return rest
+
+
+class Previous:
+    """The manifest a build started from (its bytes, data and artefact lines) and the next
+    one's encoding, for the writer: read from the snapshot when it is of these bytes."""
+
+    def __init__(self) -> None:
+        self.data: bytes | None = None
+        self.parsed: dict[str, Any] | None = None
+        self._lines: Lines | None = None
+        self._lines_known = False
+        self._current = False  # the snapshot on disk is of `data`
+        self._encoded: Encoded | None = None  # the new manifest as encode() made it
+        self._digests: list[tuple[bytes, Hash]] = []  # see digest()
+
+    def read(self, data: bytes, snapshot: bytes | None) -> None:
+        """`data`, the manifest's bytes, as data (ValueError: not JSON).
+
+        Its objects (~1M at 1,000 designs) live as long as the build and hold no cycles:
+        the collector is off while they are made (the writer then freezes them, gc.freeze).
+        """
+        self.data = data
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            loaded = load(snapshot, data, self.digest(data).digest()) if snapshot else None
+            if loaded is not None:  # (the same data, read 10x faster)
+                self.parsed, self._lines = loaded
+                self._lines_known = self._current = True
+            else:
+                self.parsed = parse_manifest(data)
+        finally:
+            if collecting:
+                gc.enable()
+
+    @property
+    def lines(self) -> Lines | None:
+        """The artefact lines of `data` (None: laid out otherwise, or let go)."""
+        if not self._lines_known and self.data and self.parsed:
+            self._lines = artefact_lines(self.data, self.parsed)
+            self._lines_known = True
+        return self._lines
+
+    def digest(self, data: bytes) -> Hash:
+        """SHA-256 of `data`, the initial manifest's bytes or the new one's: the snapshot is
+        bound to it and the page key starts from it (pages.page_key), so each is hashed
+        once (a copy: update it freely)."""
+        for seen, h in self._digests:
+            if seen is data:
+                return h.copy()
+        h = hashlib.sha256(data)
+        self._digests = [*self._digests[-1:], (data, h)]
+        return h.copy()
+
+    def encode(self, manifest: dict[str, Any]) -> bytes:
+        """manifest_bytes(manifest), reusing the line of every artefact whose entry is
+        unchanged; `data` itself when nothing changed."""
+        self._encoded = None
+        if self.data and manifest == self.parsed:
+            return self.data
+        self._encoded = encode(manifest, self.parsed, self.lines)
+        return self._encoded.data
+
+    def release(self, keep: bytes) -> None:
+        """Let go of `data` (and its lines: views of it), keeping what concerns `keep`."""
+        self.data = self._lines = None
+        self._digests = [(d, h) for d, h in self._digests if d is keep]
+
+    def snapshot_of_new(self, data: bytes, same: bool) -> bytes | None:
+        """The snapshot to store once `data` is the manifest on disk (`same`: the initial
+        bytes); None when the one stored is current or none can be made cheaply."""
+        encoded, self._encoded = self._encoded, None
+        snap = None
+        if same and not self._current and self.parsed is not None:
+            lines = artefact_lines(data, self.parsed)
+            snap = snapshot_of(self.parsed, self.digest(data).digest(),
+                               lines.starts if lines else [])
+        elif not same and encoded is not None and encoded.data is data:
+            snap = dump(encoded, self.digest(data).digest())
+        self._digests = []
+        return snap

@@ -12,7 +12,6 @@ import pytest
 from fixtures_project import FakeRenderer, make_project
 
 from shareables.build import snapshot
-from shareables.build import writer as writer_mod
 from shareables.build.manifest import manifest_bytes
 from shareables.build.pipeline import BuildResult, build_project
 from shareables.build.writer import OutputWriter
@@ -39,7 +38,7 @@ def assert_snapshot_of_disk(out: Path) -> None:
     """The snapshot is the manifest on disk as json.loads reads it (key order too), and
     says where each artefact's line is."""
     data = (out / "manifest.json").read_bytes()
-    loaded = snapshot.load(state(out).read_bytes(), data)
+    loaded = snapshot.load(state(out).read_bytes(), data, hashlib.sha256(data).digest())
     assert loaded is not None
     parsed, lines = loaded
     assert json.dumps(parsed) == json.dumps(json.loads(data))
@@ -63,10 +62,13 @@ def test_each_build_leaves_the_snapshot_of_its_manifest_and_the_next_one_reads_i
     assert_snapshot_of_disk(out)
     first = (out / "manifest.json").read_bytes()
 
-    def no_parsing(data: bytes) -> None:
-        raise AssertionError("parsed the JSON although the snapshot was current")
+    real = snapshot.parse_manifest
 
-    monkeypatch.setattr(writer_mod, "parse_manifest", no_parsing)
+    def parse(data: bytes) -> dict[str, Any] | None:
+        assert data != first, "parsed the manifest although its snapshot was current"
+        return real(data)
+
+    monkeypatch.setattr(snapshot, "parse_manifest", parse)
     edit(project / DESIGN, "text: ", "text: Edited. ")  # re-rendered: lines unlisted
     result = run(project)
     assert result.rendered > 0 and not result.errors
@@ -107,7 +109,7 @@ def _consistent_but_stale(out: Path) -> None:
     m = json.loads(data)
     m["artefacts"][0]["caption"] = "Not what is on disk"
     other = manifest_bytes(m)
-    snap = snapshot.snapshot_of(json.loads(other), other, [])
+    snap = snapshot.snapshot_of(json.loads(other), hashlib.sha256(other).digest(), [])
     state(out).write_bytes(snap)
 
 
@@ -167,7 +169,7 @@ def test_the_writer_encodes_and_unlists_through_the_snapshot_s_lines(tmp_path: P
         entry("c/d/en/0.png", b"new0", duration=2.5, poster={"a": [1, None, True]}),
         *first["artefacts"][1:3], entry("c/d/en/4.png", b"new4"), entry("c/d/en/9.png", b"9")]}
     with OutputWriter(tmp_path) as w:
-        assert w._lines is not None  # read from the snapshot
+        assert w._read._current  # read from the snapshot
         w.expect_rewrites(new_files)
         w.write("c/d/en/0.png", b"new0", owner="designs/a.yaml")  # unlists 0 and 4
         on_disk = (tmp_path / "manifest.json").read_bytes()
@@ -180,3 +182,22 @@ def test_the_writer_encodes_and_unlists_through_the_snapshot_s_lines(tmp_path: P
         w.commit(second, sweep=True, encoded=encoded)
     assert_snapshot_of_disk(tmp_path)
     assert json.loads((tmp_path / "manifest.json").read_bytes()) == second
+
+
+def test_the_writer_hashes_each_manifest_once_and_leaves_the_collector_as_it_was(
+        project: Path) -> None:
+    import gc
+
+    from shareables.build.pages import page_key
+
+    out = project / "output"
+    run(project)
+    assert gc.get_freeze_count() == 0  # what a build froze is collectable again after it
+    data = (out / "manifest.json").read_bytes()
+    with OutputWriter(out) as w:
+        assert gc.get_freeze_count() > 0  # the manifest read, its objects left out
+        before = w.previous_bytes
+        assert before == data
+        assert page_key(data, w.digest(before)) == page_key(data)
+        assert w.digest(before).digest() == hashlib.sha256(data).digest()
+    assert gc.get_freeze_count() == 0
