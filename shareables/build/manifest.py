@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,21 @@ def ident(entry: dict[str, Any]) -> tuple[str, str]:
 
 
 def by_ident(manifest: dict[str, Any] | None) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The manifest's entries by ident(), in order."""
     out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    group = out.setdefault
     for a in (manifest or {}).get("artefacts", []):
-        # "view": the publisher's inline copies of images (no output file of their own).
-        if isinstance(a, dict) and isinstance(a.get("path"), str) and a.get("role") != "view":
-            out.setdefault(ident(a), []).append(a)
+        if not isinstance(a, dict) or a.get("path").__class__ is not str:
+            continue
+        role = a.get("role")  # ident(a), inlined: this runs for every entry of a rebuild
+        if role == "view":  # the publisher's inline copies of images (no file of their own)
+            continue
+        if role == "site-og":
+            key = ("site", "og")
+        else:
+            d = f"{a.get('campaign')}/{a.get('design')}/{a.get('lang')}"
+            key = (d, "bundle" if role == "bundle" else str(a.get("platform")))
+        group(key, []).append(a)
     return out
 
 
@@ -94,7 +105,11 @@ def refreshed(entry: dict[str, Any], variant: Variant, source_hash: str) -> dict
         update = {"caption": variant.caption, "source_hash": source_hash}
     else:
         update = {"caption": variant.caption, "source_hash": source_hash, "alt": variant.alt}
-    if "status" not in entry and all(entry.get(k, _ABSENT) == v for k, v in update.items()):
+    get = entry.get  # (tens of thousands of calls a rebuild: no generator, no loop)
+    if "status" not in entry and (role == "site-og" or (
+            get("source_hash", _ABSENT) == source_hash
+            and get("caption", _ABSENT) == update["caption"]
+            and (role == "slide" or get("alt", _ABSENT) == update["alt"]))):
         return entry
     out = {**entry, **update}
     out.pop("status", None)
@@ -121,19 +136,26 @@ def variant_entry(variant: Variant, *, source: str, source_hash: str, platforms:
 
 def build_id(artefacts: Iterable[dict[str, Any]]) -> str:
     """Deterministic id of a build: the hash of what it contains."""
-    h = hashlib.sha256()
-    for a in sorted(artefacts, key=lambda a: a["path"]):
-        h.update(f"{a['path']}={a['sha256']}\n".encode())
-    return h.hexdigest()[:16]
+    return _build_id(sorted(artefacts, key=_PATH))
+
+
+def _build_id(in_order: list[dict[str, Any]]) -> str:
+    """build_id() of artefacts sorted by path (one update: the same digest as one a line)."""
+    text = "".join([f"{a['path']}={a['sha256']}\n" for a in in_order])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+_PATH = operator.itemgetter("path")
 
 
 def assemble(settings: Settings, *, fingerprint: str, variants: list[dict[str, Any]],
              artefacts: list[dict[str, Any]]) -> dict[str, Any]:
     brand = settings.brand
     og = next((a for a in artefacts if a.get("role") == "site-og"), None)
+    in_order = sorted(artefacts, key=_PATH)
     return {
         "format": FORMAT,
-        "build_id": build_id(artefacts),
+        "build_id": _build_id(in_order),
         "renderer": fingerprint,
         "brand": {"name": brand.name, "handle": brand.handle},
         "site": {
@@ -142,7 +164,7 @@ def assemble(settings: Settings, *, fingerprint: str, variants: list[dict[str, A
             "og_alt": og["alt"] if og else None,
         },
         "variants": sorted(variants, key=lambda v: (v["campaign"], v["design"], v["lang"])),
-        "artefacts": sorted(artefacts, key=lambda a: a["path"]),
+        "artefacts": in_order,
     }
 
 
