@@ -13,7 +13,7 @@ import ctypes
 import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -85,8 +85,10 @@ def link_copy(source: Path, path: Path, data: bytes) -> bool | None:
         raise
 
 
-def atomic_write(path: Path, data: bytes, *, fsync: bool = False) -> None:
-    """Write `data` to `path` via a temp file in the same directory and `os.replace`."""
+def atomic_write(path: Path, data: bytes | Sequence[bytes | memoryview], *,
+                 fsync: bool = False) -> None:
+    """Write `data` (or its pieces, in order) to `path` via a temp file in the same
+    directory and `os.replace`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(path)
     f: IO[bytes]
@@ -96,7 +98,11 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = False) -> None:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         with open(tmp, "xb") as f:
-            f.write(data)
+            if isinstance(data, bytes):
+                f.write(data)
+            else:  # (large pieces go to the file as they are, not through the buffer)
+                for piece in data:
+                    f.write(piece)
             if fsync:
                 f.flush()
                 os.fsync(f.fileno())

@@ -8,6 +8,7 @@ the snapshot of those very bytes, snapshot.py), and used by offset, never copied
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -149,3 +150,53 @@ def _line_starts(data: bytes, manifest: dict[str, Any]) -> list[int] | None:
 
 
 _PATH_FIELD = re.compile(rb'"path":"([^"\\]*)"')
+
+
+def unlisted(lines: Lines, gone: list[int]) -> list[memoryview | bytes] | None:
+    """The manifest of `lines.data` without the artefacts at positions `gone` (ascending)
+    and marked "incomplete" (the writer's unlisting), as pieces of those bytes: exactly
+    manifest_bytes of it, cut and spliced instead of encoded (a rebuild unlists a few lines
+    of tens of thousands). None when no artefact would be left or the keys after the
+    artefacts are not laid out as manifest_bytes lays them."""
+    data, starts, n = lines.data, lines.starts, len(lines)
+    runs: list[tuple[int, int]] = []  # [i, j): kept lines
+    start = 0
+    for i in [*gone, n]:
+        if i > start:
+            runs.append((start, i))
+        start = i + 1
+    mark = _mark_at(data, starts[n] - 1)
+    if not runs or mark is None:
+        return None
+    cut, insert = mark
+    view = memoryview(data)
+    parts: list[memoryview | bytes] = [view[:starts[0]]]
+    for i, j in runs:  # each run of kept lines as it is, but for its last line's ",\n"
+        parts += (view[starts[i]:starts[j] - 2 if j < n else starts[n] - 1], b",\n")
+    parts[-1:] = [view[starts[n] - 1:cut], insert, view[cut:]]  # "\n ],\n", the other keys
+    return parts
+
+
+def _mark_at(data: bytes, start: int) -> tuple[int, bytes] | None:
+    """Where the line '"incomplete": true' goes among the top-level keys after `start` (and
+    what to insert there): before the first key sorting after it, else at the end."""
+    pos = data.find(b'\n "', start)
+    while pos >= 0:
+        colon = data.find(b'": ', pos + 3)
+        if colon < 0:
+            return None
+        try:
+            key = json.loads(data[pos + 2:colon + 1])
+        except ValueError:
+            return None
+        if key == "incomplete":
+            line_end = data.find(b"\n", pos + 1)
+            value = data[colon + 3:line_end]
+            return (pos, b"") if value in (b"true,", b"true") else None
+        if key > "incomplete":
+            return pos, b'\n "incomplete": true,'
+        pos = data.find(b'\n "', colon)
+    end = len(data) - 3  # before "\n}\n": the last key's line gets its ","
+    if data[end:] != b"\n}\n":
+        return None
+    return end, b',\n "incomplete": true'

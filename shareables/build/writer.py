@@ -48,7 +48,7 @@ import contextlib
 import fcntl
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,7 +57,7 @@ from ..errors import DesignError, ShareablesError
 from . import snapshot
 from .files import atomic_write, link_copy, made_by_us, make_durable, sha256_bytes, sweep
 from .manifest import MANIFEST, manifest_bytes
-from .manifestlines import encode
+from .manifestlines import unlisted
 
 if TYPE_CHECKING:
     from hashlib import _Hash as Hash
@@ -107,6 +107,7 @@ class OutputWriter:
         self._on_disk: dict[str, Any] | None = None  # the manifest currently on disk
         self._listing: dict[str, str] | None = {}  # see _listed
         self._to_unlist: set[str] = set()
+        self._unlisted: set[str] = set()  # the paths the manifest on disk no longer lists
         self._owners: dict[str, str] = {}
         self._written: list[Path] = []
         self._lock_fd: int | None = None
@@ -295,24 +296,26 @@ class OutputWriter:
 
     def _unlist(self) -> None:
         """Replace the on-disk manifest by one without the paths this build may rewrite."""
-        if self._on_disk is None:
+        if self._initial is None:
             return
-        gone = {p for p in self._to_unlist if p in self._listed}
-        reduced = dict(self._on_disk)
-        reduced["artefacts"] = [a for a in self._on_disk.get("artefacts", [])
-                                if a.get("path") not in gone]
-        reduced["incomplete"] = True  # a build is under way; readers may show fewer files
-        # The initial file's lines reused (its bytes are kept anyway, for the new manifest);
-        # the reduced bytes are written and let go, not held for the rest of the build.
+        gone = {p for p in self._to_unlist if p in self._listed} | self._unlisted
+        initial = (self._initial or {}).get("artefacts", [])
+        reduced = {**self._initial, "incomplete": True}  # readers may show fewer files
+        reduced["artefacts"] = [a for a in initial if a.get("path") not in gone]
+        # Cut from the initial file (kept anyway, for the new manifest): its bytes without
+        # the lines unlisted, written from views of it.
         lines = self._read.lines
-        self._write_manifest(reduced, encode(reduced, self._initial, lines).data
-                             if lines is not None else None)
+        data = unlisted(lines, [i for i, a in enumerate(initial) if a.get("path") in gone]) \
+            if lines is not None else None
+        self._write_manifest(reduced, data)
         self._on_disk = reduced
+        self._unlisted = gone
         for p in gone:
             self._listed.pop(p, None)
         self.unlisted = True
 
-    def _write_manifest(self, manifest: dict[str, Any], data: bytes | None = None) -> None:
+    def _write_manifest(self, manifest: dict[str, Any],
+                        data: bytes | Sequence[bytes | memoryview] | None = None) -> None:
         try:
             atomic_write(self.out / MANIFEST, data or manifest_bytes(manifest), fsync=True)
         except OSError as e:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from shareables.build.manifest import manifest_bytes, read_manifest
-from shareables.build.manifestlines import encode_reusing
+from shareables.build.manifestlines import artefact_lines, encode_reusing, unlisted
 from shareables.build.writer import OutputWriter, WriterError
 from shareables.errors import DesignError
 
@@ -159,6 +160,31 @@ def test_unlisting_by_lines_equals_re_encoding(gone: set[str]) -> None:
     assert data == manifest_bytes(reduced)
     # another layout: re-encoded in full
     assert encode_reusing(reduced, m, b'{"artefacts": []}') == manifest_bytes(reduced)
+
+
+@pytest.mark.parametrize("keys", [(), ("format",), ("brand", "format", "variants"),
+                                  ("zeta",), ("format", "incomplete"), ("incomplete",)])
+def test_unlisting_by_splicing_the_file_equals_encoding_the_reduced_manifest(
+        keys: tuple[str, ...]) -> None:
+    values = {"format": 1, "brand": {"name": "MADRE"}, "variants": [{"d": "“q” 🕊️"}, {}],
+              "zeta": "after incomplete", "incomplete": True}
+    for n in (1, 2, 4):
+        m = {"artefacts": [entry(f"c/{i}.png", bytes([i])) for i in range(n)],
+             **{k: values[k] for k in keys}}
+        lines = artefact_lines(manifest_bytes(m), m)
+        assert lines is not None
+        for r in range(n + 1):
+            for gone in itertools.combinations(range(n), r):
+                reduced = {**m, "incomplete": True, "artefacts": [
+                    a for i, a in enumerate(m["artefacts"]) if i not in gone]}
+                parts = unlisted(lines, list(gone))
+                if r == n:  # nothing left: encoded instead
+                    assert parts is None
+                else:
+                    assert parts is not None and b"".join(parts) == manifest_bytes(reduced)
+    m = {"artefacts": [entry("c/0.png", b"0")], "incomplete": "?"}  # not our layout
+    lines = artefact_lines(manifest_bytes(m), m)
+    assert lines is not None and unlisted(lines, []) is None
 
 
 def test_a_folder_with_other_files_is_never_adopted_as_output(tmp_path: Path) -> None:
