@@ -19,16 +19,14 @@ import gc
 import hashlib
 import marshal
 import sys
+import threading
 import zlib
 from array import array
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .manifest import _HEAD, parse_manifest
 from .manifestlines import Encoded, Lines, artefact_lines, encode
-
-if TYPE_CHECKING:
-    from hashlib import _Hash as Hash
 
 SNAPSHOT = "manifest.snapshot"
 """Its name in output/.shareables/ (build state: never published, never swept)."""
@@ -42,17 +40,17 @@ that re-encodes everything would hold the manifest twice; the next build parses 
 and makes the snapshot then."""
 
 
-def load(snapshot: bytes | None, data: bytes, digest: bytes
+def load(snapshot: bytes | None, data: bytes, digest: Callable[[], bytes]
          ) -> tuple[dict[str, Any], Lines | None] | None:
-    """The manifest `data` (SHA-256 `digest`) parses to, and its artefact lines, from a
-    snapshot made of these very bytes; None when there is none or it is of anything else."""
+    """The manifest `data` parses to, and its artefact lines, from a snapshot made of these
+    very bytes; None when there is none or it is of anything else. `digest()` gives the
+    SHA-256 of `data` (asked last: it can be hashing meanwhile)."""
     if not snapshot or not snapshot.startswith(_MAGIC):
         return None
     head = len(_MAGIC)
     bound, crc, payload = snapshot[head:head + 32], snapshot[head + 32:head + 36], \
         memoryview(snapshot)[head + 36:]
-    if len(crc) < 4 or int.from_bytes(crc, "big") != zlib.crc32(payload) \
-            or digest != bound:
+    if len(crc) < 4 or int.from_bytes(crc, "big") != zlib.crc32(payload):
         return None
     try:
         manifest, raw = marshal.loads(payload)
@@ -61,7 +59,7 @@ def load(snapshot: bytes | None, data: bytes, digest: bytes
     except (ValueError, EOFError, TypeError):
         return None
     artefacts = manifest.get("artefacts") if isinstance(manifest, dict) else None
-    if not isinstance(artefacts, list):
+    if not isinstance(artefacts, list) or digest() != bound:
         return None
     lines = Lines(data, starts) if len(starts) == len(artefacts) + 1 else None
     return manifest, lines
@@ -121,7 +119,7 @@ class Previous:
         self._lines_known = False
         self._current = False  # the snapshot on disk is of `data`
         self._encoded: Encoded | None = None  # the new manifest as encode() made it
-        self._digests: list[tuple[bytes, Hash]] = []  # see digest()
+        self._digests: list[tuple[bytes, _Hashing]] = []  # see digest()
 
     def read(self, data: bytes, snapshot: bytes | None) -> None:
         """`data`, the manifest's bytes, as data (ValueError: not JSON).
@@ -133,7 +131,8 @@ class Previous:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            loaded = load(snapshot, data, self.digest(data).digest()) if snapshot else None
+            self._hash(data)  # in a thread while the snapshot is decoded
+            loaded = load(snapshot, data, lambda: self.digest(data)) if snapshot else None
             if loaded is not None:  # (the same data, read 10x faster)
                 self.parsed, self._lines = loaded
                 self._lines_known = self._current = True
@@ -151,16 +150,18 @@ class Previous:
             self._lines_known = True
         return self._lines
 
-    def digest(self, data: bytes) -> Hash:
-        """SHA-256 of `data`, the initial manifest's bytes or the new one's: the snapshot is
-        bound to it and the page key starts from it (pages.page_key), so each is hashed
-        once (a copy: update it freely)."""
+    def digest(self, data: bytes) -> bytes:
+        """SHA-256 of `data`, the initial manifest's bytes or the new one's (the snapshot is
+        bound to it), hashed once."""
+        return self._hash(data).result()
+
+    def _hash(self, data: bytes) -> _Hashing:
         for seen, h in self._digests:
             if seen is data:
-                return h.copy()
-        h = hashlib.sha256(data)
+                return h
+        h = _Hashing(data)
         self._digests = [*self._digests[-1:], (data, h)]
-        return h.copy()
+        return h
 
     def encode(self, manifest: dict[str, Any]) -> bytes:
         """manifest_bytes(manifest), reusing the line of every artefact whose entry is
@@ -169,6 +170,8 @@ class Previous:
         if self.data and manifest == self.parsed:
             return self.data
         self._encoded = encode(manifest, self.parsed, self.lines)
+        if self._encoded.fresh <= FRESH_LIMIT:  # its snapshot will be bound to this hash:
+            self._hash(self._encoded.data)  # made in a thread during the page step
         return self._encoded.data
 
     def release(self, keep: bytes) -> None:
@@ -183,9 +186,25 @@ class Previous:
         snap = None
         if same and not self._current and self.parsed is not None:
             lines = artefact_lines(data, self.parsed)
-            snap = snapshot_of(self.parsed, self.digest(data).digest(),
-                               lines.starts if lines else [])
+            snap = snapshot_of(self.parsed, self.digest(data), lines.starts if lines else [])
         elif not same and encoded is not None and encoded.data is data:
-            snap = dump(encoded, self.digest(data).digest())
+            snap = dump(encoded, self.digest(data))
         self._digests = []
         return snap
+
+
+class _Hashing:
+    """SHA-256 of bytes, made in a thread (hashlib lets go of the GIL for large data: on a
+    second core, free while the build decodes or encodes)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._digest = b""
+        self._thread = threading.Thread(target=self._run, args=(data,), daemon=True)
+        self._thread.start()
+
+    def _run(self, data: bytes) -> None:
+        self._digest = hashlib.sha256(data).digest()
+
+    def result(self) -> bytes:
+        self._thread.join()
+        return self._digest

@@ -51,16 +51,13 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import DesignError, ShareablesError
 from . import snapshot
 from .files import atomic_write, link_copy, made_by_us, make_durable, sha256_bytes, sweep
 from .manifest import MANIFEST, manifest_bytes
 from .manifestlines import unlisted
-
-if TYPE_CHECKING:
-    from hashlib import _Hash as Hash
 
 INDEX = "index.html"
 STATE_DIR = ".shareables"
@@ -202,10 +199,6 @@ class OutputWriter:
     @property
     def previous_bytes(self) -> bytes | None:
         return self._read.data
-
-    def digest(self, data: bytes) -> Hash:
-        """SHA-256 of `data`, the initial manifest's bytes or encode()'s, hashed once."""
-        return self._read.digest(data)
 
     def encode(self, manifest: dict[str, Any]) -> bytes:
         """manifest_bytes(manifest), reusing the initial manifest's line of every artefact

@@ -38,7 +38,8 @@ def assert_snapshot_of_disk(out: Path) -> None:
     """The snapshot is the manifest on disk as json.loads reads it (key order too), and
     says where each artefact's line is."""
     data = (out / "manifest.json").read_bytes()
-    loaded = snapshot.load(state(out).read_bytes(), data, hashlib.sha256(data).digest())
+    loaded = snapshot.load(state(out).read_bytes(), data,
+                           lambda: hashlib.sha256(data).digest())
     assert loaded is not None
     parsed, lines = loaded
     assert json.dumps(parsed) == json.dumps(json.loads(data))
@@ -184,20 +185,15 @@ def test_the_writer_encodes_and_unlists_through_the_snapshot_s_lines(tmp_path: P
     assert json.loads((tmp_path / "manifest.json").read_bytes()) == second
 
 
-def test_the_writer_hashes_each_manifest_once_and_leaves_the_collector_as_it_was(
-        project: Path) -> None:
+def test_the_writer_leaves_the_collector_as_it_was(project: Path) -> None:
     import gc
-
-    from shareables.build.pages import page_key
 
     out = project / "output"
     run(project)
     assert gc.get_freeze_count() == 0  # what a build froze is collectable again after it
-    data = (out / "manifest.json").read_bytes()
     with OutputWriter(out) as w:
         assert gc.get_freeze_count() > 0  # the manifest read, its objects left out
-        before = w.previous_bytes
-        assert before == data
-        assert page_key(data, w.digest(before)) == page_key(data)
-        assert w.digest(before).digest() == hashlib.sha256(data).digest()
+        data = w.previous_bytes
+        assert data is not None
+        assert w._read.digest(data) == hashlib.sha256(data).digest()
     assert gc.get_freeze_count() == 0
