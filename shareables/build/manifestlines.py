@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 from typing import Any
 
 from .manifest import _ENCODER, _HEAD, _assemble, manifest_bytes
@@ -39,18 +38,18 @@ class Lines:
     Offsets, not copies: a line is a view into the bytes when it is used.
     """
 
-    __slots__ = ("data", "starts", "_view", "_at")
+    __slots__ = ("data", "starts", "view", "_at")
 
     def __init__(self, data: bytes, starts: Sequence[int]) -> None:
         self.data, self.starts = data, starts
-        self._view = memoryview(data)
+        self.view = memoryview(data)
         self._at: dict[Any, int] | None = None
 
     def __len__(self) -> int:
         return len(self.starts) - 1
 
     def line(self, i: int) -> memoryview:
-        return self._view[self.starts[i]:self.starts[i + 1] - 1]
+        return self.view[self.starts[i]:self.starts[i + 1] - 1]
 
     def index(self, artefacts: list[Any]) -> dict[Any, int]:
         """path -> position of the entries these lines encode (made once)."""
@@ -92,36 +91,68 @@ class Encoded:
 def encode(manifest: dict[str, Any], previous: dict[str, Any] | None,
            lines: Lines | None) -> Encoded:
     """manifest_bytes(manifest), an artefact equal to its previous entry taking that entry's
-    line from `lines` (the previous file's, checked) instead of being encoded again."""
+    line from `lines` (the previous file's, checked) instead of being encoded again.
+
+    Consecutive reused lines are taken as one run, one view of the previous bytes (they are
+    already joined by newlines there): a rebuild's manifest is a few dozen pieces.
+    """
     new = manifest.get("artefacts")
     old = (previous or {}).get("artefacts")
     if not isinstance(new, list):
         return Encoded(manifest_bytes(manifest), [], [], 0)
-    at = lines.index(old) if lines is not None and isinstance(old, list) else {}
-    out: list[bytes | memoryview] = []
+    if lines is None or not isinstance(old, list):
+        lines, old = Lines(b"", [0]), []
+    at = lines.index(old)
+    view, starts, last = lines.view, lines.starts, len(lines) - 1
+    pieces: list[bytes | memoryview] = []
+    spans: list[tuple[int, int] | int] = []  # per piece: its old lines [i, j), or its length
     taken: list[dict[str, Any] | None] = []
-    last = len(lines) - 1 if lines is not None else -1
+    run = -1  # the first old line of the run being taken (pieces[-1]), -1: none
     for a in new:
         i = at.get(a.get("path"))
-        if i is not None and (old[i] is a or old[i] == a):  # type: ignore[index]
-            line = lines.line(i)  # type: ignore[union-attr]
-            out.append(line if i != last else bytes(line) + b",")
-            taken.append(old[i])  # type: ignore[index]
-        else:
-            out.append(b"  " + _ENCODER.encode(a).encode() + b",")
-            taken.append(None)
-    data = _assemble(manifest, out)
-    return Encoded(data, _starts(data, out), taken, taken.count(None))
+        if i is not None and (old[i] is a or old[i] == a):
+            taken.append(old[i])
+            if i == last:  # (the previous file's last line has no ",")
+                pieces.append(bytes(view[starts[i]:starts[i + 1] - 1]) + b",")
+                spans.append(len(pieces[-1]))
+                run = -1
+            elif run >= 0 and spans[-1] == (run, i):  # the next line of the run
+                spans[-1] = (run, i + 1)
+            else:
+                run = i
+                pieces.append(b"")
+                spans.append((i, i + 1))
+            continue
+        taken.append(None)
+        pieces.append(b"  " + _ENCODER.encode(a).encode() + b",")
+        spans.append(len(pieces[-1]))
+        run = -1
+    for k, span in enumerate(spans):
+        if isinstance(span, tuple):
+            pieces[k] = view[starts[span[0]]:starts[span[1]] - 1]
+    data = _assemble(manifest, pieces)
+    return Encoded(data, _starts(data, spans, starts), taken, taken.count(None))
 
 
-def _starts(data: bytes, lines: Sequence[bytes | memoryview]) -> list[int]:
-    """Line offsets (Lines.starts) of `lines` as _assemble laid them out in `data` ([]: not
+def _starts(data: bytes, spans: list[tuple[int, int] | int], old: Sequence[int]) -> list[int]:
+    """Line offsets (Lines.starts) of the pieces `spans` describes (old lines [i, j) at
+    offsets `old`, or a line of that length) as _assemble laid them out in `data` ([]: not
     at the top, where _line_starts looks)."""
-    if not lines or not data.startswith(_HEAD):
+    if not spans or not data.startswith(_HEAD):
         return []
-    starts = list(accumulate((len(x) + 1 for x in lines), initial=len(_HEAD)))
-    starts[-1] -= 1  # the last line has lost its ","
-    return starts
+    out: list[int] = []
+    pos = len(_HEAD)
+    for span in spans:
+        if isinstance(span, int):
+            out.append(pos)
+            pos += span + 1
+        else:
+            i, j = span
+            shift = pos - old[i]
+            out += [s + shift for s in old[i:j]]
+            pos += old[j] - old[i]
+    out.append(pos - 1)  # the last line has lost its ","
+    return out
 
 
 def _line_starts(data: bytes, manifest: dict[str, Any]) -> list[int] | None:

@@ -101,7 +101,6 @@ class OutputWriter:
     def __init__(self, out_dir: Path, *, load: bool = True) -> None:
         self.out = Path(out_dir)
         self._load_on_enter = load  # False: the caller calls load() once it holds the lock
-        self._on_disk: dict[str, Any] | None = None  # the manifest currently on disk
         self._listing: dict[str, str] | None = {}  # see _listed
         self._to_unlist: set[str] = set()
         self._unlisted: set[str] = set()  # the paths the manifest on disk no longer lists
@@ -163,7 +162,7 @@ class OutputWriter:
                             self.read_state(snapshot.SNAPSHOT))
         except (OSError, ValueError):
             self._read = snapshot.Previous()
-        self._on_disk = self._initial = self._read.parsed
+        self._initial = self._read.parsed
         gc.freeze()
         self._frozen = True
         self._listing = None  # made when needed (a build that writes nothing needs none)
@@ -177,19 +176,28 @@ class OutputWriter:
     def _listed(self) -> dict[str, str]:
         """path -> sha256 of every file the manifest on disk lists."""
         if self._listing is None:
-            self._listing = {a["path"]: a.get("sha256", "") for a in self._initial_entries()}
-        return self._listing
+            self._index()
+        return self._listing  # type: ignore[return-value]
 
     @property
     def _sources(self) -> dict[str, list[str]]:
         """sha256 -> the paths holding those bytes (link sources), from the initial listing
         and then this build's writes."""
         if self._by_sha is None:
-            self._by_sha = {}
-            for a in self._initial_entries():
-                if a.get("sha256"):
-                    self._by_sha.setdefault(a["sha256"], []).append(a["path"])
-        return self._by_sha
+            self._index()
+        return self._by_sha  # type: ignore[return-value]
+
+    def _index(self) -> None:
+        """The initial manifest's listing and link sources, made together in one pass when
+        the build first needs either (its first rewrite, before any write)."""
+        listing: dict[str, str] = {}
+        by_sha: dict[str, list[str]] = {}
+        for a in (self._initial or {}).get("artefacts", []):
+            if a.__class__ is dict and (path := a.get("path")).__class__ is str:
+                sha = listing[path] = a.get("sha256", "")
+                if sha:
+                    by_sha.setdefault(sha, []).append(path)
+        self._listing, self._by_sha = listing, by_sha
 
     @property
     def previous(self) -> dict[str, Any] | None:
@@ -292,25 +300,27 @@ class OutputWriter:
         if self._initial is None:
             return
         gone = {p for p in self._to_unlist if p in self._listed} | self._unlisted
-        initial = (self._initial or {}).get("artefacts", [])
-        reduced = {**self._initial, "incomplete": True}  # readers may show fewer files
-        reduced["artefacts"] = [a for a in initial if a.get("path") not in gone]
+        initial = self._initial.get("artefacts", [])
         # Cut from the initial file (kept anyway, for the new manifest): its bytes without
-        # the lines unlisted, written from views of it.
+        # the lines unlisted, written from views of it; any other layout encoded.
         lines = self._read.lines
-        data = unlisted(lines, [i for i, a in enumerate(initial) if a.get("path") in gone]) \
-            if lines is not None else None
-        self._write_manifest(reduced, data)
-        self._on_disk = reduced
+        at = lines.index(initial) if lines is not None else {}
+        data: bytes | list[bytes | memoryview] | None = None
+        if lines is not None and len(at) == len(initial):  # (one line a path)
+            data = unlisted(lines, sorted(at[p] for p in gone))
+        if data is None:
+            reduced = {**self._initial, "incomplete": True}  # readers may show fewer files
+            reduced["artefacts"] = [a for a in initial if a.get("path") not in gone]
+            data = manifest_bytes(reduced)
+        self._write_manifest(data)
         self._unlisted = gone
         for p in gone:
             self._listed.pop(p, None)
         self.unlisted = True
 
-    def _write_manifest(self, manifest: dict[str, Any],
-                        data: bytes | Sequence[bytes | memoryview] | None = None) -> None:
+    def _write_manifest(self, data: bytes | Sequence[bytes | memoryview]) -> None:
         try:
-            atomic_write(self.out / MANIFEST, data or manifest_bytes(manifest), fsync=True)
+            atomic_write(self.out / MANIFEST, data, fsync=True)
         except OSError as e:
             raise WriterError(f"cannot write {self.out / MANIFEST}: {e.strerror}") from e
 
@@ -345,8 +355,7 @@ class OutputWriter:
         self._same_bytes = None
         if changed:
             self._make_durable()
-            self._write_manifest(manifest, data)
-        self._on_disk = manifest
+            self._write_manifest(data)
         snap = self._read.snapshot_of_new(data, same)
         if snap is not None:  # the next build reads it instead of the JSON
             self.write_state(snapshot.SNAPSHOT, snap)

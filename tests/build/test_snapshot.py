@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +198,46 @@ def test_the_writer_leaves_the_collector_as_it_was(project: Path) -> None:
         assert data is not None
         assert w._read.digest(data) == hashlib.sha256(data).digest()
     assert gc.get_freeze_count() == 0
+
+
+def test_encoding_from_runs_of_previous_lines_equals_a_fresh_encoding() -> None:
+    """Edits of every kind (changed, equal copies, dropped, added, reordered entries, the
+    last line among them): the encoding reusing runs of lines is manifest_bytes's, its line
+    offsets are right, and the snapshot made of it is what json.loads reads."""
+    from shareables.build.manifestlines import Lines, artefact_lines, encode
+
+    rng = random.Random(7)
+
+    def item(i: int, v: int = 0) -> dict[str, Any]:
+        return {"path": f"c/{i:03d}.png", "sha256": f"{i}-{v}", "caption": "Ünï “q” 🕊️"}
+
+    for _ in range(300):
+        n = rng.randint(1, 12)
+        data = manifest_bytes({"artefacts": [item(i) for i in range(n)], "format": 1,
+                               "variants": [{"d": 1}]})
+        old = json.loads(data)
+        lines = artefact_lines(data, old)
+        assert lines is not None
+        arts = list(old["artefacts"])
+        for _ in range(rng.randint(0, 4)):
+            op = rng.choice("cdaeq")
+            k = rng.randrange(len(arts)) if arts else None
+            if op == "c" and k is not None:
+                arts[k] = {**arts[k], "sha256": "new"}
+            elif op == "d" and k is not None:
+                arts.pop(k)
+            elif op == "a":
+                arts.append(item(rng.randint(0, 30), 1))
+            elif op == "e" and k is not None:
+                arts[k] = dict(arts[k])  # equal, another object
+            elif op == "q":
+                rng.shuffle(arts)
+        arts = list({a["path"]: a for a in reversed(arts)}.values())[::-1]  # one per path
+        new = {**old, "build_id": "b", "artefacts": arts}
+        enc = encode(new, old, lines)
+        assert enc.data == manifest_bytes(new)
+        if arts:
+            got = Lines(enc.data, enc.starts)
+            assert [json.loads(bytes(got.line(i)).rstrip(b",")) for i in range(len(arts))] \
+                == arts
+            assert json.dumps(snapshot.as_read(enc)) == json.dumps(json.loads(enc.data))
