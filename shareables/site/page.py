@@ -351,10 +351,7 @@ def iter_pages(
         ui = strings(lang)
         cards_index = []
         for c in campaigns if not skip(plan.file_name("index", lang)) else ():
-            first = plan.card(c["designs"][0], lang, langs)
-            # An 88 px cover: the 1x preview is already sharp enough at 3x.
-            cover = ({**first["main"]["main"]["previews"][0], "srcset": None}
-                     if first["main"] else None)
+            cover = cover_of(plan.card(c["designs"][0], lang, langs))
             cards_index.append({"name": c["name"], "cover": cover,
                                 "href": plan.file_name(c["base"], lang),
                                 "count": ui["designs_n"].format(n=len(c["designs"]))})
@@ -391,6 +388,18 @@ def iter_pages(
                 cards=[plan.card(d, lang, langs) for d in c["designs"][:plan.EMBED_SIZE]])
     if not skip(plan.SEARCH):
         yield plan.SEARCH, plan.search_index(campaigns)
+
+
+def cover_of(card: dict[str, Any]) -> dict[str, Any] | None:
+    """The picture a campaign's first card gives it on the index (None: no preview)."""
+    # An 88 px cover: the 1x preview is already sharp enough at 3x.
+    return {**card["main"]["main"]["previews"][0], "srcset": None} if card["main"] else None
+
+
+def picture_html(picture: dict[str, Any], eager: bool) -> str:
+    """A preview's ``<img>`` as the pages write it (`eager`: among the first two)."""
+    macro = _env().get_template("_parts.html.j2").module.picture  # type: ignore[attr-defined]
+    return str(macro(picture, eager))
 
 
 def card_html(card: dict[str, Any], lang: str, eager: bool) -> str:

@@ -5,8 +5,9 @@ from the site-wide fields, the layout, the languages and the origins) around one
 design it shows, and a card depends on its design's entries, the languages and its page
 only. So when a rebuild changes some designs' entries but none of the rest, the pages
 showing them differ from the pages on disk by those cards alone: each such page gets the
-card rendered from the old manifest (found exactly once, else the page is rendered whole)
-replaced by the one rendered from the new, and search.json those designs' entries. That
+card found in it (exactly once, else the page is rendered whole) replaced by the one
+rendered from the new manifest, the index the cover of a campaign whose first design it
+is, and search.json those designs' entries. That
 costs a few cards, where rendering the pages meant working out every design's words and
 whole pages (build/pages.py; tests/site/test_splice.py compares with full renders).
 """
@@ -16,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
+from markupsafe import escape
+
 from . import pages as plan
 from .changed import PER_DESIGN, changed_designs
 from .model import PageModel, campaign_name
-from .page import UrlFor, card_html, safe_url
+from .page import UrlFor, card_html, cover_of, picture_html, safe_url
 
 
 def spliced(old: dict[str, Any], new: dict[str, Any], layout: Any, langs: Any,
@@ -27,8 +30,8 @@ def spliced(old: dict[str, Any], new: dict[str, Any], layout: Any, langs: Any,
     """The pages (name -> text) that differ between manifests `old` and `new`, made from the
     pages on disk (`read(name)`, rendered from `old` with `url_for`), whose `layout` and
     `langs` (`iter_pages(into=…)`) were `old`'s; None when that cannot be done: a site-wide
-    change, the layout, languages or origins changed, a changed design on the index (its
-    cover) or an old card not found as expected. Then the caller renders the pages."""
+    change, the layout, languages or origins changed, or an old card or cover not found as
+    expected. Then the caller renders the pages."""
     where = _places(layout, langs)
     changed = changed_designs(old, new)
     if where is None or changed is None:
@@ -43,6 +46,7 @@ def spliced(old: dict[str, Any], new: dict[str, Any], layout: Any, langs: Any,
         return None  # the origins every page's CSP allows, or whether any page has clips
     out: dict[str, str] = {}
     edits: list[tuple[str, dict[str, Any], dict[str, Any], bool, str]] = []
+    covers: list[tuple[str, str, dict[str, Any], dict[str, Any], str]] = []
     entries: dict[tuple[str, str], dict[str, Any]] = {}
     for did in sorted(changed):
         o, n = before.get(did), after.get(did)
@@ -51,12 +55,13 @@ def spliced(old: dict[str, Any], new: dict[str, Any], layout: Any, langs: Any,
         if o is None or n is None or did not in where:
             return None
         cid, j = where[did]
-        if j == 0 or not o["campaign"] == n["campaign"] == cid \
-                or set(o["variants"]) != set(n["variants"]):
-            return None  # its campaign's cover on the index, or the layout or languages
+        if not o["campaign"] == n["campaign"] == cid or set(o["variants"]) != set(n["variants"]):
+            return None  # the layout or the languages
         page = plan.page_base(cid, j // plan.PAGE_SIZE + 1)
         o["page"] = n["page"] = page
         for lang in langs:
+            if j == 0:  # its campaign's cover on the index
+                covers.append((plan.file_name("index", lang), cid, o, n, lang))
             edits.append((plan.file_name(page, lang), o, n, j % plan.PAGE_SIZE < 2, lang))
             if j < plan.EMBED_SIZE:
                 embed = plan.file_name(f"{plan.campaign_base(cid)}.embed", lang)
@@ -69,6 +74,14 @@ def spliced(old: dict[str, Any], new: dict[str, Any], layout: Any, langs: Any,
         if span is None or _card_at(card, n["anchor"]) != (0, len(card)):
             return None
         out[name] = text[:span[0]] + card + text[span[1]:]  # type: ignore[index]
+    order = {c[0]: i for i, c in enumerate(layout)}
+    for name, cid, o, n, lang in covers:
+        text = out.get(name) or read(name)
+        text = _cover_replaced(text, cid, order[cid] < 2, [
+            cover_of(plan.card(d, lang, langs)) for d in (o, n)], lang) if text else None
+        if text is None:
+            return None
+        out[name] = text
     search = read(plan.SEARCH)
     for (page, anchor), entry in entries.items():
         search = _entry_replaced(search, page, anchor, entry) if search is not None else None
@@ -94,6 +107,24 @@ def _card_at(text: str, anchor: str) -> tuple[int, int] | None:
     if start < 0 or end < 0 or text.find("<", start + 1, at) >= 0:
         return None
     return start, end + len(_END)
+
+
+def _cover_replaced(text: str, cid: str, eager: bool, covers: list[dict[str, Any] | None],
+                    lang: str) -> str | None:
+    """An index page with campaign `cid`'s cover picture replaced (None: not found exactly
+    once, or a cover appearing or going: rendered then)."""
+    was, now = covers
+    if was is None or now is None:
+        return None if was is not now else text
+    href = escape(plan.file_name(plan.campaign_base(cid), lang))
+    head = f'<li><a class="campaign" href="{href}">'
+    at = text.find(head)
+    if at < 0 or text.find(head, at + 1) >= 0:
+        return None
+    old = head + picture_html(was, eager)
+    if not text.startswith(old, at):
+        return None
+    return text[:at] + head + picture_html(now, eager) + text[at + len(old):]
 
 
 def _places(layout: Any, langs: Any) -> dict[str, tuple[str, int]] | None:

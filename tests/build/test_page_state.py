@@ -84,11 +84,15 @@ def test_an_edit_has_its_cards_replaced(project: Path, monkeypatch: pytest.Monke
     edit(project, 14, "Caption fourteen.")
     run(project)
     assert calls == [] and pages_on_disk(out) == full_render(out)
-    # the first design of a campaign is its cover on the index: rendered
-    edit(project, 1, "First caption.")
+    # the first design of a campaign is its cover on the index
+    (project / "designs" / "climate" / "q01.yaml").write_text(
+        QUOTE.format(n=1, lang="en").replace("Words", "Other words"))
     run(project)
-    assert len(calls) == 1 and calls[0] is not None  # (only the pages showing it)
-    assert pages_on_disk(out) == full_render(out)
+    assert calls == [] and pages_on_disk(out) == full_render(out)
+    # a new design (every page's count changes): rendered
+    (project / "designs" / "climate" / "q99.yaml").write_text(QUOTE.format(n=99, lang="en"))
+    run(project)
+    assert calls == [None] and pages_on_disk(out) == full_render(out)
 
 
 def test_another_manifest_than_the_one_recorded_means_rendering(
