@@ -81,9 +81,9 @@ class Encoded:
     data: bytes
     starts: list[int]
     """Offsets of its artefact lines (as Lines.starts; [] when not laid out at the top)."""
-    taken: list[dict[str, Any] | None]
-    """Per artefact, the previous entry whose line it reuses (the data of that line), or
-    None: encoded anew."""
+    taken: list[int | None]
+    """Per artefact, the position of the previous entry whose line it reuses (the data of
+    that line), or None: encoded anew."""
     fresh: int
     """How many artefacts were encoded anew."""
 
@@ -106,12 +106,12 @@ def encode(manifest: dict[str, Any], previous: dict[str, Any] | None,
     view, starts, last = lines.view, lines.starts, len(lines) - 1
     pieces: list[bytes | memoryview] = []
     spans: list[tuple[int, int] | int] = []  # per piece: its old lines [i, j), or its length
-    taken: list[dict[str, Any] | None] = []
+    taken: list[int | None] = []
     run = -1  # the first old line of the run being taken (pieces[-1]), -1: none
     for a in new:
         i = at.get(a.get("path"))
         if i is not None and (old[i] is a or old[i] == a):
-            taken.append(old[i])
+            taken.append(i)
             if i == last:  # (the previous file's last line has no ",")
                 pieces.append(bytes(view[starts[i]:starts[i + 1] - 1]) + b",")
                 spans.append(len(pieces[-1]))

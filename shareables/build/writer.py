@@ -159,7 +159,7 @@ class OutputWriter:
         self._read = snapshot.Previous()
         try:
             self._read.read((self.out / MANIFEST).read_bytes(),
-                            self.read_state(snapshot.SNAPSHOT))
+                            self.read_state(snapshot.SNAPSHOT), self.read_state(snapshot.DELTA))
         except (OSError, ValueError):
             self._read = snapshot.Previous()
         self._initial = self._read.parsed
@@ -358,7 +358,9 @@ class OutputWriter:
             self._write_manifest(data)
         snap = self._read.snapshot_of_new(data, same)
         if snap is not None:  # the next build reads it instead of the JSON
-            self.write_state(snapshot.SNAPSHOT, snap)
+            if snap[0] is not None:  # (a new base first: the delta names it)
+                self.write_state(snapshot.SNAPSHOT, snap[0])
+            self.write_state(snapshot.DELTA, snap[1])
         pending = self.out / STATE_DIR / PENDING
         if not sweep:  # a failed build: whatever it left unlisted waits for the next success
             if changed and not self._pending_marked:

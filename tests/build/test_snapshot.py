@@ -35,14 +35,18 @@ def state(out: Path) -> Path:
     return out / ".shareables" / snapshot.SNAPSHOT
 
 
+def delta(out: Path) -> Path:
+    return out / ".shareables" / snapshot.DELTA
+
+
 def assert_snapshot_of_disk(out: Path) -> None:
     """The snapshot is the manifest on disk as json.loads reads it (key order too), and
     says where each artefact's line is."""
     data = (out / "manifest.json").read_bytes()
-    loaded = snapshot.load(state(out).read_bytes(), data,
+    loaded = snapshot.load(state(out).read_bytes(), delta(out).read_bytes(), data,
                            lambda: hashlib.sha256(data).digest())
     assert loaded is not None
-    parsed, lines = loaded
+    parsed, lines = loaded.manifest, loaded.lines
     assert json.dumps(parsed) == json.dumps(json.loads(data))
     assert lines is not None and len(lines) == len(parsed["artefacts"])
     for i, entry in enumerate(parsed["artefacts"]):
@@ -77,9 +81,9 @@ def test_each_build_leaves_the_snapshot_of_its_manifest_and_the_next_one_reads_i
     data = (out / "manifest.json").read_bytes()
     assert data != first and data == manifest_bytes(json.loads(data))
     assert_snapshot_of_disk(out)  # made from the reused entries and the re-encoded ones
-    stamp = state(out).stat().st_mtime_ns
+    stamps = [state(out).stat().st_mtime_ns, delta(out).stat().st_mtime_ns]
     assert run(project).rendered == 0
-    assert state(out).stat().st_mtime_ns == stamp  # a no-change build rewrites no snapshot
+    assert [state(out).stat().st_mtime_ns, delta(out).stat().st_mtime_ns] == stamps
 
 
 def _hand_edited(out: Path) -> None:
@@ -90,10 +94,12 @@ def _hand_edited(out: Path) -> None:
     path.write_bytes(manifest_bytes(m))
 
 
-def _flipped(out: Path) -> None:
-    data = bytearray(state(out).read_bytes())
-    data[-100] ^= 0x20  # inside the payload: the CRC no longer matches
-    state(out).write_bytes(bytes(data))
+def _flipped(file: Any) -> Any:
+    def damage(out: Path) -> None:
+        data = bytearray(file(out).read_bytes())
+        data[-100] ^= 0x20  # inside the payload: the CRC no longer matches
+        file(out).write_bytes(bytes(data))
+    return damage
 
 
 def _truncated(out: Path) -> None:
@@ -101,23 +107,35 @@ def _truncated(out: Path) -> None:
 
 
 def _other_python(out: Path) -> None:
-    data = state(out).read_bytes()
-    state(out).write_bytes(data.replace(b"marshal", b"marshaX", 1))
+    data = delta(out).read_bytes()
+    delta(out).write_bytes(data.replace(b"marshal", b"marshaX", 1))
 
 
 def _consistent_but_stale(out: Path) -> None:
-    """A well-formed snapshot (CRC right) of another manifest's bytes."""
+    """A well-formed snapshot (CRCs right) of another manifest's bytes."""
     data = (out / "manifest.json").read_bytes()
     m = json.loads(data)
     m["artefacts"][0]["caption"] = "Not what is on disk"
     other = manifest_bytes(m)
-    snap = snapshot.snapshot_of(json.loads(other), hashlib.sha256(other).digest(), [])
-    state(out).write_bytes(snap)
+    base, new, _ = snapshot.dump(json.loads(other), hashlib.sha256(other).digest(), [])
+    assert base is not None
+    state(out).write_bytes(base)
+    delta(out).write_bytes(new)
 
 
-@pytest.mark.parametrize("damage", [_hand_edited, _flipped, _truncated, _other_python,
-                                    _consistent_but_stale, lambda out: state(out).unlink(),
-                                    lambda out: state(out).write_bytes(b"")])
+def _another_base(out: Path) -> None:
+    """The delta's base replaced by another (a build killed between the two writes)."""
+    m = json.loads((out / "manifest.json").read_bytes())
+    m["artefacts"] = [{**a, "caption": "Another base"} for a in reversed(m["artefacts"])]
+    base, _, _ = snapshot.dump(m, hashlib.sha256(b"other").digest(), [])
+    assert base is not None
+    state(out).write_bytes(base)
+
+
+@pytest.mark.parametrize("damage", [
+    _hand_edited, _flipped(state), _flipped(delta), _truncated, _other_python,
+    _consistent_but_stale, _another_base, lambda out: state(out).unlink(),
+    lambda out: delta(out).unlink(), lambda out: delta(out).write_bytes(b"")])
 def test_a_stale_damaged_or_foreign_snapshot_is_ignored(project: Path, damage: Any) -> None:
     out = project / "output"
     run(project)
@@ -138,7 +156,7 @@ def test_a_build_encoding_too_much_anew_leaves_the_snapshot_to_the_next_build(
     out = project / "output"
     monkeypatch.setattr(snapshot, "FRESH_LIMIT", 0)
     run(project)
-    assert not state(out).exists()
+    assert not state(out).exists() and not delta(out).exists()
     data = (out / "manifest.json").read_bytes()
     assert run(project).rendered == 0  # nothing encoded anew: the snapshot is made now
     assert (out / "manifest.json").read_bytes() == data
@@ -240,4 +258,22 @@ def test_encoding_from_runs_of_previous_lines_equals_a_fresh_encoding() -> None:
             got = Lines(enc.data, enc.starts)
             assert [json.loads(bytes(got.line(i)).rstrip(b",")) for i in range(len(arts))] \
                 == arts
-            assert json.dumps(snapshot.as_read(enc)) == json.dumps(json.loads(enc.data))
+            assert json.dumps(snapshot.as_read(enc, old["artefacts"])) == \
+                json.dumps(json.loads(enc.data))
+
+
+def test_an_edit_rewrites_the_delta_and_a_new_base_comes_past_rebase(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = project / "output"
+    run(project)
+    base = state(out).read_bytes()
+    for n in range(3):  # each edit: a delta on the same base, the next build reads it
+        edit(project / DESIGN, "text: ", f"text: Edit {n}. ")
+        assert run(project).rendered > 0
+        assert state(out).read_bytes() == base
+        assert_snapshot_of_disk(out)
+    monkeypatch.setattr(snapshot, "REBASE", 0)
+    edit(project / DESIGN, "text: ", "text: Rebased. ")
+    run(project)
+    assert state(out).read_bytes() != base  # the delta held entries of its own: a new base
+    assert_snapshot_of_disk(out)
