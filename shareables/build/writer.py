@@ -211,7 +211,14 @@ class OutputWriter:
     def encode(self, manifest: dict[str, Any]) -> bytes:
         """manifest_bytes(manifest), reusing the initial manifest's line of every artefact
         whose entry is unchanged (a rebuild encodes what changed); the initial bytes
-        themselves when nothing changed."""
+        themselves when nothing changed.
+
+        What the build made until now (its plan, the new manifest's entries) lives until it
+        ends, like the manifest read: frozen too (see load), so the page step's collections
+        leave it out.
+        """
+        if self._frozen:
+            gc.freeze()
         return self._read.encode(manifest)
 
     def release_bytes(self, encoded: bytes) -> None:
