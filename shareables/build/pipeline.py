@@ -284,7 +284,8 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
         # encoded: the build's peak memory is then the commit's, not the commit's + this.
         del encoded, html, assets
         digests, covered = self._output_digests()
-        self._write_state(OUTPUT_STATE, dump_digests(digests))
+        if digests != self.digests:  # (a no-change rebuild encodes none of its 7,700 entries)
+            self._write_state(OUTPUT_STATE, dump_digests(digests))
         exported = self.hasher.export(covered)
         if exported != hashes:  # comparing is cheaper than encoding 40,000 entries
             self._write_state(HASH_CACHE, json.dumps(exported).encode())

@@ -34,7 +34,9 @@ from .sheets import MAX_SHEET_BYTES
 from .warnings import DesignWarning
 from .yamlload import MAX_BYTES
 
-FORMAT = 1
+FORMAT = 2
+"""2: JSON lines, the shared table first, then one line per design file, so that storing the
+cache after an edit encodes the edited file's line and reuses the others' as they were."""
 _DISTRIBUTIONS = ("pyyaml", "jsonschema", "openpyxl", "twitter-text-parser", "uniseg")
 """Libraries whose behaviour shapes a loaded design (parsing, checking, caption counting)."""
 _CLASSES: dict[str, type] = {c.__name__: c for c in (
@@ -82,14 +84,11 @@ class DesignCache:
         self._designs: dict[str, list[Design]] = {}
         self.hits = self.misses = 0
         self._hit: set[str] = set()
-        try:
-            stored = json.loads(data) if data else None
-        except ValueError:
-            stored = None
-        if (isinstance(stored, dict) and stored.get("format") == FORMAT
-                and stored.get("key") == self.key and isinstance(stored.get("files"), dict)
-                and isinstance(stored.get("shared"), list)):
-            self._old, self._table = stored["files"], stored["shared"]
+        self._lines: dict[str, str] = {}  # a file's stored line, reused while unchanged
+        self._kept: set[str] = set()  # files whose entry is the stored one (cache hits)
+        stored = _parse(data, self.key)
+        if stored is not None:
+            self._table, self._old, self._lines = stored
         self.known = bool(self._old)
         """Whether the last build's cache applies (False: none, or made under other settings,
         code or libraries: then no design's file is known to have changed or not)."""
@@ -111,6 +110,7 @@ class DesignCache:
             self.misses += 1
             return None
         self._new[name], self._designs[name] = list(entry or ()), designs
+        self._kept.add(name)
         self.hits += 1
         self._hit.add(name)
         return designs
@@ -140,6 +140,7 @@ class DesignCache:
         name = os.fspath(file)
         self._new[name] = [sha, [[r, _ref_state(r)] for r in refs], encoded]
         self._designs[name] = designs
+        self._kept.discard(name)
 
     @property
     def changed(self) -> bool:
@@ -152,12 +153,14 @@ class DesignCache:
         designs use, everything is encoded afresh.
         """
         if len(self._table) > 2 * len(self._new) + 64:
-            self._table, self._index, self._decoded = [], {}, {}
+            self._table, self._index, self._decoded, self._kept = [], {}, {}, set()
             for name, designs in self._designs.items():
                 self._new[name] = [*self._new[name][:2], [self._encode(d) for d in designs]]
-        return json.dumps({"format": FORMAT, "key": self.key, "shared": self._table,
-                           "files": self._new}, ensure_ascii=False,
-                          separators=(",", ":")).encode()
+        lines = [_line({"format": FORMAT, "key": self.key, "shared": self._table})]
+        for name, entry in self._new.items():
+            kept = self._lines.get(name) if name in self._kept else None
+            lines.append(kept if kept is not None else _line([name, entry]))
+        return "\n".join([*lines, ""]).encode()
 
     def _encode(self, value: Any) -> Any:
         if value is None or isinstance(value, (str, bool, int, float)):
@@ -212,6 +215,40 @@ class DesignCache:
         obj.__dict__.update({k: v if v.__class__ in _PLAIN else decode(v)
                              for k, v in fields.items()})
         return obj
+
+
+def _line(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _parse(data: bytes | None, key: str
+           ) -> tuple[list[Any], dict[str, list[Any]], dict[str, str]] | None:
+    """A stored cache as (shared table, entries by file, lines by file); None when missing,
+    damaged, of another format or made for other settings or code."""
+    if not data:
+        return None
+    try:
+        head, _, rest = data.decode("utf-8").partition("\n")
+        header = json.loads(head)
+        if not (isinstance(header, dict) and header.get("format") == FORMAT
+                and header.get("key") == key and isinstance(header.get("shared"), list)):
+            return None
+        lines = [line for line in rest.split("\n") if line]
+        # One parse for all the lines (json.loads per line costs twice as much); each line
+        # must be exactly one [name, entry] that starts with its own name.
+        items = json.loads(f"[{','.join(lines)}]")
+    except ValueError:
+        return None
+    if len(items) != len(lines):
+        return None
+    files: dict[str, list[Any]] = {}
+    by_name: dict[str, str] = {}
+    for item, line in zip(items, lines, strict=True):
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
+                and line.startswith(f"[{_line(item[0])},")):
+            return None
+        files[item[0]], by_name[item[0]] = item[1], line
+    return header["shared"], files, by_name
 
 
 def _ref_state(path: str) -> str | None:

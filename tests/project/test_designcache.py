@@ -130,25 +130,33 @@ def test_a_repointed_photo_link_loads_the_design_again(root: Path) -> None:
     assert image == (photos / "other.png").resolve()
 
 
+HEAD = b'{"format": 2, "key": "KEY", "shared": []}\n'
+
+
 @pytest.mark.parametrize("damage", [
-    b"not json", b'{"format": 1', b"[]", b'{"format": 1, "key": "KEY", "files": []}',
+    b"not json", b'{"format": 2', b"[]", b'{"format": 2, "key": "KEY"}\n',
+    b'{"format": 1, "key": "KEY", "shared": [], "files": {"FILE": ["SHA", [], []]}}',
+    HEAD + b'["FILE"]', HEAD + b'["FILE", ["SHA", [], []]', HEAD + b'{"FILE": 1}',
     # a valid key but entries that are not what the cache writes: each is loaded afresh
-    b'{"format": 1, "key": "KEY", "shared": [], "files": {"FILE": ["SHA", [], '
-    b'[{"c": "Popen", "f": {}}]]}}',
-    b'{"format": 1, "key": "KEY", "shared": [], "files": {"FILE": ["SHA", [], [{"r": 7}]]}}',
-    b'{"format": 1, "key": "KEY", "shared": [], "files": {"FILE": ["SHA", [], '
-    b'[{"c": "Design", "f": {"id": "x"}}]]}}',
-    b'{"format": 1, "key": "KEY", "shared": [], "files": {"FILE": ["SHA", [], [1]]}}',
+    HEAD + b'["FILE", ["SHA", [], [{"c": "Popen", "f": {}}]]]',
+    HEAD + b'["FILE", ["SHA", [], [{"r": 7}]]]',
+    HEAD + b'["FILE", ["SHA", [], [{"c": "Design", "f": {"id": "x"}}]]]',
+    HEAD + b'["FILE", ["SHA", [], [1]]]',
 ])
 def test_a_damaged_cache_is_ignored(root: Path, damage: bytes) -> None:
     _, _, good = _load(root, None)
-    stored = json.loads(good.export())
-    file, entry = next(iter(stored["files"].items()))
-    data = (damage.replace(b"KEY", stored["key"].encode()).replace(b"FILE", file.encode())
+    head, first = good.export().split(b"\n")[:2]
+    key = json.loads(head)["key"]
+    file, entry = json.loads(first)
+    data = (damage.replace(b"KEY", key.encode()).replace(b"FILE", file.encode())
             .replace(b"SHA", entry[0].encode()))
     designs, errors, cache = _load(root, data)
     assert (_plain(designs), errors) == _fresh(root)
     assert cache.hits == 0
+
+
+def stored_files(data: bytes) -> list[str]:
+    return [json.loads(line)[0] for line in data.split(b"\n")[1:] if line]
 
 
 def test_removed_designs_drop_out_of_the_cache(root: Path) -> None:
@@ -156,4 +164,19 @@ def test_removed_designs_drop_out_of_the_cache(root: Path) -> None:
     (root / "designs/afghanistan/three-things.yaml").unlink()
     _, _, cache2 = _load(root, cache.export())
     assert cache2.changed
-    assert not any("three-things" in f for f in json.loads(cache2.export())["files"])
+    assert not any("three-things" in f for f in stored_files(cache2.export()))
+
+
+def test_storing_after_an_edit_encodes_only_the_edited_file(root: Path) -> None:
+    """One line per design file: the others' lines are stored as they were read."""
+    _, _, cache = _load(root, None)
+    data = cache.export()
+    design = root / "designs/afghanistan/gender-persecution.yaml"
+    design.write_text("kind: statement\ntext: An edited statement.\n")
+    _, _, cache2 = _load(root, data)
+    again = cache2.export()
+    new = [line for line in again.split(b"\n") if line not in data.split(b"\n")]
+    assert len(new) == 1 and b"gender-persecution.yaml" in new[0]
+    designs, errors, cache3 = _load(root, again)
+    assert (cache3.hits, cache3.misses) == (6, 0)
+    assert (_plain(designs), errors) == _fresh(root)
