@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from shareables.build.pipeline import BuildResult, build_project
 from shareables.build.worker import RenderedFile
 from shareables.errors import RenderError
 from shareables.platforms import Platform
@@ -51,6 +52,23 @@ slides:
   - Three.
 caption: A short carousel. @madrespeaks
 """
+
+
+NUMBERED_QUOTE = """\
+kind: quote
+lang: {lang}
+text: "Words number {n}."
+attribution: {{name: Speaker {n}}}
+caption: Caption {n}. @madrespeaks
+"""
+"""A quote design to fill a campaign with (`.format(n=…, lang=…)`)."""
+
+
+def build_fake(project: Path, **kw: Any) -> BuildResult:
+    """`build_project` with the FakeRenderer, in this process, unless told otherwise."""
+    kw.setdefault("renderer", FakeRenderer())
+    kw.setdefault("jobs", 1)
+    return build_project(project, **kw)
 
 
 def make_project(root: Path, platforms: tuple[str, ...] = PLATFORMS) -> Path:

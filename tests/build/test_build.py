@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from fixtures_project import FakeRenderer, make_project, write_photo
+from fixtures_project import build_fake as run
+from fixtures_project import make_project, write_photo
 
 from shareables import platforms as platforms_mod
 from shareables.build.keys import FileHasher
@@ -29,12 +30,6 @@ from shareables.project.design import load_designs
 from shareables.project.settings import load_settings
 
 TESTS = Path(__file__).resolve().parent
-
-
-def run(project: Path, **kw: Any) -> BuildResult:
-    kw.setdefault("renderer", FakeRenderer())
-    kw.setdefault("jobs", 1)
-    return build_project(project, **kw)
 
 
 def manifest(project: Path) -> dict[str, Any]:
@@ -481,7 +476,6 @@ def test_renderer_fingerprint_covers_every_module_the_renderer_imports():
 def test_real_carousel_paths_per_platform_kind(tmp_path: Path) -> None:
     """Slides are numbered where the platform takes a sequence; a link preview is one image;
     a tight platform (X: 4 images) drops the closing slide rather than any content."""
-    from shareables.build.pipeline import build_project
 
     project = make_project(tmp_path / "p", platforms=("og", "x", "instagram-square",
                                                       "linkedin-document"))

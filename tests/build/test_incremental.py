@@ -10,26 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures_project import FakeRenderer, make_project
+from fixtures_project import NUMBERED_QUOTE as QUOTE
+from fixtures_project import build_fake as run
+from fixtures_project import make_project
 
 from shareables.build.manifest import manifest_bytes
 from shareables.build.manifestlines import encode_reusing
-from shareables.build.pipeline import BuildResult, build_project
 from shareables.site import page as site
-
-QUOTE = """\
-kind: quote
-lang: {lang}
-text: "Words number {n}."
-attribution: {{name: Speaker {n}}}
-caption: Caption {n}. @madrespeaks
-"""
-
-
-def run(project: Path, **kw: Any) -> BuildResult:
-    kw.setdefault("renderer", FakeRenderer())
-    kw.setdefault("jobs", 1)
-    return build_project(project, **kw)
 
 
 @pytest.fixture

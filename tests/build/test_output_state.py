@@ -14,19 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures_project import FakeRenderer, make_project
+from fixtures_project import build_fake as run
+from fixtures_project import make_project
 
 from shareables.build.keys import FileHasher
 from shareables.build.manifest import by_ident
-from shareables.build.pipeline import BuildResult, build_project
+from shareables.build.pipeline import BuildResult
 
 DARWISH = "palestine/darwish-on-this-earth"
-
-
-def run(project: Path, **kw: Any) -> BuildResult:
-    kw.setdefault("renderer", FakeRenderer())
-    kw.setdefault("jobs", 1)
-    return build_project(project, **kw)
 
 
 @pytest.fixture

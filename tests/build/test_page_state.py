@@ -11,24 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures_project import FakeRenderer, make_project
+from fixtures_project import NUMBERED_QUOTE as QUOTE
+from fixtures_project import build_fake as run
+from fixtures_project import make_project
 
-from shareables.build.pipeline import BuildResult, build_project
 from shareables.site import page as site
 
 REAL = site.iter_pages
-
-QUOTE = """\
-kind: quote
-lang: {lang}
-text: "Words number {n}."
-attribution: {{name: Speaker {n}}}
-caption: Caption {n}. @madrespeaks
-"""
-
-
-def run(project: Path, **kw: Any) -> BuildResult:
-    return build_project(project, renderer=FakeRenderer(), jobs=1, **kw)
 
 
 @pytest.fixture

@@ -10,20 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures_project import FakeRenderer, make_project
+from fixtures_project import build_fake as run
+from fixtures_project import make_project
 
 from shareables.build import snapshot
 from shareables.build.manifest import manifest_bytes
-from shareables.build.pipeline import BuildResult, build_project
 from shareables.build.writer import OutputWriter
 
 DESIGN = "designs/palestine/share-palestine.yaml"
-
-
-def run(project: Path, **kw: Any) -> BuildResult:
-    kw.setdefault("renderer", FakeRenderer())
-    kw.setdefault("jobs", 1)
-    return build_project(project, **kw)
 
 
 @pytest.fixture
