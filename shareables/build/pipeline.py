@@ -15,17 +15,16 @@ outputs stay and stay in the manifest; every other design is still built (exit 1
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ShareablesError
 from ..project.model import Design, Settings
+from . import collector
 from .bundling import BundleSteps
 from .keys import FileHasher
 from .manifest import (
@@ -76,7 +75,7 @@ def build_project(project: Path | str | Settings, paths: Sequence[Path | str] | 
     are reported in the result instead. With `paths` only those designs are (re)built and
     everything else in the manifest is kept.
     """
-    with _collector_paused():
+    with collector.paused():
         return _build_project(project, paths, options)
 
 
@@ -161,7 +160,7 @@ def build(
     run.likely = list(likely)
     run.likely_before = list(likely_before)
     try:
-        with _collector_paused():
+        with collector.paused():
             return run.run()
     except OSError as e:  # a full or read-only disk, output/ being a file…: one message
         from .writer import WriterError
@@ -204,7 +203,7 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
         self.early = None
 
     def _render(self, jobs: list[Job]) -> None:
-        with _collector_resumed():  # renders here (a small build) make and drop cycles
+        with collector.resumed():  # renders here (a small build) make and drop cycles
             super()._render(jobs)
 
     def run(self) -> BuildResult:
@@ -392,53 +391,6 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
         if status == "rendered" and a.get("role") != "bundle":
             out["reason"] = self.reasons.get(ident(a), "bundle member")
         return out
-
-
-_PAUSED: list[bool] = []  # one entry per _collector_paused(): whether it paused it
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a build loads, decides and assembles (reference
-    counting still frees what it drops).
-
-    Beyond the manifest on disk (the writer keeps the collector off its objects) a rebuild
-    at 1,000 designs makes ~100,000 more that live as long as it does (designs, plan, its
-    entries by job, the new manifest), and the collector walked them again and again as
-    they piled up: ~0.02 s of a no-change rebuild's CPU, ~0.05 s of an edit's. At the end
-    they join the oldest generation without being walked (gc.freeze + gc.unfreeze: two list
-    splices), where cycles among them are found by the next full collection. Renders in
-    this process have it on (`_collector_resumed`). Nested calls, and a caller that turned
-    it off itself, leave it as they found it.
-    """
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    _PAUSED.append(paused)
-    try:
-        yield
-    finally:
-        _PAUSED.pop()
-        if paused:
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
-
-
-@contextlib.contextmanager
-def _collector_resumed() -> Iterator[None]:
-    """The collector on for the block if a build paused it, but not over what the build
-    holds so far (frozen, until the writer or the pause ends: renders make and drop cycles,
-    the build's data none)."""
-    resume = any(_PAUSED) and not gc.isenabled()
-    if resume:
-        gc.freeze()
-        gc.enable()
-    try:
-        yield
-    finally:
-        if resume:
-            gc.disable()
 
 
 def _built_at(manifest: dict[str, Any], previous: dict[str, Any] | None) -> str:

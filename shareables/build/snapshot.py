@@ -22,7 +22,6 @@ runs) and the format is tied to the Python that wrote it.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import marshal
 import os
@@ -33,6 +32,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from . import collector
 from .manifest import _HEAD, parse_manifest
 from .manifestlines import Encoded, Lines, artefact_lines, encode
 
@@ -172,12 +172,10 @@ class Previous:
         """`data`, the manifest's bytes, as data (ValueError: not JSON).
 
         Its objects (~1M at 1,000 designs) live as long as the build and hold no cycles:
-        the collector is off while they are made (the writer then freezes them, gc.freeze).
+        the collector is off while they are made (collector.py; a build has it off anyway).
         """
         self.data = data
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector.paused():
             self._hash(data)  # in a thread while the snapshot is decoded
             loaded = load(base, delta, data, lambda: self.digest(data)) if delta else None
             if loaded is not None:  # (the same data, read 10x faster)
@@ -185,9 +183,6 @@ class Previous:
                 self._lines_known = self._current = True
             else:
                 self.parsed = parse_manifest(data)
-        finally:
-            if collecting:
-                gc.enable()
 
     @property
     def lines(self) -> Lines | None:

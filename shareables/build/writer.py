@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import gc
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -111,7 +110,6 @@ class OutputWriter:
         self._read = snapshot.Previous()  # the initial manifest's bytes, data, lines
         self._same_bytes: tuple[bytes, bool] | None = None  # (new bytes, equal to initial)
         self._pending_marked = False
-        self._frozen = False  # load() froze the collector's view of the heap (gc.freeze)
         self._pending_at_start = False  # a killed or failed build may have left strays
         self._by_sha: dict[str, list[str]] | None = {}  # see _sources
         self._links = True  # False once the filesystem refused a hard link
@@ -153,8 +151,7 @@ class OutputWriter:
         """Read the manifest on disk (under the lock: it cannot change until we release it).
 
         From its snapshot when that is of these bytes (snapshot.py). Its objects live as long
-        as the build: the collector then leaves them out (gc.freeze, until the writer exits)
-        instead of traversing them all in each full collection (~0.15 s at one edit).
+        as the build, which runs with the cyclic collector paused (collector.py).
         """
         self._read = snapshot.Previous()
         try:
@@ -163,8 +160,6 @@ class OutputWriter:
         except (OSError, ValueError):
             self._read = snapshot.Previous()
         self._initial = self._read.parsed
-        gc.freeze()
-        self._frozen = True
         self._listing = None  # made when needed (a build that writes nothing needs none)
         self._by_sha = None  # made at the first write
 
@@ -211,14 +206,7 @@ class OutputWriter:
     def encode(self, manifest: dict[str, Any]) -> bytes:
         """manifest_bytes(manifest), reusing the initial manifest's line of every artefact
         whose entry is unchanged (a rebuild encodes what changed); the initial bytes
-        themselves when nothing changed.
-
-        What the build made until now (its plan, the new manifest's entries) lives until it
-        ends, like the manifest read: frozen too (see load), so the page step's collections
-        leave it out.
-        """
-        if self._frozen:
-            gc.freeze()
+        themselves when nothing changed."""
         return self._read.encode(manifest)
 
     def release_bytes(self, encoded: bytes) -> None:
@@ -230,9 +218,6 @@ class OutputWriter:
         self._read.release(keep=encoded)
 
     def __exit__(self, *exc: object) -> None:
-        if self._frozen:  # what the build let go of is the collector's again
-            gc.unfreeze()
-            self._frozen = False
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # closing releases the flock
             self._lock_fd = None

@@ -1,5 +1,5 @@
 """The build pauses the cyclic garbage collector while it decides and assembles
-(pipeline._collector_paused): it must hand it back as it found it, and keep it on for
+(build/collector.py): it must hand it back as it found it, and keep it on for
 renders in its own process (fonts and SVG trees make and drop cycles)."""
 
 from __future__ import annotations
