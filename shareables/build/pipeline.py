@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ShareablesError
 from ..project.model import Design, Settings
-from . import collector
+from . import collector, early
 from .bundling import BundleSteps
 from .keys import FileHasher
 from .manifest import (
@@ -59,10 +59,6 @@ DESIGN_CACHE = "designs.json"
 """Designs as loaded, by their file's content hash (project/designcache.py)."""
 INDEX_STATE = "index.json"
 """What index.html was rendered from, so an unchanged page is not rendered again."""
-EARLY_MANIFEST_BYTES = 8 << 20
-"""A manifest on disk this large (~300 designs) has the render pool started before it is
-read (pool.EarlyPool): reading it, planning and checking the cache take long enough that
-the workers' start and the likely designs' renders overlap them."""
 Entry = dict[str, Any]
 Ident = tuple[str, str]
 
@@ -87,8 +83,10 @@ def _build_project(project: Path | str | Settings, paths: Sequence[Path | str] |
 
     settings = project if isinstance(project, Settings) else load_settings(project)
     out = Path(options.get("output_dir") or settings.project_dir / "output")
-    if _early_pool_wanted(out, options) and _edited_since(settings.project_dir / DESIGNS_DIR,
-                                                          out / STATE_DIR / DESIGN_CACHE):
+    if early.wanted(out, jobs=options.get("jobs") or _cores(), executor=options.get("executor"),
+                    shard=options.get("shard"), published=options.get("published")) \
+            and early.edited_since(settings.project_dir / DESIGNS_DIR,
+                                   out / STATE_DIR / DESIGN_CACHE):
         from .pool import start_forkserver
 
         start_forkserver()
@@ -230,26 +228,17 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
     def _start_early(self, fingerprint: str, timed: dict[str, float]) -> EarlyPool | None:
         """For a large project, start the render pool now, with the likely designs' first
         canvases (pool.EarlyPool), while the manifest is read and the plan checked."""
-        if not (self.likely and _early_pool_wanted(self.out, {
-                "jobs": self.jobs, "executor": self.executor, "shard": self.shard,
-                "published": self.download_from})):
+        if not (self.likely and early.wanted(self.out, jobs=self.jobs, executor=self.executor,
+                                             shard=self.shard, published=self.download_from)):
             return None
-        from .plan import group_by_canvas, job_cost
+        groups = early.likely_canvases(self.settings, self.likely, self.likely_before,
+                                       self.hasher, fingerprint, self.known_failures,
+                                       platforms=self.platforms, durations=timed)
+        if not groups:  # nothing likely dirty: no pool (the build starts one if it needs one)
+            return None
         from .pool import EarlyPool
 
-        sub = plan_build(self.settings, self.likely, self.hasher, fingerprint,
-                         platforms=self.platforms, durations=timed)
-        # A job whose key the edited file's last version had too draws the same bytes: it is
-        # in output/ already (a caption, a comment, a platform list changed), not dirty.
-        same = {(j.platform, j.key) for j in plan_build(
-            self.settings, self.likely_before, self.hasher, fingerprint,
-            platforms=self.platforms, durations=timed).jobs} if self.likely_before else set()
-        jobs = sorted((j for j in sub.jobs if j.dir != "site"
-                       and j.key not in self.known_failures
-                       and (j.platform, j.key) not in same), key=job_cost, reverse=True)
-        if not jobs:  # nothing likely dirty: no pool (the build starts one if it needs one)
-            return None
-        return EarlyPool(self.renderer, self.jobs, group_by_canvas(jobs))
+        return EarlyPool(self.renderer, self.jobs, groups)
 
     def _run(self, t0: float, hashes: dict[str, Any], fingerprint: str,
              timed: dict[str, float]) -> BuildResult:
@@ -403,37 +392,6 @@ def _built_at(manifest: dict[str, Any], previous: dict[str, Any] | None) -> str:
             and isinstance(previous.get("built_at"), str):
         return str(previous["built_at"])
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
-
-def _early_pool_wanted(out: Path, options: dict[str, Any]) -> bool:
-    """Whether a build with these `build()` options starts its pool early (pool.EarlyPool):
-    a large project (its manifest on disk), the local pool, more than one worker, all shards."""
-    if options.get("executor") or options.get("shard") or options.get("published") \
-            or (options.get("jobs") or _cores()) <= 1:
-        return False
-    try:
-        return os.stat(out / "manifest.json").st_size >= EARLY_MANIFEST_BYTES
-    except OSError:
-        return False
-
-
-def _edited_since(designs: Path, state: Path) -> bool:
-    """Whether a file under `designs` was modified after `state` was written: a guess, from
-    modification times only, that the build will render. Then the fork server is started
-    before the designs are even read (~0.15 s sooner; its imports take ~0.2 s of the other
-    core). A wrong guess costs a server started for nothing, or one started a little later."""
-    try:
-        since = os.stat(state).st_mtime_ns
-    except OSError:
-        return False
-    for root, _dirs, files in os.walk(designs):
-        for name in files:
-            try:
-                if os.stat(os.path.join(root, name)).st_mtime_ns >= since:
-                    return True
-            except OSError:
-                continue
-    return False
 
 
 def _cores() -> int:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fixtures_project import FakeRenderer, LogRenderer, make_project
 
+from shareables.build import early as early_start
 from shareables.build import pipeline, pool
 from shareables.build.pipeline import build_project
 
@@ -23,7 +24,7 @@ DARWISH = "designs/palestine/darwish-on-this-earth.yaml"
 @pytest.fixture
 def early(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Every project counts as large; returns how many early renders were taken."""
-    monkeypatch.setattr(pipeline, "EARLY_MANIFEST_BYTES", 0)
+    monkeypatch.setattr(early_start, "EARLY_MANIFEST_BYTES", 0)
     taken: list[int] = []
     real = pool.EarlyPool.take
 
@@ -117,10 +118,10 @@ import sys
 from pathlib import Path
 sys.path[:0] = [{tests!r}, {here!r}]
 from slow import Slow
-from shareables.build import pipeline
+from shareables.build import early, pipeline
 from shareables.build.pipeline import build_project
 
-pipeline.EARLY_MANIFEST_BYTES = 0
+early.EARLY_MANIFEST_BYTES = 0
 result = build_project(Path({root!r}), jobs=2, renderer=Slow(delay=0.5))
 print(result.rendered)
 """

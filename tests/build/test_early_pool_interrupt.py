@@ -27,10 +27,10 @@ import sys
 from pathlib import Path
 sys.path[:0] = [{tests!r}]
 from fixtures_project import FakeRenderer
-from shareables.build import pipeline
+from shareables.build import early, pipeline
 from shareables.build.pipeline import build_project
 
-pipeline.EARLY_MANIFEST_BYTES = 0
+early.EARLY_MANIFEST_BYTES = 0
 try:
     build_project(Path({root!r}), jobs=2, renderer=FakeRenderer(delay=2.0))
 except KeyboardInterrupt:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fixtures_project import LogRenderer, make_project
 
-from shareables.build import pipeline, pool
+from shareables.build import early, pool
 from shareables.build.pipeline import build_project
 
 DARWISH = "designs/palestine/darwish-on-this-earth.yaml"
@@ -26,7 +26,7 @@ CAROUSEL = "designs/afghanistan/three-things.yaml"
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Every project counts as large; returns the sizes of the early pools started."""
-    monkeypatch.setattr(pipeline, "EARLY_MANIFEST_BYTES", 0)
+    monkeypatch.setattr(early, "EARLY_MANIFEST_BYTES", 0)
     sizes: list[int] = []
     real = pool.EarlyPool.__init__
 
