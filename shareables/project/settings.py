@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -226,13 +227,15 @@ def motion_from(raw: Any, default: Motion | None) -> Motion | None:
 
 
 def _checked_digest(file: Path) -> str | None:
-    """What a settings file's schema check depends on: its bytes, the project stage's code
-    (the schema, the YAML loader) and the checking libraries' versions (None: unreadable)."""
+    """What a settings file's schema check depends on: its bytes, the schema itself (it
+    names platforms from platforms.py), the project stage's code (the checker, the YAML
+    loader) and the checking libraries' versions (None: unreadable)."""
     try:
         data = file.read_bytes()
     except OSError:
         return None
     h = hashlib.sha256(b"settings-schema\n" + data)
+    h.update(json.dumps(settings_schema(), sort_keys=True).encode())
     return str(fingerprint.add_code(h, fingerprint.modules("project"),
                                     ("jsonschema", "pyyaml")).hexdigest())
 

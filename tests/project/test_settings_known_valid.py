@@ -62,3 +62,22 @@ def test_an_unwritable_cache_folder_only_means_checking_again(
     monkeypatch.setenv("SHAREABLES_CACHE_DIR", str(blocker))
     root = make_project(tmp_path / "p")
     assert load_settings(root) == load_settings(root) and len(checks) == 2
+
+
+def test_bytes_that_passed_are_checked_again_under_another_schema(
+        tmp_path: Path, checks: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schema names platforms from platforms.py (outside the project stage's code): a
+    schema that changed there checks the same bytes again."""
+    root = make_project(tmp_path / "p")
+    load_settings(root)
+    real = settings_mod.settings_schema
+
+    def stricter() -> dict:  # type: ignore[type-arg]
+        schema = real()
+        schema["properties"]["brand"]["required"] = ["brand_new_key"]
+        return schema
+
+    monkeypatch.setattr(settings_mod, "settings_schema", stricter)
+    with pytest.raises(ErrorList) as bad:
+        load_settings(root)
+    assert "brand_new_key" in str(bad.value) and len(checks) == 2
