@@ -20,7 +20,7 @@ from .content import content_problems
 from .model import Background, Brand, Colors, Fonts, Motion, PublishTarget, Settings, Theme
 from .schema import did_you_mean, field_path, schema_errors, settings_schema
 from .usercache import known_valid, remember_valid
-from .yamlload import Doc, load_file
+from .yamlload import Doc, load_bytes, read_capped
 
 SETTINGS_FILE = "shareables.yaml"
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
@@ -226,14 +226,10 @@ def motion_from(raw: Any, default: Motion | None) -> Motion | None:
     return dataclasses.replace(base, **fields)
 
 
-def _checked_digest(file: Path) -> str | None:
-    """What a settings file's schema check depends on: its bytes, the schema itself (it
-    names platforms from platforms.py), the project stage's code (the checker, the YAML
-    loader) and the checking libraries' versions (None: unreadable)."""
-    try:
-        data = file.read_bytes()
-    except OSError:
-        return None
+def _checked_digest(data: bytes) -> str:
+    """What a settings file's schema check depends on: the bytes parsed, the schema itself
+    (it names platforms from platforms.py), the project stage's code (the checker, the YAML
+    loader) and the checking libraries' versions."""
     h = hashlib.sha256(b"settings-schema\n" + data)
     h.update(json.dumps(settings_schema(), sort_keys=True).encode())
     return str(fingerprint.add_code(h, fingerprint.modules("project"),
@@ -249,14 +245,16 @@ def load_settings(project_dir: Path | str) -> Settings:
             f"no {SETTINGS_FILE} in {project}",
             hint="run `shareables init` to create a project, or pass --project DIR",
         )
-    doc = load_file(file, SETTINGS_FILE, error=SettingsError)
+    raw = read_capped(file, SETTINGS_FILE, error=SettingsError)
+    doc = load_bytes(raw, SETTINGS_FILE, error=SettingsError)
     if not isinstance(doc.data, dict):
         raise SettingsError("must be a mapping of keys (brand:, themes:, platforms:, publish:)",
                             file=SETTINGS_FILE, line=1, col=1)
     # The schema check imports jsonschema (~40 ms of every command): skipped for bytes that
     # passed it before under the same code and libraries.
-    digest = _checked_digest(file)
-    errors: list[ShareablesError] = [] if digest and known_valid(digest) \
+    # The bytes parsed, never the file read again: it may have been saved since.
+    digest = _checked_digest(raw)
+    errors: list[ShareablesError] = [] if known_valid(digest) \
         else schema_errors(doc, settings_schema(), SettingsError)
     for path, message, hint in content_problems(doc.data.get("brand"), ("brand",)):
         line, col = doc.where(path)
@@ -264,8 +262,7 @@ def load_settings(project_dir: Path | str) -> Settings:
                                     field=field_path(path), hint=hint))
     if errors:
         raise ErrorList(errors)
-    if digest:
-        remember_valid(digest)
+    remember_valid(digest)
     data = doc.data
     b = data["brand"]
     logo = None

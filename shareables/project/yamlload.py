@@ -185,6 +185,12 @@ def load_text(text: str, file: str) -> Doc:
 
 def load_file(path: Path, display: str, *, error: type[ShareablesError] = DesignError) -> Doc:
     """Read and parse one file with a size cap; errors name `display` (project-relative)."""
+    return load_bytes(read_capped(path, display, error=error), display, error=error)
+
+
+def read_capped(path: Path, display: str, *,
+                error: type[ShareablesError] = DesignError) -> bytes:
+    """A file's bytes, refused over the size cap (`load_file`'s reading)."""
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -193,9 +199,14 @@ def load_file(path: Path, display: str, *, error: type[ShareablesError] = Design
                 file=display,
                 hint="a design is a few lines of YAML; split it or remove pasted data",
             )
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         raise error(f"cannot read the file: {e.strerror}", file=display) from None
+
+
+def load_bytes(raw: bytes, display: str, *,
+               error: type[ShareablesError] = DesignError) -> Doc:
+    """Parse a file's bytes (`load_file`'s parsing)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -81,3 +81,28 @@ def test_bytes_that_passed_are_checked_again_under_another_schema(
     with pytest.raises(ErrorList) as bad:
         load_settings(root)
     assert "brand_new_key" in str(bad.value) and len(checks) == 2
+
+
+def test_a_save_while_loading_never_lends_its_check_to_the_bytes_parsed(
+        tmp_path: Path, checks: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The editor saves valid bytes (checked before) just after the build read invalid
+    ones: what was parsed is what must have passed, not what the file holds a moment later."""
+    root = make_project(tmp_path / "p")
+    settings = root / "shareables.yaml"
+    good = settings.read_bytes()
+    load_settings(root)  # these bytes are now known valid
+    bad = good.replace(b"brand:", b"brand:\n  colour_of_the_day: red", 1)
+    settings.write_bytes(bad)
+    real = Path.read_bytes
+
+    def read_then_saved(self: Path) -> bytes:
+        data = real(self)
+        if self.name == "shareables.yaml" and data == bad:
+            settings.write_bytes(good)  # the save lands right after this read
+        return data
+
+    monkeypatch.setattr(Path, "read_bytes", read_then_saved)
+    with pytest.raises(ErrorList) as raised:
+        load_settings(root)
+    assert "colour_of_the_day" in str(raised.value)
+
