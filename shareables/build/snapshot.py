@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from . import collector
-from .manifest import _HEAD, parse_manifest
+from .manifest import _HEAD, manifest_bytes, parse_manifest
 from .manifestlines import Encoded, Lines, artefact_lines, encode
 
 SNAPSHOT = "manifest.snapshot"
@@ -163,6 +163,7 @@ class Previous:
         self._lines: Lines | None = None
         self._lines_known = False
         self._current = False  # the snapshot on disk is of `data`
+        self._canonical: bool | None = None  # `data` is manifest_bytes(parsed) (_ours)
         self._ops: list[Op] | None = None  # how it holds `parsed`'s artefacts
         self._token: bytes | None = None  # its base's
         self._encoded: Encoded | None = None  # the new manifest as encode() made it
@@ -186,11 +187,23 @@ class Previous:
 
     @property
     def lines(self) -> Lines | None:
-        """The artefact lines of `data` (None: laid out otherwise, or let go)."""
+        """The artefact lines of `data` (None: laid out otherwise, not as a build writes
+        them, or let go)."""
         if not self._lines_known and self.data and self.parsed:
-            self._lines = artefact_lines(self.data, self.parsed)
+            self._lines = artefact_lines(self.data, self.parsed) if self._ours() else None
             self._lines_known = True
         return self._lines
+
+    def _ours(self) -> bool:
+        """Whether `data` is exactly what a build writes for `parsed`: bytes the snapshot is
+        of were, others (edited by hand, from another version) are encoded to see. Bytes
+        that read the same but are not the encoding lend nothing: neither their lines nor
+        themselves as the next manifest's bytes."""
+        if self._current:
+            return True
+        if self._canonical is None and self.data is not None and self.parsed is not None:
+            self._canonical = manifest_bytes(self.parsed) == self.data
+        return bool(self._canonical)
 
     def digest(self, data: bytes) -> bytes:
         """SHA-256 of `data`, the initial manifest's bytes or the new one's (the snapshot is
@@ -209,7 +222,7 @@ class Previous:
         """manifest_bytes(manifest), reusing the line of every artefact whose entry is
         unchanged; `data` itself when nothing changed."""
         self._encoded = None
-        if self.data and manifest == self.parsed:
+        if self.data and manifest == self.parsed and self._ours():
             return self.data
         self._encoded = encode(manifest, self.parsed, self.lines)
         if self._encoded.fresh <= FRESH_LIMIT:  # its snapshot will be bound to this hash:

@@ -271,3 +271,28 @@ def test_an_edit_rewrites_the_delta_and_a_new_base_comes_past_rebase(
     run(project)
     assert state(out).read_bytes() != base  # the delta held entries of its own: a new base
     assert_snapshot_of_disk(out)
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_hand_edited_manifest_that_reads_the_same_is_written_as_a_build_writes_it(
+        project: Path, edited: bool) -> None:
+    """manifest.json edited by hand to other bytes for the same data (a JSON escape, a space
+    in a line): its lines are not the build's encoding, so none is reused, and the manifest
+    (and the snapshot bound to it) is the one a build writes for that data."""
+    out = project / "output"
+    run(project)
+    mf = out / "manifest.json"
+    data = mf.read_bytes()
+    assert data.count(b'"role":"') > 2
+    at = data.rindex(b'"role":"', 0, data.index(b'\n ],\n'))  # the last artefact's line
+    hand = data[:at] + data[at:].replace(b'"role":"', b'"r\\u006fle":"', 1) \
+        .replace(b'","sha256":', b'", "sha256":', 1)
+    assert json.loads(hand) == json.loads(data) and hand != data
+    mf.write_bytes(hand)
+    if edited:
+        edit(project / DESIGN, "caption: ", "caption: Edited. ")
+    assert not run(project).errors
+    written = mf.read_bytes()
+    assert written == manifest_bytes(json.loads(written))
+    assert_snapshot_of_disk(out)
+    assert not run(project).errors and mf.read_bytes() == written
