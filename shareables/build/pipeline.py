@@ -244,7 +244,10 @@ class _Build(ReuseSteps, BundleSteps, DownloadStep, RenderStep):
              timed: dict[str, float]) -> BuildResult:
         writer = self.writer
         writer.load()
-        self.loaded = manifest_stamp(self.out)  # (after reading it: see build/pages.py)
+        # (after reading it: see build/pages.py). The stat names the file, not its bytes: an
+        # edit in place that keeps size and mtime keeps it too, so it is trusted only for
+        # bytes the snapshot vouches for (a build wrote them), else the pages are rendered.
+        self.loaded = manifest_stamp(self.out) if writer.previous_vouched else None
         self.old = by_ident(writer.previous)
         self.remote = by_ident(self.previous) if self.previous and not self.force else {}
         plan = plan_build(self.settings, self.designs, self.hasher, fingerprint,

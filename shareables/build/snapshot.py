@@ -186,6 +186,11 @@ class Previous:
                 self.parsed = parse_manifest(data)
 
     @property
+    def vouched(self) -> bool:
+        """Whether `data` is bytes a build wrote: its snapshot is of them (by SHA-256)."""
+        return self._current
+
+    @property
     def lines(self) -> Lines | None:
         """The artefact lines of `data` (None: laid out otherwise, not as a build writes
         them, or let go)."""

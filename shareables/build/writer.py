@@ -200,6 +200,11 @@ class OutputWriter:
         return self._initial
 
     @property
+    def previous_vouched(self) -> bool:
+        """Whether the initial manifest's bytes are ones a build wrote (snapshot.Previous)."""
+        return self._read.vouched
+
+    @property
     def previous_bytes(self) -> bytes | None:
         return self._read.data
 

@@ -106,6 +106,29 @@ def test_another_manifest_than_the_one_recorded_means_rendering(
     assert len(calls) == 2
 
 
+def test_a_hand_edit_in_place_that_keeps_the_stat_means_rendering(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """manifest.json edited in place (same inode), same size, its mtime put back (touch -r):
+    the stat the state names is unchanged, the bytes are not. A field the build adopts from
+    the manifest on disk (an image's role) stays edited; the pages must show it too."""
+    out = project / "output"
+    run(project)
+    manifest = out / "manifest.json"
+    st = manifest.stat()
+    data = manifest.read_bytes()
+    at = data.index(b'"role":"image"')
+    with open(manifest, "r+b") as f:
+        f.seek(at)
+        f.write(b'"role":"slide"')
+    os.utime(manifest, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert manifest.stat().st_ino == st.st_ino and manifest.stat().st_size == st.st_size
+    run(project)
+    assert pages_on_disk(out) == full_render(out)
+    calls = rendered(monkeypatch)
+    run(project)  # what was recorded then is trusted again
+    assert calls == [] and pages_on_disk(out) == full_render(out)
+
+
 @pytest.mark.parametrize("damage", ["garbage", "no stamp", "another stamp", "old format",
                                     "no layout", "bad layout", "another site"])
 def test_a_damaged_state_means_rendering(project: Path, damage: str) -> None:
