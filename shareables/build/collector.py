@@ -18,38 +18,49 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Iterator
 
-_PAUSED: list[bool] = []  # one entry per paused(): whether it turned the collector off
+_LOCK = threading.Lock()
+_DEPTH = [0]  # paused() blocks open, in any thread
+_WAS_ON = [False]  # whether the first of them turned the collector off
 
 
 @contextlib.contextmanager
 def paused() -> Iterator[None]:
-    """No cyclic collection in the block (see the module docstring)."""
-    turned_off = gc.isenabled()
-    if turned_off:
-        gc.disable()
-    _PAUSED.append(turned_off)
+    """No cyclic collection in the block (see the module docstring). The collector is one
+    per process: the first block to open (of any thread) turns it off if it was on, the
+    last to close turns it back on, so overlapping builds hand it back as they found it."""
+    with _LOCK:
+        if _DEPTH[0] == 0:
+            _WAS_ON[0] = gc.isenabled()
+            if _WAS_ON[0]:
+                gc.disable()
+        _DEPTH[0] += 1
     try:
         yield
     finally:
-        _PAUSED.pop()
-        if turned_off:
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
+        with _LOCK:
+            _DEPTH[0] -= 1
+            if _DEPTH[0] == 0 and _WAS_ON[0]:
+                gc.freeze()
+                gc.unfreeze()
+                gc.enable()
 
 
 @contextlib.contextmanager
 def resumed() -> Iterator[None]:
     """The collector on for the block if a build paused it, over none of what the build
     holds so far (frozen until the pause ends)."""
-    resume = any(_PAUSED) and not gc.isenabled()
-    if resume:
-        gc.freeze()
-        gc.enable()
+    with _LOCK:
+        resume = _DEPTH[0] > 0 and _WAS_ON[0] and not gc.isenabled()
+        if resume:
+            gc.freeze()
+            gc.enable()
     try:
         yield
     finally:
         if resume:
-            gc.disable()
+            with _LOCK:
+                if _DEPTH[0] > 0:
+                    gc.disable()

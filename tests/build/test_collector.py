@@ -50,3 +50,37 @@ def test_a_caller_that_turned_the_collector_off_gets_it_back_off(
     build_project(make_project(tmp_path / "p"), renderer=renderer, jobs=1)
     assert renderer.collecting and not any(renderer.collecting)
     assert not gc.isenabled()
+
+
+def test_overlapping_builds_in_two_threads_hand_the_collector_back_on() -> None:
+    """Two builds in one process (threads of a program using the library), the second
+    starting while the first has the collector paused and rendering in-process after the
+    first ended: the collector is on again once both are done."""
+    import threading
+
+    from shareables.build import collector
+
+    a_paused, b_resumed, a_done = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with collector.paused():
+            a_paused.set()
+            assert b_resumed.wait(10)
+        a_done.set()
+
+    def second() -> None:
+        assert a_paused.wait(10)
+        with collector.paused(), collector.resumed():
+            b_resumed.set()
+            assert a_done.wait(10)
+
+    assert gc.isenabled()
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
