@@ -226,12 +226,12 @@ def motion_from(raw: Any, default: Motion | None) -> Motion | None:
     return dataclasses.replace(base, **fields)
 
 
-def _checked_digest(data: bytes) -> str:
+def _checked_digest(data: bytes, schema: dict[str, Any]) -> str:
     """What a settings file's schema check depends on: the bytes parsed, the schema itself
     (it names platforms from platforms.py), the project stage's code (the checker, the YAML
     loader) and the checking libraries' versions."""
     h = hashlib.sha256(b"settings-schema\n" + data)
-    h.update(json.dumps(settings_schema(), sort_keys=True).encode())
+    h.update(json.dumps(schema, sort_keys=True).encode())
     return str(fingerprint.add_code(h, fingerprint.modules("project"),
                                     ("jsonschema", "pyyaml")).hexdigest())
 
@@ -253,16 +253,18 @@ def load_settings(project_dir: Path | str) -> Settings:
     # The schema check imports jsonschema (~40 ms of every command): skipped for bytes that
     # passed it before under the same code and libraries.
     # The bytes parsed, never the file read again: it may have been saved since.
-    digest = _checked_digest(raw)
-    errors: list[ShareablesError] = [] if known_valid(digest) \
-        else schema_errors(doc, settings_schema(), SettingsError)
+    schema = settings_schema()
+    digest = _checked_digest(raw, schema)
+    known = known_valid(digest)
+    errors: list[ShareablesError] = [] if known else schema_errors(doc, schema, SettingsError)
     for path, message, hint in content_problems(doc.data.get("brand"), ("brand",)):
         line, col = doc.where(path)
         errors.append(SettingsError(message, file=SETTINGS_FILE, line=line, col=col,
                                     field=field_path(path), hint=hint))
     if errors:
         raise ErrorList(errors)
-    remember_valid(digest)
+    if not known:
+        remember_valid(digest)
     data = doc.data
     b = data["brand"]
     logo = None
