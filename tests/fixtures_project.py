@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from shareables.build import early, pool
 from shareables.build.pipeline import BuildResult, build_project
 from shareables.build.worker import RenderedFile
 from shareables.errors import RenderError
@@ -176,3 +177,19 @@ def small_scaffold(root: Path, platforms: Sequence[str] = ("instagram-square", "
     settings.write_text(re.sub(r"(?m)^platforms: .*$", f"platforms: [{', '.join(platforms)}]",
                                settings.read_text()))
     return root
+
+
+@pytest.fixture
+def early_pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every project counts as large (early.EARLY_MANIFEST_BYTES); returns the number of
+    canvases handed to each early pool started (pool.EarlyPool), in order."""
+    monkeypatch.setattr(early, "EARLY_MANIFEST_BYTES", 0)
+    sizes: list[int] = []
+    real = pool.EarlyPool.__init__
+
+    def init(self: pool.EarlyPool, renderer: Any, workers: int, groups: Any, **kw: Any) -> None:
+        sizes.append(len(groups))
+        real(self, renderer, workers, groups, **kw)
+
+    monkeypatch.setattr(pool.EarlyPool, "__init__", init)
+    return sizes

@@ -11,31 +11,14 @@ project, measured with the real renderer).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fixtures_project import LogRenderer, make_project
 
-from shareables.build import early, pool
 from shareables.build.pipeline import build_project
 
 DARWISH = "designs/palestine/darwish-on-this-earth.yaml"
 CAROUSEL = "designs/afghanistan/three-things.yaml"
-
-
-@pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Every project counts as large; returns the sizes of the early pools started."""
-    monkeypatch.setattr(early, "EARLY_MANIFEST_BYTES", 0)
-    sizes: list[int] = []
-    real = pool.EarlyPool.__init__
-
-    def init(self: pool.EarlyPool, renderer: Any, workers: int, groups: Any, **kw: Any) -> None:
-        sizes.append(len(groups))
-        real(self, renderer, workers, groups, **kw)
-
-    monkeypatch.setattr(pool.EarlyPool, "__init__", init)
-    return sizes
 
 
 @pytest.mark.parametrize(("design", "old", "new"), [
@@ -44,7 +27,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     (DARWISH, "kind: quote", "# the quote, as published\nkind: quote"),  # a comment
 ])
 def test_an_edit_that_draws_nothing_new_starts_no_render(
-        tmp_path: Path, started: list[int], design: str, old: str, new: str) -> None:
+        tmp_path: Path, early_pools: list[int], design: str, old: str, new: str) -> None:
     root = make_project(tmp_path / "p")
     log = tmp_path / "log"
     build_project(root, jobs=2, renderer=LogRenderer(log))
@@ -52,14 +35,14 @@ def test_an_edit_that_draws_nothing_new_starts_no_render(
     assert old in text
     (root / design).write_text(text.replace(old, new, 1))
     log.unlink()
-    started.clear()
+    early_pools.clear()
     result = build_project(root, jobs=2, renderer=LogRenderer(log))
     assert not result.errors and result.rendered == 0
     assert not log.exists()  # nothing drawn, by any process
-    assert started == []  # and no pool started for it
+    assert early_pools == []  # and no pool started for it
 
 
-def test_a_text_edit_still_renders_early(tmp_path: Path, started: list[int]) -> None:
+def test_a_text_edit_still_renders_early(tmp_path: Path, early_pools: list[int]) -> None:
     """What the early pool is for: the edited variant's canvases handed out at once (only
     those: the file's other language draws what it drew)."""
     root = make_project(tmp_path / "p")
@@ -68,9 +51,9 @@ def test_a_text_edit_still_renders_early(tmp_path: Path, started: list[int]) -> 
     text = (root / DARWISH).read_text()
     (root / DARWISH).write_text(text.replace("Its name became", "Its name was"))
     log.unlink()
-    started.clear()
+    early_pools.clear()
     result = build_project(root, jobs=2, renderer=LogRenderer(log))
     assert not result.errors and result.rendered > 0
-    assert len(started) == 1 and started[0] > 0
+    assert len(early_pools) == 1 and early_pools[0] > 0
     drawn = {line.split()[1] for line in log.read_text().splitlines()}
     assert drawn == {"palestine/darwish-on-this-earth/en"}
